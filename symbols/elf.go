@@ -1,0 +1,204 @@
+package symbols
+
+import (
+	"debug/dwarf"
+	"debug/elf"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"sync"
+
+	"github.com/go-delve/delve/pkg/dwarf/frame"
+)
+
+// Image is one ELF object (executable or shared library) loaded at a bias:
+// a run-time address is the link-time address plus Bias. Its DWARF comes
+// from the file itself or from a separate debug file. An Image is safe for
+// concurrent use; DWARF is parsed lazily, one compile unit at a time, so a
+// large library costs little until it is looked at.
+type Image struct {
+	Path      string // the ELF file
+	DebugPath string // where the DWARF was read from; "" if there is none
+	BuildID   string // GNU build-id in hex, "" if none
+	Bias      uint64 // load bias: run-time address minus link-time address
+	Go        bool   // the binary was built by the Go toolchain
+
+	exe  *elf.File
+	dbg  *elf.File // separate debug file, or exe
+	dw   *dwarf.Data
+	syms []elfSym // function symbols by link-time address
+
+	lo, hi uint64 // link-time extent of the PT_LOAD segments
+
+	mu          sync.Mutex
+	units       []*unit
+	unitsLoaded bool
+	names       map[dwarf.Offset]dieName
+	fdes        frame.FrameDescriptionEntries
+	fdesLoaded  bool
+	ehFDEs      bool // fdes include .eh_frame (else .debug_frame only)
+}
+
+// elfSym is a function symbol from .symtab or .dynsym.
+type elfSym struct {
+	name       string
+	addr, size uint64
+}
+
+// OpenImage opens the ELF file at path as if loaded at bias (0 for a
+// non-PIE executable or to work in link-time addresses). It looks for a
+// separate debug file when the binary has no DWARF of its own. A binary
+// without any DWARF still opens: ELF symbols then name its functions.
+func OpenImage(path string, bias uint64) (*Image, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if f.Machine != elf.EM_X86_64 {
+		f.Close()
+		return nil, fmt.Errorf("%s: machine %v is not supported, only x86-64", path, f.Machine)
+	}
+	im := &Image{Path: path, Bias: bias, exe: f, dbg: f, names: map[dwarf.Offset]dieName{}}
+	im.BuildID = buildID(f)
+	im.Go = f.Section(".go.buildinfo") != nil || f.Section(".gopclntab") != nil
+	im.lo, im.hi = ^uint64(0), 0
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD {
+			im.lo = min(im.lo, p.Vaddr)
+			im.hi = max(im.hi, p.Vaddr+p.Memsz)
+		}
+	}
+	if !hasDWARF(f) {
+		if p := findDebugFile(path, f, im.BuildID); p != "" {
+			if d, err := elf.Open(p); err == nil {
+				if hasDWARF(d) {
+					im.dbg, im.DebugPath = d, p
+				} else {
+					d.Close()
+				}
+			}
+		}
+	} else {
+		im.DebugPath = path
+	}
+	if im.DebugPath != "" {
+		// debug/elf decompresses SHF_COMPRESSED and .zdebug sections and
+		// adds the DWARF 5 sections (.debug_addr, .debug_rnglists, ...).
+		im.dw, err = im.dbg.DWARF()
+		if err != nil {
+			im.DebugPath = ""
+			im.dw = nil
+		}
+	}
+	im.loadSymbols()
+	return im, nil
+}
+
+func hasDWARF(f *elf.File) bool {
+	for _, n := range []string{".debug_info", ".zdebug_info"} {
+		if s := f.Section(n); s != nil && s.Type != elf.SHT_NOBITS {
+			return true
+		}
+	}
+	return false
+}
+
+// Close releases the files of the image.
+func (im *Image) Close() error {
+	err := im.exe.Close()
+	if im.dbg != im.exe {
+		err = errors.Join(err, im.dbg.Close())
+	}
+	return err
+}
+
+// HasDWARF reports whether debugging information was found for the image.
+func (im *Image) HasDWARF() bool { return im.dw != nil }
+
+// Contains reports whether the run-time address pc lies in one of the
+// image's loadable segments.
+func (im *Image) Contains(pc uint64) bool {
+	a := pc - im.Bias
+	return a >= im.lo && a < im.hi
+}
+
+// loadSymbols collects function symbols from both files (the debug file
+// has the full .symtab when the binary is stripped) and .dynsym.
+func (im *Image) loadSymbols() {
+	seen := map[uint64]bool{}
+	add := func(ss []elf.Symbol, err error) {
+		if err != nil {
+			return
+		}
+		for _, s := range ss {
+			t := elf.ST_TYPE(s.Info)
+			if (t != elf.STT_FUNC && t != elf.STT_GNU_IFUNC) || s.Value == 0 || s.Section == elf.SHN_UNDEF {
+				continue
+			}
+			if seen[s.Value] {
+				continue
+			}
+			seen[s.Value] = true
+			im.syms = append(im.syms, elfSym{name: s.Name, addr: s.Value, size: s.Size})
+		}
+	}
+	if im.dbg != im.exe {
+		add(im.dbg.Symbols())
+	}
+	add(im.exe.Symbols())
+	add(im.exe.DynamicSymbols())
+	sort.Slice(im.syms, func(i, j int) bool { return im.syms[i].addr < im.syms[j].addr })
+}
+
+// symbolAt returns the ELF function symbol containing the link-time
+// address a. Symbols of size 0 extend to the next symbol.
+func (im *Image) symbolAt(a uint64) (elfSym, bool) {
+	i := sort.Search(len(im.syms), func(i int) bool { return im.syms[i].addr > a }) - 1
+	if i < 0 {
+		return elfSym{}, false
+	}
+	s := im.syms[i]
+	end := s.addr + s.size
+	if s.size == 0 {
+		end = im.hi
+		if i+1 < len(im.syms) {
+			end = im.syms[i+1].addr
+		}
+	}
+	if a >= end {
+		return elfSym{}, false
+	}
+	return s, true
+}
+
+// readCode reads link-time addressed bytes from the file's loadable
+// segments (for prologue analysis and signal-trampoline detection without
+// touching the process).
+func (im *Image) readCode(a uint64, buf []byte) bool {
+	for _, p := range im.exe.Progs {
+		if p.Type != elf.PT_LOAD || a < p.Vaddr || a+uint64(len(buf)) > p.Vaddr+p.Filesz {
+			continue
+		}
+		_, err := p.ReadAt(buf, int64(a-p.Vaddr))
+		return err == nil
+	}
+	return false
+}
+
+// biasFromMapping computes the load bias of f from one of its mappings:
+// the mapping at file offset off starts at run-time address start.
+func biasFromMapping(f *elf.File, start, off uint64) (uint64, bool) {
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD && p.Off&^0xfff == off {
+			return start - p.Vaddr&^0xfff, true
+		}
+	}
+	return 0, false
+}
+
+func statSame(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
+}
