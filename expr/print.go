@@ -54,10 +54,11 @@ func printExpr(b *strings.Builder, x Expr) {
 	case *Unary:
 		b.WriteByte('(')
 		if x.Op == Sizeof {
-			// `sizeof (` would be read as sizeof(type) if what
-			// follows happens to be a type, so wrap once more.
+			// `sizeof (...)` is sizeof(type) if the parentheses hold
+			// a type, which `(*T)` or `(*T).f` may when T is a type
+			// name used as a value; wrap those once more.
 			inner := Format(x.X)
-			if strings.HasPrefix(inner, "(") {
+			if u, ok := x.X.(*Unary); ok && u.Op == Deref || strings.HasPrefix(inner, "(") && !wrapped(x.X) {
 				inner = "(" + inner + ")"
 			}
 			b.WriteString("sizeof " + inner)
@@ -125,6 +126,18 @@ func printExpr(b *strings.Builder, x Expr) {
 	default:
 		b.WriteString("<?>")
 	}
+}
+
+// wrapped reports whether x prints as one parenthesised whole that can
+// never be read as a type.
+func wrapped(x Expr) bool {
+	switch x := x.(type) {
+	case *Binary, *Cast:
+		return true
+	case *Unary:
+		return x.Op != Deref
+	}
+	return false
 }
 
 // printOperand prints the operand of a postfix operator, in parentheses

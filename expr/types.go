@@ -138,7 +138,7 @@ func (s *cSpec) name() string {
 			return "_Bool"
 		}
 		return "float"
-	case s.double == 1 && sign+s.short+s.int+s.char == 0 && s.long <= 1:
+	case s.double == 1 && sign+s.short+s.int+s.char+s.float+s.void+s.bool == 0 && s.long <= 1:
 		if s.long == 1 {
 			return "long double"
 		}
