@@ -397,19 +397,22 @@ func (p *parser) parseIndex(x Expr) Expr {
 	lb := p.next()
 	var idx [3]Expr
 	colons := 0
-	if !p.is(":") {
+	if !p.is(":") && !p.is("::") {
 		if p.is("]") {
 			p.fail(p.tok().pos, "expected index expression, found ']'")
 		}
 		idx[0] = p.parseExpr()
 	}
-	for p.is(":") {
-		if colons == 2 {
-			p.fail(p.tok().pos, "too many ':' in slice expression (at most a[low:high:max])")
+	for p.is(":") || p.is("::") {
+		// The lexer reads `::` as C++'s scope operator; here it is two
+		// colons, as in Go's s[::2] (which then lacks a middle index).
+		n := len(p.tok().text)
+		if colons+n > 2 {
+			p.fail(p.tok().pos+2-colons, "too many ':' in slice expression (at most a[low:high:max])")
 		}
-		colons++
+		colons += n
 		p.next()
-		if !p.is(":") && !p.is("]") {
+		if !p.is(":") && !p.is("::") && !p.is("]") {
 			idx[colons] = p.parseExpr()
 		}
 	}
