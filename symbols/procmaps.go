@@ -1,0 +1,204 @@
+package symbols
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Table is the set of images of one address space: a process's
+// executable and shared libraries (LoadProcess), or images opened by hand
+// (NewTable) to resolve specs before a process exists. Safe for
+// concurrent use.
+type Table struct {
+	pid    int
+	mu     sync.Mutex
+	images []*Image
+}
+
+// NewTable makes a table of already opened images.
+func NewTable(images ...*Image) *Table {
+	return &Table{images: images}
+}
+
+// LoadProcess reads /proc/PID/maps and opens every mapped ELF file at its
+// load bias. Call Reload after the process has loaded more libraries.
+func LoadProcess(pid int) (*Table, error) {
+	t := &Table{pid: pid}
+	if err := t.Reload(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// mapping is one line of /proc/PID/maps.
+type mapping struct {
+	start, end, off uint64
+	path            string
+}
+
+func readMaps(pid int) ([]mapping, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var ms []mapping
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// start-end perms offset dev inode path
+		fs := strings.Fields(sc.Text())
+		if len(fs) < 6 || !strings.HasPrefix(fs[5], "/") {
+			continue
+		}
+		se := strings.SplitN(fs[0], "-", 2)
+		if len(se) != 2 {
+			continue
+		}
+		var m mapping
+		m.start, _ = strconv.ParseUint(se[0], 16, 64)
+		m.end, _ = strconv.ParseUint(se[1], 16, 64)
+		m.off, _ = strconv.ParseUint(fs[2], 16, 64)
+		m.path = strings.Join(fs[5:], " ")
+		ms = append(ms, m)
+	}
+	return ms, sc.Err()
+}
+
+// Reload re-reads the process's mappings: it opens images for newly
+// mapped files and drops images that are no longer mapped (dlclose). It
+// is a no-op for a table made by NewTable.
+func (t *Table) Reload() error {
+	if t.pid == 0 {
+		return nil
+	}
+	ms, err := readMaps(t.pid)
+	if err != nil {
+		return err
+	}
+	// The first mapping of a file (lowest address) gives its bias.
+	type key struct {
+		path string
+		bias uint64
+	}
+	wanted := map[key]bool{}
+	var order []key
+	for _, m := range ms {
+		if strings.HasSuffix(m.path, " (deleted)") {
+			continue
+		}
+		seen := false
+		for _, k := range order {
+			if k.path == m.path {
+				seen = true
+				break
+			}
+		}
+		if seen {
+			continue
+		}
+		k := key{path: m.path}
+		bias, ok := biasOf(m)
+		if !ok {
+			continue
+		}
+		k.bias = bias
+		wanted[k] = true
+		order = append(order, k)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var keep []*Image
+	have := map[key]bool{}
+	for _, im := range t.images {
+		k := key{im.Path, im.Bias}
+		if wanted[k] {
+			keep = append(keep, im)
+			have[k] = true
+		} else {
+			im.Close()
+		}
+	}
+	var errs []error
+	for _, k := range order {
+		if have[k] {
+			continue
+		}
+		im, err := OpenImage(k.path, k.bias)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		keep = append(keep, im)
+	}
+	t.images = keep
+	if len(keep) == 0 {
+		return errors.Join(append(errs, fmt.Errorf("process %d: no ELF files mapped", t.pid))...)
+	}
+	return nil
+}
+
+// biasOf opens just the ELF headers of m's file to compute its bias.
+func biasOf(m mapping) (uint64, bool) {
+	f, err := openELFHeaders(m.path)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	return biasFromMapping(f, m.start, m.off)
+}
+
+// Images returns the table's images, executable first for a process.
+func (t *Table) Images() []*Image {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]*Image(nil), t.images...)
+}
+
+// ImageAt returns the image mapped at run-time address pc, or nil.
+func (t *Table) ImageAt(pc uint64) *Image {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, im := range t.images {
+		if im.Contains(pc) {
+			return im
+		}
+	}
+	return nil
+}
+
+// LookupPC describes a run-time address: function, file, line and the
+// inlined calls it is in.
+func (t *Table) LookupPC(pc uint64) PCInfo {
+	if im := t.ImageAt(pc); im != nil {
+		return im.LookupPC(pc)
+	}
+	return PCInfo{PC: pc}
+}
+
+// Resolve resolves a location spec over all images to the addresses a
+// breakpoint on it gets.
+func (t *Table) Resolve(spec string) ([]Location, error) {
+	return resolve(t.Images(), spec, true)
+}
+
+// ResolveLines is Resolve without skipping prologues (gdb's "info line").
+func (t *Table) ResolveLines(spec string) ([]Location, error) {
+	return resolve(t.Images(), spec, false)
+}
+
+// Close closes all images.
+func (t *Table) Close() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var errs []error
+	for _, im := range t.images {
+		errs = append(errs, im.Close())
+	}
+	t.images = nil
+	return errors.Join(errs...)
+}
