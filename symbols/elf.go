@@ -126,7 +126,14 @@ func (im *Image) Contains(pc uint64) bool {
 // loadSymbols collects function symbols from both files (the debug file
 // has the full .symtab when the binary is stripped) and .dynsym.
 func (im *Image) loadSymbols() {
-	seen := map[uint64]bool{}
+	// Keep every name of an address (glibc has pthread_kill,
+	// __pthread_kill and __GI___pthread_kill on one function): call-site
+	// targets and specs are looked up by any of them.
+	type key struct {
+		name string
+		addr uint64
+	}
+	seen := map[key]bool{}
 	add := func(ss []elf.Symbol, err error) {
 		if err != nil {
 			return
@@ -136,10 +143,10 @@ func (im *Image) loadSymbols() {
 			if (t != elf.STT_FUNC && t != elf.STT_GNU_IFUNC) || s.Value == 0 || s.Section == elf.SHN_UNDEF {
 				continue
 			}
-			if seen[s.Value] {
+			if seen[key{s.Name, s.Value}] {
 				continue
 			}
-			seen[s.Value] = true
+			seen[key{s.Name, s.Value}] = true
 			im.syms = append(im.syms, elfSym{name: s.Name, addr: s.Value, size: s.Size})
 		}
 	}

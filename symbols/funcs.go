@@ -43,7 +43,8 @@ const (
 type block struct {
 	kind     blockKind
 	off      dwarf.Offset
-	name     string
+	name     string      // as frames show it (C: the linkage name if any)
+	plain    string      // DW_AT_name, also matched by FUNC specs
 	line     int         // declaration line of the function
 	ranges   [][2]uint64 // in DWARF order: ranges[0][0] is the entry pc
 	callFile string      // inlined: where the call is
@@ -92,8 +93,9 @@ type callSite struct {
 
 // dieName is what a frame or a spec calls a function DIE.
 type dieName struct {
-	name string
-	line int
+	name  string
+	plain string
+	line  int
 }
 
 // loadUnits scans the compile units (not their children). Caller holds mu.
@@ -221,7 +223,7 @@ func (u *unit) readChildren(r *dwarf.Reader, parent *block) {
 			}
 			if b.kind != lexBlock {
 				n := im.nameOf(u, e)
-				b.name, b.line = n.name, n.line
+				b.name, b.plain, b.line = n.name, n.plain, n.line
 			}
 			parent.children = append(parent.children, b)
 			if e.Children {
@@ -332,6 +334,7 @@ func (im *Image) nameOf(u *unit, e *dwarf.Entry) dieName {
 		ln, _ = e.Val(attrMIPSLinkageName).(string)
 	}
 	nm, _ := e.Val(dwarf.AttrName).(string)
+	n.plain = nm
 	if ln != "" && (u == nil || u.isC()) {
 		n.name = ln
 	} else {
@@ -350,7 +353,7 @@ func (im *Image) nameOf(u *unit, e *dwarf.Entry) dieName {
 				continue
 			}
 			on := im.nameOf(u, oe)
-			n.name = on.name
+			n.name, n.plain = on.name, on.plain
 			if n.line == 0 {
 				n.line = on.line
 			}

@@ -137,7 +137,7 @@ func resolveFunc(ims []*Image, name string, skip bool) ([]Location, error) {
 		for _, u := range im.allUnits() {
 			u.load()
 			walkBlocks(u.funcs, func(b *block) {
-				if b.kind == lexBlock || b.name != name {
+				if b.kind == lexBlock || (b.name != name && b.plain != name) {
 					return
 				}
 				found = true

@@ -167,7 +167,7 @@ func (t *Table) UnwindRegs(mem Memory, regs Regs, opts UnwindOptions) ([]Frame, 
 		if caller.SP() <= cur.SP() && !frames[len(frames)-1].Signal {
 			return frames, fmt.Errorf("unwind at %#x: stack pointer did not grow (%#x -> %#x)", pc, cur.SP(), caller.SP())
 		}
-		frames = append(frames, t.tailCallFrames(im, frames[len(frames)-1], caller)...)
+		frames = append(frames, t.tailCallFrames(im, at, caller.PC())...)
 		cur, exact = caller, false
 	}
 	return frames, nil
@@ -420,6 +420,3 @@ func dwarfRegs(r Regs) *op.DwarfRegisters {
 	}
 	return d
 }
-
-// tailCallFrames is filled in by tailcall.go.
-func (t *Table) tailCallFrames(im *Image, callee Frame, caller Regs) []Frame { return nil }

@@ -1,0 +1,221 @@
+package symbols
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// btFrame is one line of a backtrace: gdb's or ours.
+type btFrame struct {
+	fn   string
+	file string
+	line int
+}
+
+func (f btFrame) String() string {
+	if f.file == "" {
+		return f.fn
+	}
+	return f.fn + " at " + f.file + ":" + strconv.Itoa(f.line)
+}
+
+var reBT = regexp.MustCompile(`^#\d+\s+(?:0x[0-9a-f]+ in )?(\S+) \(.*\) at (\S+):(\d+)$`)
+
+// gdbBacktrace runs bin under gdb to its SIGTRAP and returns "bt".
+func gdbBacktrace(t *testing.T, bin string) []btFrame {
+	t.Helper()
+	needTools(t, "gdb")
+	out, _ := exec.Command("gdb", "-batch", "-nx", "-iex", "set auto-load no",
+		"-ex", "handle SIGUSR1 nostop noprint pass", "-ex", "run", "-ex", "bt", bin).CombinedOutput()
+	var bt []btFrame
+	for _, line := range strings.Split(string(out), "\n") {
+		if !strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.Contains(line, "<signal handler called>") {
+			bt = append(bt, btFrame{fn: "<signal handler called>"})
+			continue
+		}
+		m := reBT.FindStringSubmatch(line)
+		if m == nil {
+			t.Fatalf("cannot parse gdb frame %q; output:\n%s", line, out)
+		}
+		n, _ := strconv.Atoi(m[3])
+		bt = append(bt, btFrame{m[1], m[2], n})
+	}
+	if len(bt) == 0 {
+		t.Fatalf("gdb printed no backtrace:\n%s", out)
+	}
+	return bt
+}
+
+// sameFile compares a path as gdb prints it (relative to the compile
+// directory, e.g. ./nptl/pthread_kill.c) with our cleaned absolute path.
+func sameFile(gdb, ours string) bool {
+	g := path.Clean(gdb)
+	return g == ours || strings.HasSuffix(ours, "/"+g)
+}
+
+func ourFrames(frames []Frame) []btFrame {
+	var bt []btFrame
+	for _, f := range frames {
+		bt = append(bt, btFrame{f.Function, f.File, f.Line})
+	}
+	return bt
+}
+
+func TestUnwindCThroughQsortAndSignal(t *testing.T) {
+	needTools(t, "gcc", "gdb")
+	t.Parallel()
+	for _, opt := range []string{"-O0", "-O2"} {
+		t.Run(opt, func(t *testing.T) {
+			bin := buildC(t, t.TempDir(), "stack", opt, abs(t, "testdata/stack.c"))
+			want := gdbBacktrace(t, bin)
+
+			s := runToTrap(t, bin)
+			tab, err := LoadProcess(s.pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tab.Close()
+			frames, err := tab.Unwind(s, &s.regs, UnwindOptions{})
+			if err != nil {
+				t.Errorf("Unwind: %v", err)
+			}
+			got := ourFrames(frames)
+			ok := len(got) == len(want)
+			for i := 0; ok && i < len(got); i++ {
+				ok = got[i].fn == want[i].fn && got[i].line == want[i].line && (want[i].file == "" || sameFile(want[i].file, got[i].file))
+			}
+			if !ok {
+				t.Errorf("backtrace differs from gdb's\n ours: %s\n  gdb: %s", fmtBT(got), fmtBT(want))
+			} else {
+				t.Logf("%d frames as gdb:\n%s", len(got), fmtBT(got))
+			}
+		})
+	}
+}
+
+func fmtBT(bt []btFrame) string {
+	var s []string
+	for i, f := range bt {
+		s = append(s, "#"+strconv.Itoa(i)+" "+f.String())
+	}
+	return strings.Join(s, "\n\t")
+}
+
+func TestReloadPicksUpLibraries(t *testing.T) {
+	needTools(t, "gcc")
+	t.Parallel()
+	bin := buildC(t, t.TempDir(), "stack", "-O0", abs(t, "testdata/stack.c"))
+	s := runToTrap(t, bin)
+	tab := s.execMaps
+	if tab == nil {
+		t.Fatal("no table at the exec stop")
+	}
+	defer tab.Close()
+	hasLibc := func() bool {
+		for _, im := range tab.Images() {
+			if strings.HasPrefix(path.Base(im.Path), "libc.so") {
+				return true
+			}
+		}
+		return false
+	}
+	if hasLibc() {
+		t.Fatal("libc mapped at the exec stop?")
+	}
+	if err := tab.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if !hasLibc() {
+		t.Fatal("Reload did not find libc")
+	}
+	// libc's frames get files and lines from its separate debug file.
+	info := tab.LookupPC(tab.mustResolve(t, "raise"))
+	if len(info.Frames) == 0 || info.Image.DebugPath == info.Image.Path || !strings.HasSuffix(info.Frames[0].File, "raise.c") {
+		t.Errorf("raise: %+v (debug file %q)", info.Frames, info.Image.DebugPath)
+	}
+}
+
+func (t *Table) mustResolve(tt *testing.T, spec string) uint64 {
+	locs, err := t.Resolve(spec)
+	if err != nil {
+		tt.Fatal(err)
+	}
+	return locs[0].PC
+}
+
+func TestUnwindGoGoroutine(t *testing.T) {
+	needTools(t, "go")
+	t.Parallel()
+	for _, b := range []struct {
+		name  string
+		flags []string
+	}{
+		{"opt", nil},
+		{"noopt", []string{"-gcflags=all=-N -l"}},
+	} {
+		t.Run(b.name, func(t *testing.T) {
+			bin := buildGo(t, t.TempDir(), "goprog", b.flags...)
+			s := runToTrap(t, bin)
+			want := readGoFrames(t, s.stdout)
+			tab, err := LoadProcess(s.pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tab.Close()
+			frames, err := tab.Unwind(s, &s.regs, UnwindOptions{})
+			if err != nil {
+				t.Errorf("Unwind: %v", err)
+			}
+			got := ourFrames(frames)
+			// runtime.Callers(2) started at stopHere's caller; our
+			// trace starts in the tgkill system call.
+			i := 0
+			for i < len(got) && got[i].fn != "main.stopHere" {
+				i++
+			}
+			if i == len(got) {
+				t.Fatalf("main.stopHere not in our trace:\n\t%s", fmtBT(got))
+			}
+			got = got[i+1:]
+			ok := len(got) == len(want)
+			for j := 0; ok && j < len(got); j++ {
+				ok = got[j] == want[j]
+			}
+			if !ok {
+				t.Errorf("trace differs from runtime.Callers\n ours: %s\n  Go's: %s", fmtBT(got), fmtBT(want))
+			} else {
+				t.Logf("%d frames as runtime.Callers:\n\t%s", len(got), fmtBT(got))
+			}
+		})
+	}
+}
+
+func readGoFrames(t *testing.T, file string) []btFrame {
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var bt []btFrame
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		if len(fs) == 4 && fs[0] == "FRAME" {
+			n, _ := strconv.Atoi(fs[3])
+			bt = append(bt, btFrame{fs[1], fs[2], n})
+		}
+	}
+	if len(bt) == 0 {
+		t.Fatal("the Go program printed no frames")
+	}
+	return bt
+}
