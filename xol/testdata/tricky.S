@@ -131,11 +131,16 @@ tricky:
 	xgetbv
 	rdpkru
 	wrpkru
-	/* x87 */
+	/* x87; fstcw is fwait + fnstcw, which objdump shows as one line */
+	fstcw	[rsp+0xe]
+	fstsw	[rip+data]
 	fnstcw	[rip+data]
 	fld	tbyte ptr [rip+data]
 	fadd	st, st(1)
 	xlat
+	/* a REX cancelled by a later prefix: objdump prints it on its own line */
+	.byte	0x48, 0x66, 0x89, 0xc0
+	.byte	0x41, 0xf3, 0xa4
 	/* addressing forms */
 	nop	dword ptr [rax+rax*1+0x0]
 	.byte	0x66, 0x2e, 0x0f, 0x1f, 0x84, 0, 0, 0, 0, 0
