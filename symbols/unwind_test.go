@@ -73,9 +73,19 @@ func ourFrames(frames []Frame) []btFrame {
 func TestUnwindCThroughQsortAndSignal(t *testing.T) {
 	needTools(t, "gcc", "gdb")
 	t.Parallel()
-	for _, opt := range []string{"-O0", "-O2"} {
-		t.Run(opt, func(t *testing.T) {
-			bin := buildC(t, t.TempDir(), "stack", opt, abs(t, "testdata/stack.c"))
+	for _, opts := range [][]string{
+		{"-O0"},
+		{"-O2"},
+		// No CFI for the program's own functions: frame pointers.
+		{"-O0", "-fno-asynchronous-unwind-tables", "-fno-unwind-tables"},
+	} {
+		t.Run(strings.Join(opts, ""), func(t *testing.T) {
+			bin := buildC(t, t.TempDir(), "stack", append(opts, abs(t, "testdata/stack.c"))...)
+			if len(opts) > 1 {
+				// -g still emits .debug_frame: drop it too.
+				needTools(t, "objcopy")
+				run(t, ".", "objcopy", "--remove-section=.debug_frame", bin)
+			}
 			want := gdbBacktrace(t, bin)
 
 			s := runToTrap(t, bin)
@@ -98,8 +108,52 @@ func TestUnwindCThroughQsortAndSignal(t *testing.T) {
 			} else {
 				t.Logf("%d frames as gdb:\n%s", len(got), fmtBT(got))
 			}
+
+			// The same stack seen from a pc inside an XOL slot: the
+			// mapper turns it back into the original address.
+			const slot = 0x7fff00001000
+			regs := s.regs
+			orig := regs.Rip
+			regs.Rip = slot
+			mapped, err := tab.Unwind(s, &regs, UnwindOptions{MapPC: func(pc uint64) uint64 {
+				if pc == slot {
+					return orig
+				}
+				return pc
+			}})
+			if err != nil || !equalBT(ourFrames(mapped), got) {
+				t.Errorf("with MapPC: %v\n%s", err, fmtBT(ourFrames(mapped)))
+			}
+
+			// From the first instruction of leaf: the return address is
+			// still on the stack at leaf's CFA-8, and the caller's
+			// registers are those of frame 1.
+			leaf, err := tab.ResolveLines("leaf")
+			if err != nil {
+				t.Fatal(err)
+			}
+			entry := frames[1].Regs
+			entry.Set(16, leaf[0].PC)
+			entry.Set(7, frames[0].CFA-8)
+			fromEntry, err := tab.UnwindRegs(s, entry, UnwindOptions{})
+			if err != nil || len(fromEntry) != len(frames) || fromEntry[0].Function != "leaf" ||
+				!equalBT(ourFrames(fromEntry)[1:], got[1:]) {
+				t.Errorf("from leaf's entry: %v\n%s", err, fmtBT(ourFrames(fromEntry)))
+			}
 		})
 	}
+}
+
+func equalBT(a, b []btFrame) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func fmtBT(bt []btFrame) string {
