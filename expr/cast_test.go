@@ -27,7 +27,10 @@ func TestCastAmbiguity(t *testing.T) {
 		{src: "(a * b)", asType: "(a * b)", asValue: "(a * b)", langs: "CG", nameAsked: "a"},
 		{src: "(a * *b)", asType: "(a * (*b))", asValue: "(a * (*b))", langs: "CG", nameAsked: "a"},
 		{src: "(*a)(b)", asType: "((a *)(b))", asValue: "", langs: "CG", nameAsked: "a"},
-		{src: "(*a)*b", asType: "((a *)(*b))", asValue: "((*a) * b)", langs: "CG", nameAsked: "a"},
+		{src: "(*a)*b", asType: "((*a) * b)", asValue: "((*a) * b)", langs: "CG", nameAsked: "a"},
+		{src: "(*a)&0", asType: "((*a) & 0)", asValue: "((*a) & 0)", langs: "CG", nameAsked: "a"},
+		{src: "(*a)b", asType: "", asValue: "", langs: "CG", nameAsked: "a"},
+		{src: "(**a)(b)", asType: "((a **)(b))", asValue: "", langs: "CG", nameAsked: "a"},
 		{src: "(a.b)-c", asType: "((a.b)(-c))", asValue: "(a.b - c)", langs: "CG", nameAsked: "a.b"},
 		{src: "(a::b)-c", asType: "((a::b)(-c))", asValue: "(a::b - c)", langs: "C", nameAsked: "a::b"},
 		// A type that is not followed by an operand reads as a name.

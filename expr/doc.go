@@ -61,4 +61,7 @@
 // that can begin an operand is a cast. A parenthesised name that is a type
 // but is not followed by an operand, as in `(T) == 1`, falls back to being
 // a name so that an over-eager IsType does not make such text unparsable.
+// Go's parenthesised pointer type `(*T)` converts only in Go's own form
+// `(*T)(p)`: `(*p) & m` stays a dereference whatever p is. (C spells that
+// cast `(T *)p`, which is unambiguous.)
 package expr

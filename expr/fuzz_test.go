@@ -23,11 +23,13 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add("x = 5", uint8(2))
 	f.Add("p->f = (T)-1", uint8(3))
-	f.Fuzz(func(t *testing.T, src string, mode uint8) {
-		o := cOpts
-		if mode&1 != 0 {
-			o = goOpts
+	for _, s := range []string{"(a)*b", "(a)(b)[c]", "sizeof (a).b", "(*a)(b)", "(a*)&b", "a(b)", "(a.b)-c", "sizeof((*a).b)"} {
+		for mode := uint8(0); mode < 12; mode++ {
+			f.Add(s, mode)
 		}
+	}
+	f.Fuzz(func(t *testing.T, src string, mode uint8) {
+		o := fuzzOpts(mode)
 		var n Node
 		var err error
 		if mode&2 != 0 {
@@ -62,6 +64,23 @@ func FuzzParse(f *testing.F) {
 			_, _, _ = Fold(x, o.Lang)
 		}
 	})
+}
+
+// fuzzOpts picks the dialect from bit 0 of mode and, from bits 2-3, how
+// eager IsType is: the test program's few types, every capitalised name,
+// or every name at all (which drives the parser down its fallbacks).
+func fuzzOpts(mode uint8) Options {
+	o := cOpts
+	if mode&1 != 0 {
+		o = goOpts
+	}
+	switch mode >> 2 & 3 {
+	case 1:
+		o.IsType = func(n string) bool { return n != "" && n[0] >= 'A' && n[0] <= 'Z' }
+	case 2:
+		o.IsType = func(string) bool { return true }
+	}
+	return o
 }
 
 func FuzzParseTemplate(f *testing.F) {

@@ -232,7 +232,13 @@ func (p *parser) tryCast() Expr {
 		return nil
 	}
 	p.next()
-	if !p.startsOperand() {
+	// Go's (*T) is a conversion only in the form (*T)(x); otherwise
+	// `(*p) & m` with p a type name would read as a cast of &m.
+	prefixPtr := false
+	if pt, ok := typ.(*PointerType); ok && pt.Star < pt.Elem.Pos() && !committed {
+		prefixPtr = !p.is("(")
+	}
+	if prefixPtr || !p.startsOperand() {
 		if !committed {
 			// `(T) == 1` with T a type is not a cast; most likely
 			// IsType is too eager, so read it as a name.
