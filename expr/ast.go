@@ -20,10 +20,11 @@ type Stmt interface {
 }
 
 type (
-	// Ident is a name: a variable, or a package-qualified one. C++ scoped
-	// names are joined into Name ("ns::x"); Go's main.x is a Selector on
-	// Ident "main" because only the evaluator knows whether main is a
-	// package or a variable.
+	// Ident is a name. C++ scoped names are joined into Name ("ns::x").
+	// Go's main.x is a Selector on Ident "main", because only the
+	// evaluator knows whether main is a package or a variable; a package
+	// path that is not a Go name is written Delve's way, as a string:
+	// "example.com/pkg".Var is a Selector on a StringLit.
 	Ident struct {
 		NamePos int
 		Name    string

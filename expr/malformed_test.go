@@ -42,8 +42,8 @@ var malformed = []struct {
 	{"CG", "a.b(x)", 0, "cannot call a.b"},
 	{"CG", "p->f(x)", 4, "function calls are not supported"},
 	{"CG", "(a+b)(x)", 5, "function calls are not supported"},
-	{"CG", "len()", 3, "len expects 1 argument, got 0"},
-	{"CG", "len(a, b)", 3, "len expects 1 argument, got 2"},
+	{"CG", "len()", 4, "len expects 1 argument, got 0"},
+	{"CG", "len(a, b)", 7, "len expects 1 argument, got 2"},
 	{"CG", "len(a", 5, "after argument list"},
 	{"CG", "x = 5", 2, "use == to compare"},
 	{"CG", "x == 5 = 6", 7, "use == to compare"},
@@ -126,7 +126,7 @@ var malformed = []struct {
 	{"Go", "uint8(a", 7, "')' to close the '(' at 1:6"},
 	{"Go", "sizeof(int)", 0, "cannot call sizeof"},
 	{"Go", "[3]int", 6, "'(' after type [3]int"},
-	{"Go", "unsafe.Sizeof(a, b)", 13, "unsafe.Sizeof expects 1 argument, got 2"},
+	{"Go", "unsafe.Sizeof(a, b)", 17, "unsafe.Sizeof expects 1 argument, got 2"},
 	{"C", "unsafe.Sizeof(a)", 0, "cannot call unsafe.Sizeof"},
 }
 

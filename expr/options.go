@@ -24,8 +24,7 @@ type Options struct {
 
 	// IsType reports whether name names a type in the program, for names
 	// that are not built in. Qualified names are passed joined as written:
-	// "main.T", "ns::T". Nil means "no other types". It must not call back
-	// into this package's parser with the same Options.
+	// "main.T", "ns::T". Nil means "no other types".
 	IsType func(name string) bool
 }
 

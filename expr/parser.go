@@ -458,9 +458,12 @@ func (p *parser) parseCall(x Expr) Expr {
 			}
 			p.next()
 		}
-		p.expect(")", "after argument list")
-		if len(args) != n {
-			p.fail(lp.pos, "%s expects %d argument, got %d", name, n, len(args))
+		rp := p.expect(")", "after argument list")
+		switch {
+		case len(args) > n:
+			p.fail(args[n].Pos(), "%s expects %d argument, got %d", name, n, len(args))
+		case len(args) < n:
+			p.fail(rp.pos, "%s expects %d argument, got %d", name, n, len(args))
 		}
 		return &Call{FunPos: x.Pos(), Fun: name, Args: args}
 	}
