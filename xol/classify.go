@@ -219,6 +219,7 @@ var classTable = []rule{
 	{m: map0F, lo: 0x78, hi: 0x79, pfx: noPfx, class: Refuse, why: "vmread/vmwrite: VMX"},
 	{m: map0F, lo: 0x80, hi: 0x8f, pfx: with66, class: Refuse, why: "jcc rel32: " + why66},
 	{m: map0F, lo: 0x80, hi: 0x8f, class: Emulate, branch: BranchJcc, why: "jcc rel32: target is relative to rip"},
+	{m: map0F, lo: 0xa6, hi: 0xa7, class: Refuse, why: "VIA PadLock (xcrypt, xsha, montmul): #UD on Intel and AMD"},
 	{m: map0F, lo: 0xaa, hi: 0xaa, class: Refuse, why: "rsm: invalid outside SMM"},
 	{m: map0F, lo: 0xb9, hi: 0xb9, class: Refuse, why: "ud1: raises #UD on purpose"},
 	{m: map0F, lo: 0xc7, hi: 0xc7, mod: memOnly, regs: r3 | r5 | r6 | r7, class: Refuse, why: "xrstors/xsaves/VMX pointer instructions: privileged"},

@@ -124,7 +124,7 @@ var twoByteRows = [16]string{
 	/* 7 */ "Mb  Mb  Mb  Mb  M   M   M   -   Mk  M   !   !   M   M   M   M",
 	/* 8 */ "J   J   J   J   J   J   J   J   J   J   J   J   J   J   J   J",
 	/* 9 */ "M   M   M   M   M   M   M   M   M   M   M   M   M   M   M   M",
-	/* a */ "-   -   -   M   Mb  M   !   !   -   -   -   M   Mb  M   M   M",
+	/* a */ "-   -   -   M   Mb  M   M   M   -   -   -   M   Mb  M   M   M", // A6/A7: VIA PadLock, ModRM-shaped
 	/* b */ "M   M   M   M   M   M   M   M   M   M   Mb  M   M   M   M   M",
 	/* c */ "M   M   Mb  M   Mb  Mb  Mb  M   -   -   -   -   -   -   -   -",
 	/* d */ "M   M   M   M   M   M   M   M   M   M   M   M   M   M   M   M",
