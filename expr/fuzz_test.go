@@ -86,14 +86,12 @@ func fuzzOpts(mode uint8) Options {
 func FuzzParseTemplate(f *testing.F) {
 	for _, s := range []string{"", "x={x}", "x={x} y={p->y}", "{{a}}", "{s == \"}\"}", "{", "}", "{}",
 		"{a +}", "a}}b{{c", "{`}`}", "{'}'}", "{{{x}}}", "{(int)x} {len(s)}"} {
-		f.Add(s, false)
-		f.Add(s, true)
+		f.Add(s, uint8(0))
+		f.Add(s, uint8(1))
+		f.Add(s, uint8(8))
 	}
-	f.Fuzz(func(t *testing.T, src string, goLang bool) {
-		o := cOpts
-		if goLang {
-			o = goOpts
-		}
+	f.Fuzz(func(t *testing.T, src string, mode uint8) {
+		o := fuzzOpts(mode)
 		tmpl, err := o.ParseTemplate(src)
 		if err != nil {
 			checkError(t, src, err)
