@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"golang.org/x/arch/x86/x86asm"
 )
@@ -126,22 +127,37 @@ func Analyze(code []byte, addr uint64) (*Insn, error) {
 // describe gives the mnemonic and display text. x86asm does the formatting;
 // it sees exactly Len bytes so that it cannot swallow a following byte
 // (as it does after vzeroupper), and it is ignored when its length differs
-// from the walk's or it returns Op 0 (endbr64, adcx/adox in v0.32).
+// from the walk's, when it returns Op 0 (endbr64, adcx/adox in v0.32), and
+// for EVEX maps 5 and 6 (AVX512-FP16), which it decodes as map 1.
 func describe(d *decoded, in *Insn) (x86asm.Op, string) {
-	var op x86asm.Op
-	text := ""
 	inst, err := x86asm.Decode(in.Bytes, 64)
-	if err == nil && inst.Len == in.Len && inst.Op != 0 {
-		op, text = inst.Op, x86asm.GNUSyntax(inst, in.Addr, nil)
-	} else {
-		text = fallbackName(d)
+	if err != nil || inst.Len != in.Len || inst.Op == 0 || d.kind == encEVEX && d.m >= mapE5 {
+		text := fallbackName(d)
+		if in.RIPDispOff >= 0 && in.RIPDispOff == d.ripDispOff {
+			text += fmt.Sprintf(" # %#x", in.RIPTarget)
+		}
+		return 0, text
 	}
-	if in.RIPDispOff >= 0 {
-		// x86asm drops the RIP base of VEX/EVEX memory operands; the
-		// target computed here is always right.
-		text += fmt.Sprintf(" # %#x", in.RIPTarget)
+	text := x86asm.GNUSyntax(inst, in.Addr, nil)
+	if in.RIPDispOff >= 0 && in.RIPDispOff == d.ripDispOff {
+		if d.kind != encLegacy {
+			// x86asm drops the RIP base of VEX/EVEX memory
+			// operands and prints the bare displacement: put
+			// the base back where that is unambiguous.
+			disp := int32(binary.LittleEndian.Uint32(in.Bytes[in.RIPDispOff:]))
+			var ds string
+			if disp < 0 {
+				ds = fmt.Sprintf("-%#x", -int64(disp))
+			} else {
+				ds = fmt.Sprintf("%#x", disp)
+			}
+			if strings.Count(text, ds) == 1 && !strings.Contains(text, ds+"(") {
+				text = strings.Replace(text, ds, ds+"(%rip)", 1)
+			}
+		}
+		text += fmt.Sprintf(" # %#x", in.RIPTarget) // like objdump
 	}
-	return op, text
+	return inst.Op, text
 }
 
 func fallbackName(d *decoded) string {

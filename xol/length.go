@@ -156,9 +156,9 @@ func parseLayout(rows [16]string) (t [256]layout) {
 
 // Errors of the walk. An instruction the walk cannot size is never copied.
 var (
-	ErrTruncated   = errors.New("xol: instruction runs past the end of the code given")
-	ErrTooLong     = errors.New("xol: instruction longer than 15 bytes")
-	ErrUnsupported = errors.New("xol: unsupported encoding")
+	ErrTruncated   = errors.New("instruction runs past the end of the code given")
+	ErrTooLong     = errors.New("instruction longer than 15 bytes")
+	ErrUnsupported = errors.New("unsupported encoding")
 )
 
 // maxInsnLen is the architectural limit; longer instructions raise #GP.
@@ -168,21 +168,17 @@ const maxInsnLen = 15
 type decoded struct {
 	length int
 
-	nLegacy  int  // count of legacy prefix bytes
 	p66      bool // operand-size prefix 66 present
 	p67      bool // address-size prefix 67 present
 	lock     bool // F0 present
 	rep      byte // last of F2/F3, 0 if none: that one is the mandatory prefix
 	pF2, pF3 bool
-	seg      byte // last segment override, 0 if none
 	rex      byte // effective REX (immediately before the opcode), 0 if none
 	rexLost  bool // a REX was cancelled by a later legacy prefix
 
 	kind   encKind
 	vexPfx bool // VEX/EVEX came after 66/F2/F3/F0/REX: #UD
-	vexW   bool
 	vexL   int  // VEX.L, or EVEX L'L
-	vexPP  byte // implied prefix: 0 none, 1 66, 2 F3, 3 F2
 
 	m      opMap
 	opcode byte
@@ -234,7 +230,8 @@ prefixes:
 		}
 		switch b {
 		case 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65:
-			d.seg = b
+			// Segment overrides and branch hints: they travel
+			// with the copy and change no length.
 		case 0x66:
 			d.p66 = true
 		case 0x67:
@@ -256,7 +253,6 @@ prefixes:
 		if d.rex != 0 {
 			d.rex, d.rexLost = 0, true
 		}
-		d.nLegacy++
 		i++
 	}
 
@@ -428,7 +424,7 @@ func (d *decoded) vex(code []byte, i int, byteAt func(int) (byte, error)) (int, 
 			return 0, err
 		}
 		d.kind, d.m = encVEX, map0F
-		d.vexL, d.vexPP = int(p1>>2&1), p1&3
+		d.vexL = int(p1 >> 2 & 1)
 		return 2, nil
 	case 0xc4:
 		p1, err := byteAt(i + 1)
@@ -444,7 +440,7 @@ func (d *decoded) vex(code []byte, i int, byteAt func(int) (byte, error)) (int, 
 			return 0, fmt.Errorf("%w: VEX map %d", ErrUnsupported, m)
 		}
 		d.kind, d.m = encVEX, m
-		d.vexW, d.vexL, d.vexPP = p2&0x80 != 0, int(p2>>2&1), p2&3
+		d.vexL = int(p2 >> 2 & 1)
 		return 3, nil
 	default: // 0x62
 		var p [3]byte
@@ -465,7 +461,7 @@ func (d *decoded) vex(code []byte, i int, byteAt func(int) (byte, error)) (int, 
 			return 0, fmt.Errorf("%w: EVEX with P1 bit 2 clear (APX)", ErrUnsupported)
 		}
 		d.kind, d.m = encEVEX, m
-		d.vexW, d.vexL, d.vexPP = p[1]&0x80 != 0, int(p[2]>>5&3), p[1]&3
+		d.vexL = int(p[2] >> 5 & 3)
 		return 4, nil
 	}
 }
