@@ -43,7 +43,7 @@ func TestLengthsMatchObjdump(t *testing.T) {
 		}},
 		{"go", func(dir string) (string, error) {
 			out := filepath.Join(dir, "goprog")
-			cmd := exec.Command("go", "build", "-o", out, "./testdata/goprog")
+			cmd := exec.Command("go", "build", "-buildvcs=false", "-o", out, "./testdata/goprog")
 			if b, err := cmd.CombinedOutput(); err != nil {
 				return "", fmt.Errorf("go build: %v\n%s", err, b)
 			}

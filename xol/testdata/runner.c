@@ -6,7 +6,7 @@
  * the requested protection: code is never writable and executable at once),
  * writes "pads" (jmp [rip+0] to a stub of the runner that records the pad's
  * id and lands), loads every general register, rflags, the vector registers
- * (zmm0-31 and k0-7 with AVX-512, else ymm0-15) from the case, jumps to the
+ * (zmm0-31 and k0-7 with AVX-512, else ymm0-15 with AVX) from the case, jumps to the
  * entry, and when a pad is reached stores the registers back. A fault
  * (SIGSEGV, SIGILL, SIGBUS, SIGTRAP, SIGFPE) is caught and reported with its
  * pc and fault address. Results go to stdout; the Go side compares them.
@@ -42,7 +42,7 @@ _Static_assert(sizeof(struct state) == 136 + 2048 + 64, "state layout");
 /* Shared with the assembly below. */
 uint64_t xr_host_rsp, xr_entry, xr_scratch;
 struct state *xr_out;
-uint8_t xr_avx512, xr_pad;
+uint8_t xr_avx, xr_avx512, xr_pad;
 
 void xr_run(struct state *in, struct state *out, uint64_t entry);
 extern char xr_pads[];	/* NPADS stubs of PADSTUB bytes each */
@@ -69,6 +69,8 @@ __asm__(
 	"	.endr\n"
 	"	jmp 2f\n"
 	"1:\n"
+	"	cmp byte ptr [rip+xr_avx], 0\n"
+	"	je 2f\n"
 	"	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
 	"	vmovdqu ymm\\n, [rax+136+\\n*64]\n"
 	"	.endr\n"
@@ -103,13 +105,16 @@ __asm__(
 	"	.irp n, 0,1,2,3,4,5,6,7\n"
 	"	kmovq [rax+2184+\\n*8], k\\n\n"
 	"	.endr\n"
+	"	vzeroupper\n"
 	"	jmp 2f\n"
 	"1:\n"
+	"	cmp byte ptr [rip+xr_avx], 0\n"
+	"	je 2f\n"
 	"	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
 	"	vmovdqu [rax+136+\\n*64], ymm\\n\n"
 	"	.endr\n"
-	"2:\n"
 	"	vzeroupper\n"
+	"2:\n"
 	"	cld\n"
 	"	pop r15; pop r14; pop r13; pop r12; pop rbp; pop rbx\n"
 	"	ret\n"
@@ -158,6 +163,7 @@ struct region {
 int main(void)
 {
 	__builtin_cpu_init();
+	xr_avx = __builtin_cpu_supports("avx");
 	xr_avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
 
 	static uint8_t altstack[1 << 16];
