@@ -47,6 +47,11 @@
 // Which instructions go which way is decided by one table, classTable in
 // classify.go, in the style of the kernel's arch/x86/kernel/uprobes.c: one
 // row per opcode group with its reason; everything not listed is Boost.
+// That includes opcodes the table does not name inside maps the walk
+// knows: a fault in the slot is reported at the slot start, which OrigPC
+// maps to Addr, exactly as if it had faulted in place. Encodings the walk
+// cannot size (XOP, APX, unknown VEX/EVEX maps, truncated, over 15 bytes)
+// are errors from Analyze. Class's zero value is not a class.
 //
 // What the slot cannot hide (documented, accepted):
 //   - syscall leaves the slot's next ip in rcx (the ABI clobbers rcx).
@@ -60,4 +65,14 @@
 //   - near branches with a 66 prefix differ between AMD (rel16, rip
 //     truncated to 16 bits) and Intel (prefix ignored). The walk sizes them
 //     the AMD way, as objdump does, and they are refused.
+//   - a popf that sets TF: the single-step trap comes after the slot's jmp
+//     back instead of after the next original instruction.
+//
+// Tests: TestLengthsMatchObjdump (libc, a Go binary, testdata/tricky.S)
+// and TestRandomAgainstObjdump compare lengths and RIP targets with
+// objdump; TestRunForReal runs instructions in place and relocated on this
+// CPU (testdata/runner.c) and compares all registers and memory, and the
+// emulated branches with the CPU's; FuzzAnalyze:
+//
+//	go test -run '^$' -fuzz FuzzAnalyze ./xol
 package xol
