@@ -1,0 +1,90 @@
+// Package testprog builds the C and Go programs that tests debug. Builds are
+// cached by content, flags and toolchain under the system temp directory, so
+// that the many tests that run the same program compile it once.
+package testprog
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+)
+
+var mu sync.Mutex
+
+// BuildC compiles C (and assembly) sources with gcc and the given flags
+// (for example "-O2", "-pthread", "-no-pie") and returns the executable's
+// path. The test fails if gcc does.
+func BuildC(t testing.TB, flags []string, srcs ...string) string {
+	t.Helper()
+	args := append([]string{"-g"}, flags...)
+	return build(t, "gcc", args, srcs, func(out string) *exec.Cmd {
+		return exec.Command("gcc", append(append(append([]string{}, args...), "-o", out), srcs...)...)
+	})
+}
+
+// BuildGo builds a Go main package (a directory or file) with the given
+// extra build flags (for example "-gcflags=all=-N -l").
+func BuildGo(t testing.TB, flags []string, pkg string) string {
+	t.Helper()
+	srcs, _ := filepath.Glob(filepath.Join(pkg, "*.go"))
+	if st, err := os.Stat(pkg); err == nil && !st.IsDir() {
+		srcs = []string{pkg}
+	}
+	return build(t, "go", flags, srcs, func(out string) *exec.Cmd {
+		args := append(append([]string{"build", "-o", out}, flags...), pkg)
+		cmd := exec.Command("go", args...)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		return cmd
+	})
+}
+
+func build(t testing.TB, tool string, flags, srcs []string, cmd func(out string) *exec.Cmd) string {
+	t.Helper()
+	h := sha256.New()
+	fmt.Fprintln(h, tool, runtime.Version(), strings.Join(flags, "\x00"))
+	if v, err := exec.Command(tool, "--version").CombinedOutput(); err == nil {
+		h.Write(v)
+	} else if v, err := exec.Command(tool, "version").CombinedOutput(); err == nil {
+		h.Write(v)
+	}
+	for _, s := range srcs {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatalf("read test program source: %v", err)
+		}
+		abs, _ := filepath.Abs(s)
+		fmt.Fprintln(h, abs)
+		h.Write(b)
+	}
+	sum := hex.EncodeToString(h.Sum(nil))[:16]
+	name := strings.TrimSuffix(filepath.Base(srcs[0]), filepath.Ext(srcs[0]))
+	dir := filepath.Join(os.TempDir(), "ubpdbg-testprog")
+	out := filepath.Join(dir, name+"-"+sum)
+
+	mu.Lock()
+	defer mu.Unlock()
+	if _, err := os.Stat(out); err == nil {
+		return out
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tmp := out + ".tmp" + fmt.Sprint(os.Getpid())
+	c := cmd(tmp)
+	if b, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("build %s: %v\n%s", strings.Join(c.Args, " "), err, b)
+	}
+	// Rename is atomic, so parallel test binaries never run a half-written
+	// file.
+	if err := os.Rename(tmp, out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -1,0 +1,359 @@
+package target
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// Action is a Handler's answer to an event.
+type Action int
+
+const (
+	// Resume lets the thread go on (with whatever registers and pending
+	// signal the handler left it). For notifications it is the default.
+	Resume Action = iota
+	// Hold leaves the thread stopped until something resumes it.
+	Hold
+)
+
+// Handler receives every event on the ptrace thread. It may use the Ctl to
+// inspect and resume any thread, but must not block for long: while it runs,
+// no other thread's stop is handled.
+type Handler interface {
+	HandleEvent(c *Ctl, ev Event) Action
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(c *Ctl, ev Event) Action
+
+// HandleEvent calls f.
+func (f HandlerFunc) HandleEvent(c *Ctl, ev Event) Action { return f(c, ev) }
+
+type threadState int
+
+const (
+	tsNew       threadState = iota // announced by a clone event, first stop not yet seen
+	tsRunning                      // resumed; a stop will be reported
+	tsStopped                      // in a ptrace-stop we have not answered
+	tsListening                    // in a group stop, resumed with PTRACE_LISTEN
+	tsExiting                      // past PTRACE_EVENT_EXIT; only its death remains
+)
+
+// thread is the ptrace thread's record of one traced thread.
+type thread struct {
+	tid, pid int
+	state    threadState
+	stopKind EventKind // why it is stopped, when it is
+
+	resumeSig     int       // signal to deliver on resume (0: none)
+	resumeInfo    *SigInfo  // its siginfo, if it must be restored exactly
+	heldSignals   []SigInfo // signals that arrived while we were using the thread
+	stepping      bool      // a PTRACE_SINGLESTEP is outstanding
+	interruptSent bool      // a PTRACE_INTERRUPT is outstanding in the kernel
+	interruptWant bool      // somebody still wants it to stop
+
+	regs      unix.PtraceRegs
+	regsValid bool
+	regsDirty bool
+	siginfo   *SigInfo // of the current stop, read on demand
+}
+
+// procState is the life of the whole process as seen by us.
+type procState int
+
+const (
+	psAlive procState = iota
+	psExited
+	psDetached
+)
+
+type request struct {
+	f    func(c *Ctl) error
+	done chan error
+}
+
+// Process is a traced process. Its methods are safe for concurrent use.
+type Process struct {
+	pid      int
+	launched bool
+
+	handler Handler
+	queue   *eventQueue // events, when there is no handler
+
+	reqs     chan request
+	bell     *doorbell
+	loopDone chan struct{}
+	exitedCh chan struct{}
+
+	memMu sync.RWMutex
+	mem   *os.File // /proc/PID/mem of the current image, for writes
+
+	stdioWG sync.WaitGroup // copiers of captured stdout/stderr
+	closers []io.Closer
+
+	// Owned by the ptrace thread.
+	threads    map[int]*thread
+	early      map[int]unix.WaitStatus // stops of threads/children not yet announced
+	newParent  map[int]int             // announced but not yet stopped: new tid -> parent tid
+	forks      map[int]forkInfo        // child pid -> fork event awaiting the child's first stop
+	state      procState
+	exitStatus ExitStatus
+	syscallPC  uint64 // address of a `syscall` instruction, for injection; 0 if unknown
+	stopAll    *[]Event
+	quit       bool
+}
+
+type forkInfo struct {
+	parentTid int
+	vfork     bool
+	haveChild bool
+}
+
+// Options configure a Process for Launch and Attach.
+type Options struct {
+	// Handler receives events on the ptrace thread. If nil, events go to
+	// Process.Events and stop events hold their thread.
+	Handler Handler
+}
+
+// Pid is the process ID (thread group ID).
+func (p *Process) Pid() int { return p.pid }
+
+// Launched reports whether we started the process (rather than attached).
+func (p *Process) Launched() bool { return p.launched }
+
+// Events returns the event channel; nil if the process has a Handler. It is
+// closed after EventExit, or after a detach.
+func (p *Process) Events() <-chan Event {
+	if p.queue == nil {
+		return nil
+	}
+	return p.queue.out
+}
+
+// Exited is closed when the process has exited (not when it is detached).
+func (p *Process) Exited() <-chan struct{} { return p.exitedCh }
+
+// ExitStatus is valid once Exited is closed.
+func (p *Process) ExitStatus() ExitStatus {
+	<-p.exitedCh
+	return p.exitStatus
+}
+
+// Wait waits until the process has exited and its captured output has been
+// copied, and returns how it ended.
+func (p *Process) Wait() ExitStatus {
+	<-p.exitedCh
+	p.stdioWG.Wait()
+	return p.exitStatus
+}
+
+// newProcess starts the ptrace thread and runs setup on it. setup attaches
+// or launches and fills p.pid; if it fails the thread ends.
+func newProcess(opts Options, setup func(p *Process) error) (*Process, error) {
+	p := &Process{
+		handler:   opts.Handler,
+		reqs:      make(chan request, 64),
+		loopDone:  make(chan struct{}),
+		exitedCh:  make(chan struct{}),
+		threads:   map[int]*thread{},
+		early:     map[int]unix.WaitStatus{},
+		newParent: map[int]int{},
+		forks:     map[int]forkInfo{},
+	}
+	if p.handler == nil {
+		p.queue = newEventQueue()
+	}
+	started := make(chan error, 1)
+	go p.run(setup, started)
+	if err := <-started; err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// run is the ptrace thread. It is locked to its OS thread and never unlocks:
+// when it returns, Go ends the OS thread, and the kernel detaches whatever
+// is still traced (killing launched processes, which have EXITKILL).
+func (p *Process) run(setup func(p *Process) error, started chan<- error) {
+	runtime.LockOSThread()
+	defer close(p.loopDone)
+	bell, err := startDoorbell()
+	if err != nil {
+		started <- fmt.Errorf("start ptrace doorbell: %w", err)
+		return
+	}
+	p.bell = bell
+	defer bell.stop()
+	if err := setup(p); err != nil {
+		if p.queue != nil {
+			p.queue.close()
+		}
+		started <- err
+		return
+	}
+	started <- nil
+	p.loop()
+}
+
+// loop waits for tracee events and requests. It always blocks in wait4: the
+// doorbell helper is always there to be waited for, so a request wakes the
+// loop whether or not any tracee thread runs, and a process killed by
+// someone else while every thread is stopped is still noticed at once.
+func (p *Process) loop() {
+	for !p.quit {
+		var ws unix.WaitStatus
+		wpid, err := wait4(-1, &ws, unix.WUNTRACED)
+		if err != nil {
+			// Only ECHILD is possible: even the doorbell is gone. Serve
+			// requests until told to quit.
+			p.processVanished()
+			r := <-p.reqs
+			p.serve(r)
+			continue
+		}
+		if wpid == p.bell.pid {
+			if ws.Stopped() {
+				p.bell.answered()
+			}
+			p.drain()
+			continue
+		}
+		p.handleWait(wpid, ws)
+		p.drain()
+	}
+}
+
+// drain serves every queued request without blocking.
+func (p *Process) drain() {
+	for !p.quit {
+		select {
+		case r := <-p.reqs:
+			p.serve(r)
+		default:
+			return
+		}
+	}
+}
+
+func (p *Process) serve(r request) {
+	c := &Ctl{p: p}
+	err := func() (err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				err = fmt.Errorf("panic on the ptrace thread: %v", v)
+			}
+		}()
+		return r.f(c)
+	}()
+	r.done <- err
+}
+
+// Do runs f on the ptrace thread and returns its error. It must not be
+// called from a Handler or from inside another Do (use the Ctl you have).
+func (p *Process) Do(f func(c *Ctl) error) error {
+	r := request{f: f, done: make(chan error, 1)}
+	select {
+	case <-p.loopDone:
+		return p.goneErr()
+	case p.reqs <- r:
+	}
+	p.bell.ring()
+	select {
+	case err := <-r.done:
+		return err
+	case <-p.loopDone:
+		// The loop may have served it on its way out.
+		select {
+		case err := <-r.done:
+			return err
+		default:
+			return p.goneErr()
+		}
+	}
+}
+
+func (p *Process) goneErr() error {
+	select {
+	case <-p.exitedCh:
+		return ErrExited
+	default:
+		return ErrDetached
+	}
+}
+
+// dispatch hands an event to the handler (or the queue) and returns what
+// should happen to the thread.
+func (p *Process) dispatch(ev Event) Action {
+	if p.stopAll != nil {
+		// StopAll collects events for its caller instead.
+		*p.stopAll = append(*p.stopAll, ev)
+		return Hold
+	}
+	if p.handler != nil {
+		return p.handler.HandleEvent(&Ctl{p: p}, ev)
+	}
+	p.queue.push(ev)
+	if ev.Kind.IsStop() {
+		return Hold
+	}
+	return Resume
+}
+
+// processVanished marks the process gone when the kernel has nothing left to
+// report (every tracee reaped without an exit status for the leader).
+func (p *Process) processVanished() {
+	if p.state == psAlive {
+		p.finishExit(ExitStatus{Unknown: true})
+	}
+}
+
+// finishExit records the process's end and tells everyone.
+func (p *Process) finishExit(st ExitStatus) {
+	if p.state != psAlive {
+		return
+	}
+	p.state = psExited
+	p.exitStatus = st
+	for tid, t := range p.threads {
+		if t.pid == p.pid {
+			delete(p.threads, tid)
+		}
+	}
+	close(p.exitedCh)
+	p.dispatch(Event{Kind: EventExit, Pid: p.pid, Tid: p.pid, Status: st})
+	if p.queue != nil {
+		p.queue.close()
+	}
+	p.closeMem()
+	p.quit = true
+}
+
+// Close ends our control of the process: a launched process is killed, an
+// attached one detached. It waits for the ptrace thread to finish.
+func (p *Process) Close() error {
+	var err error
+	select {
+	case <-p.loopDone:
+	default:
+		if p.launched {
+			err = p.Kill()
+		} else {
+			err = p.Detach()
+		}
+		if errors.Is(err, ErrExited) || errors.Is(err, ErrDetached) {
+			err = nil
+		}
+	}
+	<-p.loopDone
+	for _, c := range p.closers {
+		c.Close()
+	}
+	return err
+}
