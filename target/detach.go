@@ -47,7 +47,7 @@ func (c *Ctl) Detach() error {
 	p.state = psDetached
 	p.closeMem()
 	if p.queue != nil {
-		p.queue.close()
+		p.queue.Close()
 	}
 	p.quit = true
 	return first

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/ubpdbg/ubpdbg/internal/queue"
 	"golang.org/x/sys/unix"
 )
 
@@ -84,7 +85,7 @@ type Process struct {
 	launched bool
 
 	handler Handler
-	queue   *eventQueue // events, when there is no handler
+	queue   *queue.Unbounded[Event] // events, when there is no handler
 
 	reqs     chan request
 	bell     *doorbell
@@ -134,7 +135,7 @@ func (p *Process) Events() <-chan Event {
 	if p.queue == nil {
 		return nil
 	}
-	return p.queue.out
+	return p.queue.Out()
 }
 
 // Exited is closed when the process has exited (not when it is detached).
@@ -168,7 +169,7 @@ func newProcess(opts Options, setup func(p *Process) error) (*Process, error) {
 		forks:     map[int]forkInfo{},
 	}
 	if p.handler == nil {
-		p.queue = newEventQueue()
+		p.queue = queue.New[Event]()
 	}
 	started := make(chan error, 1)
 	go p.run(setup, started)
@@ -193,7 +194,7 @@ func (p *Process) run(setup func(p *Process) error, started chan<- error) {
 	defer bell.stop()
 	if err := setup(p); err != nil {
 		if p.queue != nil {
-			p.queue.close()
+			p.queue.Close()
 		}
 		started <- err
 		return
@@ -299,7 +300,7 @@ func (p *Process) dispatch(ev Event) Action {
 	if p.handler != nil {
 		return p.handler.HandleEvent(&Ctl{p: p}, ev)
 	}
-	p.queue.push(ev)
+	p.queue.Push(ev)
 	if ev.Kind.IsStop() {
 		return Hold
 	}
@@ -329,7 +330,7 @@ func (p *Process) finishExit(st ExitStatus) {
 	close(p.exitedCh)
 	p.dispatch(Event{Kind: EventExit, Pid: p.pid, Tid: p.pid, Status: st})
 	if p.queue != nil {
-		p.queue.close()
+		p.queue.Close()
 	}
 	p.closeMem()
 	p.quit = true
