@@ -246,3 +246,43 @@ func (c *Ctl) StopAll() ([]Event, error) {
 	}
 	return out, nil
 }
+
+// StepWait single-steps a stopped thread and waits for that step alone to
+// finish, without handling other threads' events (they wait in the kernel).
+// It is for short in-place steps while every other thread is stopped. If a
+// signal arrives instead, the thread is left at that signal stop and the
+// signal will be delivered when it resumes.
+func (c *Ctl) StepWait(tid int) error {
+	t, err := c.stopped(tid)
+	if err != nil {
+		return err
+	}
+	if err := c.p.flushRegs(t); err != nil {
+		return err
+	}
+	if err := ptraceStep(t.tid, t.resumeSig); err != nil {
+		return c.p.opErr(t, err)
+	}
+	t.resumeSig, t.resumeInfo = 0, nil
+	var ws unix.WaitStatus
+	for {
+		if _, err := wait4(tid, &ws, 0); err != nil {
+			return c.p.opErr(t, err)
+		}
+		if ws.Exited() || ws.Signaled() {
+			c.p.threadGone(t, exitStatusOf(ws))
+			return fmt.Errorf("thread %d: %w (it exited)", tid, ErrNoThread)
+		}
+		if ws.Stopped() {
+			break
+		}
+	}
+	t.state = tsStopped
+	t.regsValid, t.siginfo = false, nil
+	t.stopKind = EventStep
+	if sig := int(ws.StopSignal()); ws>>16 == 0 && sig != int(unix.SIGTRAP) {
+		t.resumeSig = sig
+		t.stopKind = EventSignal
+	}
+	return nil
+}

@@ -1,0 +1,231 @@
+package breakpoints
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ubpdbg/ubpdbg/expr"
+	"github.com/ubpdbg/ubpdbg/target"
+)
+
+// Spec is what a user asks for.
+type Spec struct {
+	Location  string // a location spec: FUNC, FILE:LINE, *ADDR
+	Cond      string // stop only if this expression is true
+	HitCond   string // DAP hit condition: N, == N, >= N, > N, < N, <= N, % N
+	Log       string // a logpoint: print this (with {expr}) instead of stopping
+	Temporary bool   // delete after the first stop
+	Disabled  bool
+}
+
+// Location is one address a breakpoint resolved to.
+type Location struct {
+	Addr     uint64
+	Function string
+	File     string
+	Line     int
+}
+
+// Breakpoint is a user breakpoint. Its fields other than the counters are
+// changed on the ptrace thread only; Snapshot gives a consistent copy.
+type Breakpoint struct {
+	ID        int
+	Spec      Spec
+	Locations []Location
+	Verified  bool   // placed in the code
+	Message   string // why it is not verified, or a note
+
+	hits    atomic.Uint64
+	hitCond *expr.HitCondition
+	tmpl    *expr.Template
+
+	// Compiled is the evaluator's cache for Cond (set by the debugger).
+	Compiled any
+
+	mu sync.Mutex // guards Locations/Verified/Message for Snapshot
+}
+
+// Hits is how many times the breakpoint's condition held.
+func (bp *Breakpoint) Hits() uint64 { return bp.hits.Load() }
+
+// Enabled reports whether it is enabled.
+func (bp *Breakpoint) Enabled() bool { return !bp.Spec.Disabled }
+
+// Template is the parsed logpoint message, nil for a breakpoint that stops.
+func (bp *Breakpoint) Template() *expr.Template { return bp.tmpl }
+
+// Info is a copy of a breakpoint's state for front ends.
+type Info struct {
+	ID        int
+	Spec      Spec
+	Locations []Location
+	Verified  bool
+	Message   string
+	Hits      uint64
+}
+
+// Snapshot returns a copy safe to use from any goroutine.
+func (bp *Breakpoint) Snapshot() Info {
+	bp.mu.Lock()
+	defer bp.mu.Unlock()
+	return Info{ID: bp.ID, Spec: bp.Spec, Locations: append([]Location(nil), bp.Locations...),
+		Verified: bp.Verified, Message: bp.Message, Hits: bp.hits.Load()}
+}
+
+// New checks a spec's hit condition and log template and returns an
+// unplaced breakpoint.
+func New(id int, spec Spec) (*Breakpoint, error) {
+	bp := &Breakpoint{ID: id, Spec: spec}
+	if spec.HitCond != "" {
+		hc, err := expr.ParseHitCondition(spec.HitCond)
+		if err != nil {
+			return nil, fmt.Errorf("hit condition %q: %w", spec.HitCond, err)
+		}
+		bp.hitCond = &hc
+	}
+	if spec.Log != "" {
+		t, err := expr.ParseTemplate(spec.Log)
+		if err != nil {
+			return nil, fmt.Errorf("log message %q: %w", spec.Log, err)
+		}
+		bp.tmpl = t
+	}
+	if spec.Cond != "" {
+		if _, err := expr.ParseStatement(spec.Cond); err != nil {
+			return nil, fmt.Errorf("condition %q: %w", spec.Cond, err)
+		}
+	}
+	return bp, nil
+}
+
+// Place inserts the breakpoint's int3s at its locations. Locations that
+// cannot take an int3 are dropped with a message; the breakpoint is
+// verified if any was placed.
+func (s *Sites) Place(c *target.Ctl, bp *Breakpoint, locs []Location) error {
+	var placed []Location
+	var firstErr error
+	if !bp.Spec.Disabled {
+		for _, l := range locs {
+			st, err := s.get(c, l.Addr)
+			if err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				continue
+			}
+			st.users = append(st.users, bp)
+			placed = append(placed, l)
+		}
+	} else {
+		placed = locs
+	}
+	bp.mu.Lock()
+	bp.Locations = placed
+	bp.Verified = len(placed) > 0
+	if firstErr != nil && len(placed) == 0 {
+		bp.Message = firstErr.Error()
+	} else {
+		bp.Message = ""
+	}
+	bp.mu.Unlock()
+	if len(placed) == 0 && firstErr != nil {
+		return firstErr
+	}
+	return nil
+}
+
+// Unplace takes the breakpoint out of its sites (the int3s go when no
+// other breakpoint uses them).
+func (s *Sites) Unplace(c *target.Ctl, bp *Breakpoint) {
+	for _, l := range bp.Locations {
+		st := s.sites[l.Addr]
+		if st == nil {
+			continue
+		}
+		kept := st.users[:0]
+		for _, u := range st.users {
+			if u != bp {
+				kept = append(kept, u)
+			}
+		}
+		st.users = kept
+		_ = s.release(c, st)
+	}
+}
+
+// SetEnabled enables or disables a placed breakpoint.
+func (s *Sites) SetEnabled(c *target.Ctl, bp *Breakpoint, on bool) error {
+	if on == !bp.Spec.Disabled {
+		return nil
+	}
+	locs := bp.Locations
+	if on {
+		bp.Spec.Disabled = false
+		return s.Place(c, bp, locs)
+	}
+	s.Unplace(c, bp)
+	bp.Spec.Disabled = true
+	return nil
+}
+
+// Evaluator evaluates breakpoint conditions and log messages for a thread
+// stopped at a breakpoint, on the ptrace thread.
+type Evaluator interface {
+	// Cond evaluates bp.Spec.Cond in thread tid's innermost frame.
+	Cond(c *target.Ctl, tid int, bp *Breakpoint) (bool, error)
+	// Log expands the logpoint's template in that frame.
+	Log(c *target.Ctl, tid int, bp *Breakpoint) string
+}
+
+// Verdict is the decision on one hit of a site.
+type Verdict struct {
+	Stop     bool          // some breakpoint says the thread stops
+	StopBy   []*Breakpoint // those breakpoints
+	Logs     []string      // logpoint messages to print, in breakpoint order
+	CondErrs []error       // conditions that could not be evaluated (they stop)
+}
+
+// Decide evaluates every user breakpoint of a site for one hit by thread
+// tid, in DAP's order: condition, then hit count and hit condition, then
+// the log message. Nothing else stops meanwhile.
+func Decide(c *target.Ctl, tid int, st *Site, ev Evaluator) Verdict {
+	var v Verdict
+	for _, bp := range st.users {
+		if bp.Spec.Disabled {
+			continue
+		}
+		if bp.Spec.Cond != "" {
+			ok, err := ev.Cond(c, tid, bp)
+			if err != nil {
+				// As GDB does: a condition that cannot be evaluated stops,
+				// so the user sees why.
+				v.Stop = true
+				v.StopBy = append(v.StopBy, bp)
+				v.CondErrs = append(v.CondErrs, fmt.Errorf("breakpoint %d: condition %q: %w", bp.ID, bp.Spec.Cond, err))
+				continue
+			}
+			if !ok {
+				continue
+			}
+		}
+		n := bp.hits.Add(1)
+		if bp.hitCond != nil && !bp.hitCond.Match(n) {
+			continue
+		}
+		if bp.tmpl != nil {
+			v.Logs = append(v.Logs, ev.Log(c, tid, bp))
+			continue
+		}
+		v.Stop = true
+		v.StopBy = append(v.StopBy, bp)
+	}
+	return v
+}
+
+// SetUnverified marks the breakpoint as not placed, with the reason.
+func (bp *Breakpoint) SetUnverified(msg string) {
+	bp.mu.Lock()
+	bp.Verified, bp.Message, bp.Locations = false, msg, nil
+	bp.mu.Unlock()
+}

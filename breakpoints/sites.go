@@ -1,0 +1,212 @@
+// Package breakpoints keeps user breakpoints and the int3 sites they
+// resolve to, and decides on every hit whether the thread stops or goes on
+// (through XOL) at once.
+package breakpoints
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/ubpdbg/ubpdbg/target"
+	"github.com/ubpdbg/ubpdbg/xol"
+)
+
+const int3 = 0xcc
+
+// Site is one int3 in the code. Sites are shared: every breakpoint (user or
+// internal) at an address uses the one site there.
+type Site struct {
+	Addr uint64
+	orig byte      // the byte the int3 replaced
+	insn *xol.Insn // the displaced instruction, analysed at the first hit
+	bad  error     // why it cannot be analysed
+
+	users    []*Breakpoint // user breakpoints at this address
+	internal []*Internal   // stepping breakpoints (thread-specific)
+}
+
+// Internal is a breakpoint of the debugger's own (a step's destination,
+// the dynamic linker's notification): it stops only the thread it is for
+// (Tid 0: any thread), and only when the frame check passes.
+type Internal struct {
+	Tid  int
+	Kind string
+	// MinSP, if non-zero, is the least stack pointer a hit must have: a
+	// return address breakpoint must not stop a deeper recursive call.
+	MinSP uint64
+	// CFA, if non-zero, is the frame a hit must be in (a statement of the
+	// stepping frame, not of a recursive call).
+	CFA uint64
+}
+
+// Sites is the table of int3s in one process. It is used on the ptrace
+// thread only.
+type Sites struct {
+	sites   map[uint64]*Site
+	removed map[uint64]struct{} // addresses whose int3 was taken out
+}
+
+// NewSites returns an empty table.
+func NewSites() *Sites {
+	return &Sites{sites: map[uint64]*Site{}, removed: map[uint64]struct{}{}}
+}
+
+// At returns the site at addr, or nil.
+func (s *Sites) At(addr uint64) *Site { return s.sites[addr] }
+
+// Len is the number of sites.
+func (s *Sites) Len() int { return len(s.sites) }
+
+// All returns the sites sorted by address.
+func (s *Sites) All() []*Site {
+	out := make([]*Site, 0, len(s.sites))
+	for _, st := range s.sites {
+		out = append(out, st)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Addr < out[j].Addr })
+	return out
+}
+
+// WasRemoved reports whether addr held an int3 of ours that was taken out:
+// a thread may still report its trap (it hit the int3 just before), and
+// must then be rewound to addr and resumed as if nothing happened.
+func (s *Sites) WasRemoved(addr uint64) bool {
+	_, ok := s.removed[addr]
+	return ok
+}
+
+// ErrNotCode is returned for an address whose byte is already an int3 (the
+// program's own) or that cannot be read or written.
+var ErrNotCode = errors.New("cannot place a breakpoint there")
+
+// get returns the site at addr, inserting its int3 if it is new.
+func (s *Sites) get(c *target.Ctl, addr uint64) (*Site, error) {
+	if st := s.sites[addr]; st != nil {
+		return st, nil
+	}
+	var b [1]byte
+	if _, err := c.Process().ReadMemory(addr, b[:]); err != nil {
+		return nil, fmt.Errorf("%#x: %w: %v", addr, ErrNotCode, err)
+	}
+	if b[0] == int3 {
+		return nil, fmt.Errorf("%#x: %w: the program has an int3 of its own there", addr, ErrNotCode)
+	}
+	if err := c.WriteMemory(addr, []byte{int3}); err != nil {
+		return nil, fmt.Errorf("%#x: %w: %v", addr, ErrNotCode, err)
+	}
+	st := &Site{Addr: addr, orig: b[0]}
+	s.sites[addr] = st
+	delete(s.removed, addr)
+	return st, nil
+}
+
+// release takes the int3 out if nothing uses the site any more.
+func (s *Sites) release(c *target.Ctl, st *Site) error {
+	if len(st.users) > 0 || len(st.internal) > 0 {
+		return nil
+	}
+	delete(s.sites, st.Addr)
+	s.removed[st.Addr] = struct{}{}
+	return c.WriteMemory(st.Addr, []byte{st.orig})
+}
+
+// Insn returns the instruction under the site's int3, analysed once: the
+// bytes are read from memory with every int3 of ours replaced by the byte
+// it covers (a neighbouring site may lie inside the instruction).
+func (s *Sites) Insn(c *target.Ctl, st *Site) (*xol.Insn, error) {
+	if st.insn != nil || st.bad != nil {
+		return st.insn, st.bad
+	}
+	buf := make([]byte, 16)
+	n, _ := c.Process().ReadMemory(st.Addr, buf)
+	buf = buf[:n]
+	for i := range buf {
+		if o := s.sites[st.Addr+uint64(i)]; o != nil {
+			buf[i] = o.orig
+		}
+	}
+	in, err := xol.Analyze(buf, st.Addr)
+	if err != nil {
+		st.bad = fmt.Errorf("breakpoint at %#x: %w", st.Addr, err)
+		return nil, st.bad
+	}
+	st.insn = in
+	return in, nil
+}
+
+// Original returns the program's own bytes at [addr, addr+len(buf)),
+// with our int3s replaced by what they cover.
+func (s *Sites) Original(addr uint64, buf []byte) {
+	for i := range buf {
+		if o := s.sites[addr+uint64(i)]; o != nil {
+			buf[i] = o.orig
+		}
+	}
+}
+
+// RemoveAll takes every int3 out (before a detach).
+func (s *Sites) RemoveAll(c *target.Ctl) error {
+	var first error
+	for addr, st := range s.sites {
+		if err := c.WriteMemory(addr, []byte{st.orig}); err != nil && first == nil {
+			first = err
+		}
+		s.removed[addr] = struct{}{}
+	}
+	s.sites = map[uint64]*Site{}
+	return first
+}
+
+// CleanChild writes the original bytes into a fork child's copy of the
+// text, so that the child, which we do not follow, never meets an int3.
+func (s *Sites) CleanChild(c *target.Ctl, child int) error {
+	var first error
+	for addr, st := range s.sites {
+		if err := c.WriteChildMemory(child, addr, []byte{st.orig}); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Reset forgets every site without touching memory (after an exec the old
+// text is gone).
+func (s *Sites) Reset() {
+	s.sites = map[uint64]*Site{}
+	s.removed = map[uint64]struct{}{}
+}
+
+// AddInternal places an internal breakpoint.
+func (s *Sites) AddInternal(c *target.Ctl, addr uint64, ib *Internal) error {
+	st, err := s.get(c, addr)
+	if err != nil {
+		return err
+	}
+	st.internal = append(st.internal, ib)
+	return nil
+}
+
+// RemoveInternal removes every internal breakpoint for which drop returns
+// true.
+func (s *Sites) RemoveInternal(c *target.Ctl, drop func(*Internal) bool) {
+	for _, st := range s.All() {
+		kept := st.internal[:0]
+		for _, ib := range st.internal {
+			if !drop(ib) {
+				kept = append(kept, ib)
+			}
+		}
+		st.internal = kept
+		_ = s.release(c, st)
+	}
+}
+
+// Internals returns the internal breakpoints at a site.
+func (st *Site) Internals() []*Internal { return st.internal }
+
+// Users returns the user breakpoints at a site.
+func (st *Site) Users() []*Breakpoint { return st.users }
+
+// Orig is the program's byte under the int3.
+func (st *Site) Orig() byte { return st.orig }

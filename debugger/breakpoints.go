@@ -1,0 +1,222 @@
+package debugger
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/symbols"
+	"github.com/ubpdbg/ubpdbg/target"
+)
+
+// SetBreakpoint creates a breakpoint. A location that matches nothing yet
+// (a library not loaded) gives an unverified breakpoint with the reason in
+// its Message; it is placed when the library loads. A spec that can never
+// work (a bad hit condition, a condition without an evaluator) is an error.
+func (s *Session) SetBreakpoint(spec breakpoints.Spec) (breakpoints.Info, error) {
+	var info breakpoints.Info
+	err := s.proc.Do(func(c *target.Ctl) error {
+		bp, err := s.newBreakpoint(c, spec)
+		if err != nil {
+			return err
+		}
+		info = bp.Snapshot()
+		return nil
+	})
+	return info, err
+}
+
+func (s *Session) newBreakpoint(c *target.Ctl, spec breakpoints.Spec) (*breakpoints.Breakpoint, error) {
+	if (spec.Cond != "" || spec.Log != "") && s.cfg.Evaluator == nil {
+		return nil, errors.New("conditions and log messages need an expression evaluator, and this session has none")
+	}
+	bp, err := breakpoints.New(s.nextBP, spec)
+	if err != nil {
+		return nil, err
+	}
+	s.nextBP++
+	s.bpMu.Lock()
+	s.bps[bp.ID] = bp
+	s.bpMu.Unlock()
+	s.place(c, bp)
+	return bp, nil
+}
+
+// place resolves and inserts a breakpoint; failure leaves it unverified
+// with the reason.
+func (s *Session) place(c *target.Ctl, bp *breakpoints.Breakpoint) {
+	locs, err := s.syms.Resolve(bp.Spec.Location)
+	if err != nil {
+		msg := err.Error()
+		if s.ldNotify != 0 && errors.Is(err, symbols.ErrNotFound) {
+			msg += " (pending: it is placed if a library that has it is loaded)"
+		}
+		bp.SetUnverified(msg)
+		return
+	}
+	var bl []breakpoints.Location
+	for _, l := range locs {
+		bl = append(bl, breakpoints.Location{Addr: l.PC, Function: l.Function, File: l.File, Line: l.Line})
+	}
+	if err := s.sites.Place(c, bp, bl); err != nil {
+		s.logf("breakpoint %d: %v", bp.ID, err)
+	}
+}
+
+// placePending retries every unverified breakpoint (after libraries load).
+func (s *Session) placePending(c *target.Ctl) {
+	for _, id := range s.sortedIDs() {
+		bp := s.bps[id]
+		if info := bp.Snapshot(); info.Verified || bp.Spec.Disabled {
+			continue
+		}
+		s.place(c, bp)
+		if bp.Snapshot().Verified {
+			s.emit(Event{Kind: BreakpointChanged, BreakpointID: bp.ID})
+		}
+	}
+}
+
+func (s *Session) sortedIDs() []int {
+	ids := make([]int, 0, len(s.bps))
+	for id := range s.bps {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	return ids
+}
+
+// ClearBreakpoint deletes a breakpoint; its int3s go unless shared.
+func (s *Session) ClearBreakpoint(id int) error {
+	return s.proc.Do(func(c *target.Ctl) error {
+		bp := s.bps[id]
+		if bp == nil {
+			return fmt.Errorf("no breakpoint %d", id)
+		}
+		s.sites.Unplace(c, bp)
+		s.deleteBP(id)
+		return nil
+	})
+}
+
+// EnableBreakpoint enables or disables a breakpoint.
+func (s *Session) EnableBreakpoint(id int, on bool) error {
+	return s.proc.Do(func(c *target.Ctl) error {
+		bp := s.bps[id]
+		if bp == nil {
+			return fmt.Errorf("no breakpoint %d", id)
+		}
+		if !bp.Snapshot().Verified && on {
+			bp.Spec.Disabled = false
+			s.place(c, bp)
+			return nil
+		}
+		return s.sites.SetEnabled(c, bp, on)
+	})
+}
+
+// SetCondition changes a breakpoint's condition ("" removes it).
+func (s *Session) SetCondition(id int, cond string) error {
+	return s.proc.Do(func(c *target.Ctl) error {
+		bp := s.bps[id]
+		if bp == nil {
+			return fmt.Errorf("no breakpoint %d", id)
+		}
+		spec := bp.Spec
+		spec.Cond = cond
+		nb, err := breakpoints.New(bp.ID, spec)
+		if err != nil {
+			return err
+		}
+		if cond != "" && s.cfg.Evaluator == nil {
+			return errors.New("conditions need an expression evaluator, and this session has none")
+		}
+		bp.Spec.Cond = nb.Spec.Cond
+		bp.Compiled = nil
+		return nil
+	})
+}
+
+func (s *Session) deleteBP(id int) {
+	s.bpMu.Lock()
+	delete(s.bps, id)
+	s.bpMu.Unlock()
+}
+
+// Breakpoints lists every breakpoint, with hit counts; it works after the
+// process has gone too.
+func (s *Session) Breakpoints() []breakpoints.Info {
+	s.bpMu.Lock()
+	defer s.bpMu.Unlock()
+	var out []breakpoints.Info
+	for _, id := range s.sortedIDs() {
+		out = append(out, s.bps[id].Snapshot())
+	}
+	return out
+}
+
+// Breakpoint returns one breakpoint's state.
+func (s *Session) Breakpoint(id int) (breakpoints.Info, bool) {
+	s.bpMu.Lock()
+	defer s.bpMu.Unlock()
+	if bp := s.bps[id]; bp != nil {
+		return bp.Snapshot(), true
+	}
+	return breakpoints.Info{}, false
+}
+
+// ReplaceBreakpoints replaces the breakpoints a front end owns under one
+// key (DAP: a source file, or "function", or "instruction") with new ones
+// in one step, keeping the IDs and hit counts of those whose spec did not
+// change. It returns one result per spec, in order; a spec that fails has
+// an error in Message and is not verified.
+func (s *Session) ReplaceBreakpoints(owned []int, specs []breakpoints.Spec) ([]breakpoints.Info, []int) {
+	var infos []breakpoints.Info
+	var ids []int
+	s.proc.Do(func(c *target.Ctl) error {
+		old := map[breakpoints.Spec]*breakpoints.Breakpoint{}
+		for _, id := range owned {
+			if bp := s.bps[id]; bp != nil {
+				old[bp.Spec] = bp
+			}
+		}
+		keep := map[int]bool{}
+		for _, spec := range specs {
+			if bp, ok := old[spec]; ok && !keep[bp.ID] {
+				keep[bp.ID] = true
+				infos = append(infos, bp.Snapshot())
+				ids = append(ids, bp.ID)
+				continue
+			}
+			bp, err := s.newBreakpoint(c, spec)
+			if err != nil {
+				infos = append(infos, breakpoints.Info{Spec: spec, Message: err.Error()})
+				ids = append(ids, 0)
+				continue
+			}
+			keep[bp.ID] = true
+			infos = append(infos, bp.Snapshot())
+			ids = append(ids, bp.ID)
+		}
+		for _, id := range owned {
+			if bp := s.bps[id]; bp != nil && !keep[id] {
+				s.sites.Unplace(c, bp)
+				s.deleteBP(id)
+			}
+		}
+		return nil
+	})
+	return infos, ids
+}
+
+func reloadSymbols(pid int) (*symbols.Table, error) { return symbols.LoadProcess(pid) }
+
+// librariesChanged runs when the dynamic linker reports a change.
+func (s *Session) librariesChanged(c *target.Ctl) {
+	if err := s.syms.Reload(); err != nil {
+		s.logf("reload symbols: %v", err)
+	}
+	s.placePending(c)
+	s.emit(Event{Kind: ModulesChanged})
+}

@@ -1,0 +1,468 @@
+package debugger
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/symbols"
+	"github.com/ubpdbg/ubpdbg/target"
+)
+
+// ErrNotStopped is returned for requests that need a stopped thread.
+var ErrNotStopped = errors.New("thread is running")
+
+// resume lets a held thread run. A thread stopped on one of our breakpoints
+// (its pc at the int3) first executes the instruction there out of line.
+func (s *Session) resume(c *target.Ctl, tid int) error {
+	th := s.thread(tid)
+	th.held, th.reason = false, ""
+	regs, err := c.Regs(tid)
+	if err != nil {
+		return err
+	}
+	if st := s.sites.At(regs.Rip); st != nil {
+		in, err := s.sites.Insn(c, st)
+		if err == nil {
+			err = s.xol.Pass(c, tid, in, regs)
+		}
+		if err != nil {
+			return s.stepInPlace(c, tid, st, false)
+		}
+		return nil
+	}
+	return c.Cont(tid)
+}
+
+// Continue resumes one thread (non-stop), or every thread in all-stop mode
+// unless singleThread is set.
+func (s *Session) Continue(tid int, singleThread bool) error {
+	if s.cfg.StopMode == StopAll && !singleThread {
+		return s.ContinueAll()
+	}
+	return s.proc.Do(func(c *target.Ctl) error {
+		if !c.Stopped(tid) || !s.thread(tid).held {
+			return fmt.Errorf("thread %d: %w", tid, ErrNotStopped)
+		}
+		if err := s.resume(c, tid); err != nil {
+			return err
+		}
+		s.allHeld = false
+		s.emit(Event{Kind: Continued, Tid: tid})
+		return nil
+	})
+}
+
+// ContinueAll resumes every stopped thread.
+func (s *Session) ContinueAll() error {
+	return s.proc.Do(func(c *target.Ctl) error {
+		var first error
+		for _, t := range c.Threads() {
+			if t.Stopped && t.Pid == s.proc.Pid() {
+				if err := s.resume(c, t.Tid); err != nil && first == nil {
+					first = err
+				}
+			}
+		}
+		s.allHeld = false
+		s.emit(Event{Kind: Continued, All: true})
+		return first
+	})
+}
+
+// Pause stops one thread; the stop arrives as a Stopped event. In
+// all-stop mode every thread stops.
+func (s *Session) Pause(tid int) error {
+	return s.proc.Do(func(c *target.Ctl) error {
+		th := s.threads[tid]
+		if th == nil {
+			return fmt.Errorf("no thread %d", tid)
+		}
+		if c.Stopped(tid) {
+			if th.held {
+				return nil
+			}
+		}
+		th.pauseWant = true
+		return c.Interrupt(tid)
+	})
+}
+
+// PauseAll stops every thread and reports one Stopped event for them all.
+func (s *Session) PauseAll() error {
+	return s.proc.Do(func(c *target.Ctl) error {
+		s.stopOthers(c)
+		var first int
+		for _, t := range c.Threads() {
+			if first == 0 {
+				first = t.Tid
+			}
+		}
+		s.emit(Event{Kind: Stopped, Tid: first, Reason: ReasonPause, Description: "paused", AllStopped: true})
+		return nil
+	})
+}
+
+// stepState is a step in progress on one thread.
+type stepState struct {
+	kind   string // "next", "in", "out", "instr"
+	single bool   // advancing by single instructions
+	info   symbols.StepInfo
+	cfa    uint64 // of the frame the step started in
+}
+
+const (
+	kindStep    = "step"        // a statement of the stepping frame
+	kindReturn  = "step-return" // the return address of the stepping frame
+	kindOut     = "step-out"    // the return address, for step out
+	kindEntered = "step-entry"  // after the prologue of a called function
+)
+
+// StepInstruction executes one instruction of a stopped thread.
+func (s *Session) StepInstruction(tid int) error {
+	return s.startStep(tid, func(c *target.Ctl, th *thread) error {
+		th.step = &stepState{kind: "instr", single: true}
+		return s.stepInsn(c, tid)
+	})
+}
+
+// Next steps one source line of a stopped thread, over calls; other
+// threads keep running (they do not stop at the line either).
+func (s *Session) Next(tid int) error {
+	return s.startStep(tid, func(c *target.Ctl, th *thread) error {
+		return s.planNext(c, tid, "next")
+	})
+}
+
+// StepOut runs a stopped thread until its current function returns.
+func (s *Session) StepOut(tid int) error {
+	return s.startStep(tid, func(c *target.Ctl, th *thread) error {
+		frames, err := s.unwind(c, tid, 2)
+		if err != nil {
+			return err
+		}
+		if len(frames) < 2 {
+			return errors.New("no caller to step out to")
+		}
+		th.step = &stepState{kind: "out", cfa: frames[0].CFA}
+		if err := s.sites.AddInternal(c, frames[1].PC, &breakpoints.Internal{Tid: tid, Kind: kindOut, MinSP: frames[0].CFA}); err != nil {
+			return err
+		}
+		return s.resume(c, tid)
+	})
+}
+
+// StepIn steps one source line, into called functions that have line
+// information.
+func (s *Session) StepIn(tid int) error {
+	return s.startStep(tid, func(c *target.Ctl, th *thread) error {
+		regs, err := c.Regs(tid)
+		if err != nil {
+			return err
+		}
+		info, ok := s.syms.StepInfo(regs.Rip)
+		if !ok {
+			th.step = &stepState{kind: "instr", single: true}
+			return s.stepInsn(c, tid)
+		}
+		th.step = &stepState{kind: "in", single: true, info: info}
+		return s.stepInsn(c, tid)
+	})
+}
+
+func (s *Session) startStep(tid int, f func(c *target.Ctl, th *thread) error) error {
+	return s.proc.Do(func(c *target.Ctl) error {
+		th := s.threads[tid]
+		if th == nil || !th.held || !c.Stopped(tid) {
+			return fmt.Errorf("thread %d: %w", tid, ErrNotStopped)
+		}
+		if th.step != nil {
+			s.endStep(c, tid)
+		}
+		if err := f(c, th); err != nil {
+			s.endStep(c, tid)
+			return err
+		}
+		th.held = false
+		if s.cfg.StopMode == StopAll {
+			// All-stop: the others run while this one steps, as in gdb.
+			for _, t := range c.Threads() {
+				if t.Tid != tid && t.Stopped && s.thread(t.Tid).held {
+					s.resume(c, t.Tid)
+				}
+			}
+			s.allHeld = false
+		}
+		s.emit(Event{Kind: Continued, Tid: tid})
+		return nil
+	})
+}
+
+// planNext puts internal breakpoints on every statement of the current
+// function outside the current line, and on the return address, for
+// thread tid only; then lets the thread run.
+func (s *Session) planNext(c *target.Ctl, tid int, kind string) error {
+	th := s.thread(tid)
+	regs, err := c.Regs(tid)
+	if err != nil {
+		return err
+	}
+	info, ok := s.syms.StepInfo(regs.Rip)
+	frames, _ := s.unwind(c, tid, 2)
+	if !ok || len(frames) == 0 {
+		// No line information here: finish the function instead.
+		if len(frames) < 2 {
+			th.step = &stepState{kind: "instr", single: true}
+			return s.stepInsn(c, tid)
+		}
+		th.step = &stepState{kind: "out", cfa: frames[0].CFA}
+		if err := s.sites.AddInternal(c, frames[1].PC, &breakpoints.Internal{Tid: tid, Kind: kindOut, MinSP: frames[0].CFA}); err != nil {
+			return err
+		}
+		return s.resume(c, tid)
+	}
+	th.step = &stepState{kind: kind, info: info, cfa: frames[0].CFA}
+	for _, a := range info.Stmts {
+		if a >= info.LineLo && a < info.LineHi {
+			continue
+		}
+		if err := s.sites.AddInternal(c, a, &breakpoints.Internal{Tid: tid, Kind: kindStep, CFA: frames[0].CFA}); err != nil {
+			s.logf("next: internal breakpoint at %#x: %v", a, err)
+		}
+	}
+	if len(frames) > 1 && frames[1].PC != 0 {
+		if err := s.sites.AddInternal(c, frames[1].PC, &breakpoints.Internal{Tid: tid, Kind: kindReturn, MinSP: frames[0].CFA}); err != nil {
+			s.logf("next: return breakpoint at %#x: %v", frames[1].PC, err)
+		}
+	}
+	return s.resume(c, tid)
+}
+
+// endStep drops a thread's step and its internal breakpoints.
+func (s *Session) endStep(c *target.Ctl, tid int) {
+	if th := s.threads[tid]; th != nil {
+		th.step = nil
+	}
+	s.sites.RemoveInternal(c, func(ib *breakpoints.Internal) bool { return ib.Tid == tid })
+}
+
+// internalHit decides on a trap at a site that has internal breakpoints.
+func (s *Session) internalHit(c *target.Ctl, tid int, st *breakpoints.Site, regs regsT) (stop bool, reason, desc string) {
+	for _, ib := range st.Internals() {
+		if ib.Kind == kindLibraries {
+			s.librariesChanged(c)
+			continue
+		}
+		if ib.Tid != tid {
+			continue
+		}
+		th := s.threads[tid]
+		if th == nil || th.step == nil {
+			continue
+		}
+		switch ib.Kind {
+		case kindStep:
+			frames, err := s.unwindRegs(c, regs, 1)
+			if err == nil && len(frames) > 0 && frames[0].CFA == ib.CFA {
+				s.endStep(c, tid)
+				return true, ReasonStep, "step"
+			}
+		case kindEntered:
+			s.endStep(c, tid)
+			return true, ReasonStep, "step"
+		case kindOut:
+			if regs.Rsp >= ib.MinSP {
+				s.endStep(c, tid)
+				return true, ReasonStep, "step out"
+			}
+		case kindReturn:
+			if regs.Rsp < ib.MinSP {
+				continue // a deeper recursive call returning
+			}
+			// Back in the caller, usually in the middle of a line: stop if
+			// a statement starts here, else step on to the next one there.
+			kind := th.step.kind
+			s.endStep(c, tid)
+			if info, ok := s.syms.StepInfo(regs.Rip); ok && info.IsStmt(regs.Rip) {
+				return true, ReasonStep, "step"
+			}
+			c.SetRegs(tid, regs)
+			if err := s.planNextFromHere(c, tid, kind); err != nil {
+				return true, ReasonStep, "step"
+			}
+			return false, "", ""
+		}
+	}
+	return false, "", ""
+}
+
+// planNextFromHere plans a next for a thread that is stopped on a site
+// (the return address it just reached) without resuming it: the trap
+// handler sends it on.
+func (s *Session) planNextFromHere(c *target.Ctl, tid int, kind string) error {
+	th := s.thread(tid)
+	regs, err := c.Regs(tid)
+	if err != nil {
+		return err
+	}
+	info, ok := s.syms.StepInfo(regs.Rip)
+	frames, _ := s.unwind(c, tid, 2)
+	if !ok || len(frames) == 0 {
+		return errors.New("no line information")
+	}
+	th.step = &stepState{kind: kind, info: info, cfa: frames[0].CFA}
+	for _, a := range info.Stmts {
+		if a > regs.Rip && a >= info.LineLo && a < info.LineHi {
+			continue
+		}
+		if a == regs.Rip {
+			continue
+		}
+		s.sites.AddInternal(c, a, &breakpoints.Internal{Tid: tid, Kind: kindStep, CFA: frames[0].CFA})
+	}
+	if len(frames) > 1 && frames[1].PC != 0 {
+		s.sites.AddInternal(c, frames[1].PC, &breakpoints.Internal{Tid: tid, Kind: kindReturn, MinSP: frames[0].CFA})
+	}
+	return nil
+}
+
+// stepInsn advances a thread by one instruction, through XOL when it sits
+// on one of our int3s. Emulated instructions finish at once: then the step
+// logic continues without waiting for an event.
+func (s *Session) stepInsn(c *target.Ctl, tid int) error {
+	for i := 0; i < 1000; i++ {
+		regs, err := c.Regs(tid)
+		if err != nil {
+			return err
+		}
+		st := s.sites.At(regs.Rip)
+		if st == nil {
+			return c.Step(tid)
+		}
+		in, err := s.sites.Insn(c, st)
+		if err != nil {
+			return err
+		}
+		done, err := s.xol.Step(c, tid, in, regs)
+		if err != nil {
+			return s.stepInPlace(c, tid, st, true)
+		}
+		if !done {
+			return nil // EventStep comes
+		}
+		if finished := s.afterInsn(c, tid); finished {
+			return nil
+		}
+	}
+	return errors.New("step did not leave an emulated loop")
+}
+
+// onStep handles EventStep: an XOL single-step of ours, or a user step.
+func (s *Session) onStep(c *target.Ctl, tid int) target.Action {
+	if ours, err := s.xol.Stepped(c, tid); ours {
+		if err != nil {
+			s.logf("thread %d: XOL step: %v", tid, err)
+		}
+		if !c.Stopped(tid) {
+			return target.Resume // an auto-continued pass; it runs on
+		}
+	}
+	th := s.threads[tid]
+	if th == nil || th.step == nil || !th.step.single {
+		return target.Resume
+	}
+	if s.afterInsn(c, tid) {
+		return target.Hold
+	}
+	if err := s.stepInsn(c, tid); err != nil {
+		s.endStep(c, tid)
+		return s.userStop(c, tid, ReasonStep, err.Error(), nil, 0)
+	}
+	if c.Stopped(tid) {
+		return target.Hold
+	}
+	return target.Resume
+}
+
+// afterInsn decides, after one instruction of a single-stepping thread,
+// whether the step is over (and reports the stop) or goes on.
+func (s *Session) afterInsn(c *target.Ctl, tid int) (finished bool) {
+	th := s.threads[tid]
+	st := th.step
+	if st.kind == "instr" {
+		s.endStep(c, tid)
+		s.userStop(c, tid, ReasonStep, "step", nil, 0)
+		return true
+	}
+	regs, err := c.Regs(tid)
+	if err != nil {
+		s.endStep(c, tid)
+		return true
+	}
+	pc := regs.Rip
+	if st.info.InFunc(pc) {
+		if (pc < st.info.LineLo || pc >= st.info.LineHi) && st.info.IsStmt(pc) {
+			s.endStep(c, tid)
+			s.userStop(c, tid, ReasonStep, "step", nil, 0)
+			return true
+		}
+		return false
+	}
+	// Left the function: a call, or a return.
+	info, ok := s.syms.StepInfo(pc)
+	if ok && pc == info.FuncRanges[0][0] {
+		// Entered a function with line information: run to its first
+		// statement after the prologue.
+		if addr, ok := s.afterPrologue(pc, info); ok && addr != pc {
+			th.step = &stepState{kind: "in"}
+			s.sites.AddInternal(c, addr, &breakpoints.Internal{Tid: tid, Kind: kindEntered})
+			s.resume(c, tid)
+			return true
+		}
+		s.endStep(c, tid)
+		s.userStop(c, tid, ReasonStep, "step", nil, 0)
+		return true
+	}
+	if ok && info.IsStmt(pc) {
+		s.endStep(c, tid)
+		s.userStop(c, tid, ReasonStep, "step", nil, 0)
+		return true
+	}
+	if ok {
+		// Returned into the middle of a caller's line: finish that line.
+		st.info = info
+		return false
+	}
+	// No line information (a PLT stub, a library without debug info): run
+	// to the return address and go on stepping there.
+	var b [8]byte
+	if _, err := s.proc.ReadMemory(regs.Rsp, b[:]); err != nil {
+		s.endStep(c, tid)
+		s.userStop(c, tid, ReasonStep, "step", nil, 0)
+		return true
+	}
+	ret := binary.LittleEndian.Uint64(b[:])
+	th.step = &stepState{kind: "next", info: st.info, cfa: st.cfa}
+	s.sites.AddInternal(c, ret, &breakpoints.Internal{Tid: tid, Kind: kindReturn, MinSP: regs.Rsp + 8})
+	s.resume(c, tid)
+	return true
+}
+
+// afterPrologue finds where a breakpoint on the function at entry goes.
+func (s *Session) afterPrologue(entry uint64, info symbols.StepInfo) (uint64, bool) {
+	pi := s.syms.LookupPC(entry)
+	if len(pi.Frames) == 0 {
+		return 0, false
+	}
+	locs, err := s.syms.Resolve(pi.Frames[len(pi.Frames)-1].Function)
+	if err != nil {
+		return 0, false
+	}
+	for _, l := range locs {
+		if info.InFunc(l.PC) {
+			return l.PC, true
+		}
+	}
+	return 0, false
+}

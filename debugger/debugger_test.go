@@ -1,0 +1,94 @@
+package debugger
+
+import (
+	"bytes"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
+)
+
+func buildC(t *testing.T, src, opt string) string {
+	return testprog.BuildC(t, []string{opt, "-pthread"}, filepath.Join("testdata", src))
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func native(t *testing.T, prog string, args ...string) string {
+	out, err := exec.Command(prog, args...).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// drain collects events until the session ends.
+func drain(t *testing.T, s *Session, onStop func(Event)) []Event {
+	t.Helper()
+	var evs []Event
+	timeout := time.After(60 * time.Second)
+	for {
+		select {
+		case ev, ok := <-s.Events():
+			if !ok {
+				return evs
+			}
+			evs = append(evs, ev)
+			if ev.Kind == Stopped && onStop != nil {
+				onStop(ev)
+			}
+		case <-timeout:
+			t.Fatalf("timed out; %d events so far", len(evs))
+		}
+	}
+}
+
+func TestCountEveryHit(t *testing.T) {
+	for _, opt := range []string{"-O0", "-O2"} {
+		t.Run(opt, func(t *testing.T) {
+			prog := buildC(t, "hot.c", opt)
+			want := native(t, prog)
+			var out syncBuffer
+			s, err := Launch(LaunchConfig{Program: prog, Stdout: &out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			bp, err := s.SetBreakpoint(breakpoints.Spec{Location: "work", HitCond: "> 1000000000"})
+			if err != nil || !bp.Verified {
+				t.Fatalf("breakpoint: %v %+v", err, bp)
+			}
+			if err := s.ContinueAll(); err != nil {
+				t.Fatal(err)
+			}
+			drain(t, s, func(ev Event) { t.Errorf("unexpected stop %+v", ev) })
+			s.Wait()
+			info, _ := s.Breakpoint(bp.ID)
+			if info.Hits != 80000 {
+				t.Errorf("%d hits, want 80000", info.Hits)
+			}
+			if out.String() != want {
+				t.Errorf("output %q, want %q", out.String(), want)
+			}
+		})
+	}
+}

@@ -1,0 +1,303 @@
+// Package debugger is one debugging session over one process, shared by
+// every front end (DAP, terminal, trace): the target, its breakpoints, the
+// stop mode and one ordered stream of events.
+//
+// The session handles every stop on the ptrace thread itself (it is the
+// target's Handler): a breakpoint whose condition is false, whose hit count
+// is not reached, or that is a logpoint, sends the thread on through XOL at
+// once, without stopping any other thread or waking any other goroutine.
+// Only what a front end must see becomes an Event.
+package debugger
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/queue"
+	"github.com/ubpdbg/ubpdbg/symbols"
+	"github.com/ubpdbg/ubpdbg/target"
+	"github.com/ubpdbg/ubpdbg/xol"
+)
+
+// StopMode says which threads stop when one stops.
+type StopMode string
+
+const (
+	// StopThread (non-stop): only the thread that hit the breakpoint stops.
+	StopThread StopMode = "thread"
+	// StopAll (all-stop): every thread stops, as in classic debuggers.
+	StopAll StopMode = "all"
+)
+
+// ParseStopMode checks a stop mode name ("" means thread).
+func ParseStopMode(s string) (StopMode, error) {
+	switch s {
+	case "", "thread":
+		return StopThread, nil
+	case "all":
+		return StopAll, nil
+	}
+	return "", fmt.Errorf("unknown stop mode %q: want \"thread\" or \"all\"", s)
+}
+
+// Config is what every session needs.
+type Config struct {
+	StopMode StopMode
+	// Evaluator evaluates conditions and log messages; nil means none can
+	// be used (a breakpoint with a condition is refused).
+	Evaluator breakpoints.Evaluator
+	// Log, if set, receives one line per engine decision (--log-output).
+	Log io.Writer
+}
+
+// LaunchConfig describes a program to start.
+type LaunchConfig struct {
+	Config
+	Program     string
+	Args        []string
+	Env         []string
+	Dir         string
+	Stdin       io.Reader
+	Stdout      io.Writer
+	Stderr      io.Writer
+	StopOnEntry bool
+}
+
+// Session is one debugged process. Its methods are safe for concurrent use.
+type Session struct {
+	cfg    Config
+	proc   *target.Process
+	events *queue.Unbounded[Event]
+
+	// Owned by the ptrace thread.
+	syms      *symbols.Table
+	sites     *breakpoints.Sites
+	xol       *xol.Runtime
+	threads   map[int]*thread
+	bpMu      sync.Mutex // guards bps for readers off the ptrace thread
+	bps       map[int]*breakpoints.Breakpoint
+	nextBP    int
+	allHeld   bool // all-stop: every thread is held by a stop
+	ldNotify  uint64
+	exited    bool
+}
+
+// thread is the session's view of one thread.
+type thread struct {
+	tid       int
+	held      bool   // stopped, and the stop was reported
+	reason    string // of the current stop
+	pauseWant bool
+	step      *stepState
+}
+
+// Launch starts a program and returns with it stopped at its first
+// instruction; call Run (or Continue) after setting breakpoints.
+func Launch(lc LaunchConfig) (*Session, error) {
+	s := newSession(lc.Config)
+	p, err := target.Launch(target.LaunchOptions{Path: lc.Program, Args: lc.Args, Env: lc.Env, Dir: lc.Dir,
+		Stdin: lc.Stdin, Stdout: lc.Stdout, Stderr: lc.Stderr}, target.Options{Handler: s})
+	if err != nil {
+		return nil, err
+	}
+	s.proc = p
+	if err := s.start(); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Attach attaches to a running process; it keeps running.
+func Attach(pid int, cfg Config) (*Session, error) {
+	s := newSession(cfg)
+	p, err := target.Attach(pid, target.Options{Handler: s})
+	if err != nil {
+		return nil, err
+	}
+	s.proc = p
+	if err := s.start(); err != nil {
+		p.Detach()
+		p.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func newSession(cfg Config) *Session {
+	if cfg.StopMode == "" {
+		cfg.StopMode = StopThread
+	}
+	return &Session{cfg: cfg, events: queue.New[Event](), sites: breakpoints.NewSites(),
+		xol: xol.NewRuntime(), threads: map[int]*thread{}, bps: map[int]*breakpoints.Breakpoint{}, nextBP: 1}
+}
+
+// start loads symbols and arranges to hear of libraries loaded later.
+func (s *Session) start() error {
+	return s.proc.Do(func(c *target.Ctl) error {
+		for _, t := range c.Threads() {
+			th := s.thread(t.Tid)
+			th.held = t.Stopped
+			if t.Stopped {
+				th.reason = ReasonEntry
+			}
+		}
+		tab, err := symbols.LoadProcess(s.proc.Pid())
+		if err != nil {
+			return fmt.Errorf("load symbols: %w", err)
+		}
+		s.syms = tab
+		s.watchLibraries(c)
+		return nil
+	})
+}
+
+// watchLibraries puts an internal breakpoint on the dynamic linker's
+// notification function, which it calls whenever the set of loaded
+// libraries changes (at startup too): there the session reloads symbols
+// and places pending breakpoints. Programs without a dynamic linker (static,
+// most Go programs) load no libraries later.
+func (s *Session) watchLibraries(c *target.Ctl) {
+	for _, im := range s.syms.Images() {
+		if !strings.Contains(im.Path, "/ld-linux") && !strings.Contains(im.Path, "/ld64") {
+			continue
+		}
+		locs, err := im.ResolveLines("_dl_debug_state")
+		if err != nil || len(locs) == 0 {
+			continue
+		}
+		addr := locs[0].PC
+		if err := s.sites.AddInternal(c, addr, &breakpoints.Internal{Kind: kindLibraries}); err == nil {
+			s.ldNotify = addr
+		}
+		return
+	}
+}
+
+const kindLibraries = "libraries"
+
+// Pid is the process ID.
+func (s *Session) Pid() int { return s.proc.Pid() }
+
+// Process returns the underlying target process.
+func (s *Session) Process() *target.Process { return s.proc }
+
+// Events is the session's one ordered stream of events. It is closed after
+// Exited or Detached.
+func (s *Session) Events() <-chan Event { return s.events.Out() }
+
+// Symbols returns the symbol table (safe for concurrent use).
+func (s *Session) Symbols() *symbols.Table { return s.syms }
+
+// Mode returns the stop mode.
+func (s *Session) Mode() StopMode { return s.cfg.StopMode }
+
+func (s *Session) emit(e Event) { s.events.Push(e) }
+
+func (s *Session) logf(format string, args ...any) {
+	if s.cfg.Log != nil {
+		fmt.Fprintf(s.cfg.Log, format+"\n", args...)
+	}
+}
+
+func (s *Session) thread(tid int) *thread {
+	th := s.threads[tid]
+	if th == nil {
+		th = &thread{tid: tid}
+		s.threads[tid] = th
+	}
+	return th
+}
+
+// Wait waits for the process to exit and its output to be copied.
+func (s *Session) Wait() target.ExitStatus { return s.proc.Wait() }
+
+// Detach takes every breakpoint out, moves every thread out of the XOL
+// slots, unmaps them, and lets the process go on as it was.
+func (s *Session) Detach() error {
+	err := s.proc.Do(func(c *target.Ctl) error {
+		return s.detach(c)
+	})
+	if errors.Is(err, target.ErrExited) || errors.Is(err, target.ErrDetached) {
+		return nil
+	}
+	return err
+}
+
+// detach runs on the ptrace thread (also from the panic and signal paths).
+func (s *Session) detach(c *target.Ctl) error {
+	evs, err := c.StopAll()
+	if err != nil {
+		return err
+	}
+	for _, ev := range evs {
+		s.settle(c, ev)
+	}
+	var errs []error
+	if err := s.sites.RemoveAll(c); err != nil {
+		errs = append(errs, err)
+	}
+	var any int
+	for _, t := range c.Threads() {
+		if !t.Stopped || t.Pid != s.proc.Pid() {
+			continue
+		}
+		if err := s.xol.Fix(c, t.Tid); err != nil {
+			errs = append(errs, err)
+		}
+		any = t.Tid
+	}
+	if any != 0 {
+		if err := s.xol.Unmap(c, any); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := c.Detach(); err != nil {
+		errs = append(errs, err)
+	}
+	s.emit(Event{Kind: Detached})
+	s.events.Close()
+	return errors.Join(errs...)
+}
+
+// Kill kills the process.
+func (s *Session) Kill() error { return s.proc.Kill() }
+
+// Close detaches from an attached process or kills a launched one.
+func (s *Session) Close() error {
+	if s.proc.Launched() {
+		return s.Kill()
+	}
+	return s.Detach()
+}
+
+// ReadMemory reads the process's memory as the program sees it: our int3s
+// show the bytes they replaced.
+func (s *Session) ReadMemory(addr uint64, buf []byte) (int, error) {
+	n, err := s.proc.ReadMemory(addr, buf)
+	if n > 0 {
+		s.proc.Do(func(c *target.Ctl) error {
+			s.sites.Original(addr, buf[:n])
+			return nil
+		})
+	}
+	return n, err
+}
+
+// WriteMemory writes the process's memory (data, not code under our int3s).
+func (s *Session) WriteMemory(addr uint64, data []byte) error {
+	return s.proc.WriteMemory(addr, data)
+}
+
+func threadName(pid, tid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/comm", pid, tid))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}

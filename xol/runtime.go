@@ -1,0 +1,354 @@
+package xol
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/ubpdbg/ubpdbg/target"
+	"golang.org/x/sys/unix"
+)
+
+// Runtime runs displaced instructions out of line for one process. All its
+// methods run on the ptrace thread (they take the *target.Ctl of the call).
+//
+// The contract with the layer above (breakpoints):
+//   - Pass sends a thread that stopped at a breakpoint on past it: the
+//     instruction under the int3 is emulated, or runs in the thread's slot
+//     and jumps back. The int3 stays in the code.
+//   - Fix must be called at every other stop of a thread before anything
+//     looks at its registers (a signal to deliver, an interrupt, a stop
+//     shown to the user, a detach): it moves a pc inside the slot back to
+//     the original code, so that no signal handler, no new thread and no
+//     user ever sees a slot address.
+//   - When Fix puts a thread back on its breakpoint before the instruction
+//     ran, the int3 there will trap again: Replay tells that trap from a new
+//     hit.
+type Runtime struct {
+	areas   []*area
+	threads map[int]*xthread
+	Stats   Stats
+}
+
+// Stats count what the runtime did, for benchmarks and logs.
+type Stats struct {
+	Boosted, Emulated, Stepped, SlotWrites, Fixed, Replays uint64
+	AreasMapped                                            int
+}
+
+type xthread struct {
+	slots   []*slot
+	active  *slot    // the slot the thread was last sent into
+	fixup   bool     // a StepFixup instruction is being stepped
+	stepIn  bool     // the thread is single-stepping its slot (Step, not Pass)
+	markers []marker // breakpoints to be re-trapped without counting
+}
+
+// marker is an int3 the thread will trap on again because we put it back
+// before the displaced instruction ran. The stack pointer tells it from a
+// new hit of the same breakpoint by a signal handler running on that
+// thread (which runs lower on the stack, or on another stack).
+type marker struct{ addr, sp uint64 }
+
+// NewRuntime returns a runtime with no areas; areas are mapped on first use.
+func NewRuntime() *Runtime { return &Runtime{threads: map[int]*xthread{}} }
+
+func (r *Runtime) thread(tid int) *xthread {
+	t := r.threads[tid]
+	if t == nil {
+		t = &xthread{}
+		r.threads[tid] = t
+	}
+	return t
+}
+
+// ErrRefused is returned by Pass and Step for instructions that cannot run
+// out of line (Insn.Reason says why); the caller steps them in place with
+// the other threads stopped, or stops the thread.
+var ErrRefused = errors.New("instruction cannot run out of line")
+
+// Pass continues thread tid, stopped at the breakpoint at in.Addr (pc at
+// in.Addr or one past the int3), past that instruction, and resumes it.
+func (r *Runtime) Pass(c *target.Ctl, tid int, in *Insn, regs unix.PtraceRegs) error {
+	done, err := r.start(c, tid, in, regs, false)
+	if err != nil || done {
+		if err == nil {
+			return c.Cont(tid)
+		}
+		return err
+	}
+	return nil
+}
+
+// Step executes the one instruction in at in.Addr for thread tid and
+// leaves it stopped after it. It returns true when the instruction was
+// emulated (the thread is already past it and no event will come);
+// otherwise the thread is single-stepping and its EventStep must be given
+// to Stepped.
+func (r *Runtime) Step(c *target.Ctl, tid int, in *Insn, regs unix.PtraceRegs) (done bool, err error) {
+	return r.start(c, tid, in, regs, true)
+}
+
+func (r *Runtime) start(c *target.Ctl, tid int, in *Insn, regs unix.PtraceRegs, step bool) (done bool, err error) {
+	switch in.Class {
+	case Emulate:
+		push, err := in.Emulate(&regs)
+		if err != nil {
+			return false, err
+		}
+		if push != nil {
+			var b [8]byte
+			binary.LittleEndian.PutUint64(b[:], *push)
+			if err := c.WriteMemory(regs.Rsp, b[:]); err != nil {
+				return false, fmt.Errorf("emulate %s at %#x: push return address: %w", in.Text, in.Addr, err)
+			}
+		}
+		r.Stats.Emulated++
+		if err := c.SetRegs(tid, regs); err != nil {
+			return false, err
+		}
+		if step {
+			return true, nil
+		}
+		return true, nil
+	case Boost, BoostLeave, StepFixup:
+	default:
+		return false, fmt.Errorf("%s at %#x: %s: %w", in.Text, in.Addr, in.Reason, ErrRefused)
+	}
+	s, err := r.slotFor(c, tid, in)
+	if err != nil {
+		return false, err
+	}
+	if s.holds != in {
+		code, err := in.SlotBytes(s.addr)
+		if err != nil {
+			return false, err
+		}
+		buf := make([]byte, SlotSize)
+		copy(buf, code)
+		for i := len(code); i < SlotSize; i++ {
+			buf[i] = 0xcc // nothing may run past the slot's code
+		}
+		if err := c.WriteMemory(s.addr, buf); err != nil {
+			return false, fmt.Errorf("write XOL slot: %w", err)
+		}
+		s.holds = in
+		r.Stats.SlotWrites++
+	}
+	thr := r.thread(tid)
+	thr.active = s
+	regs.Rip = s.addr
+	if err := c.SetRegs(tid, regs); err != nil {
+		return false, err
+	}
+	if in.Class == StepFixup || step {
+		thr.fixup = in.Class == StepFixup
+		thr.stepIn = step
+		r.Stats.Stepped++
+		return false, c.Step(tid)
+	}
+	r.Stats.Boosted++
+	return false, c.Cont(tid)
+}
+
+// Stepped finishes a slot single-step after the thread's EventStep: the
+// return address of an indirect call is fixed and the pc leaves the slot.
+// It reports whether the step was ours; if it was a Pass (not a Step), the
+// thread has been resumed.
+func (r *Runtime) Stepped(c *target.Ctl, tid int) (ours bool, err error) {
+	thr := r.threads[tid]
+	if thr == nil || thr.active == nil || (!thr.fixup && !thr.stepIn) {
+		return false, nil
+	}
+	resume := !thr.stepIn
+	if err := r.Fix(c, tid); err != nil {
+		return true, err
+	}
+	thr.stepIn = false
+	if resume {
+		return true, c.Cont(tid)
+	}
+	return true, nil
+}
+
+// Fix moves the pc of a stopped thread out of its slot, as described on
+// Runtime, and finishes an indirect call's fixup. Call it at every stop
+// that is not the thread's own breakpoint trap.
+func (r *Runtime) Fix(c *target.Ctl, tid int) error {
+	thr := r.threads[tid]
+	if thr == nil || thr.active == nil {
+		return nil
+	}
+	s := thr.active
+	in := s.holds
+	regs, err := c.Regs(tid)
+	if err != nil {
+		return err
+	}
+	if thr.fixup {
+		thr.fixup = false
+		if w := in.FixupAfterStep(&regs, s.addr); w != nil {
+			var b [8]byte
+			binary.LittleEndian.PutUint64(b[:], *w)
+			if err := c.WriteMemory(regs.Rsp, b[:]); err != nil {
+				return fmt.Errorf("fix return address of %s at %#x: %w", in.Text, in.Addr, err)
+			}
+		}
+	}
+	pc := regs.Rip
+	if in == nil || pc < s.addr || pc >= s.addr+SlotSize {
+		return nil
+	}
+	orig := OrigPC(in, s.addr, pc)
+	if orig == in.Addr {
+		// Not run yet (or interrupted, like a rep string op): back onto
+		// the int3, which will trap again; that trap is no new hit.
+		thr.markers = append(thr.markers, marker{in.Addr, regs.Rsp})
+	} else if in.Syscall {
+		// The syscall ABI left the slot's next ip in rcx; the program
+		// would see the original one.
+		regs.Rcx = orig
+		if restartPending(regs) && c.Signal(tid) == 0 {
+			// The kernel will restart the call by moving the pc back two
+			// bytes, onto the int3.
+			thr.markers = append(thr.markers, marker{in.Addr, regs.Rsp})
+		}
+	}
+	regs.Rip = orig
+	r.Stats.Fixed++
+	return c.SetRegs(tid, regs)
+}
+
+// restartPending reports whether the thread stopped on its way out of a
+// system call that the kernel restarts unless a signal handler says not to.
+func restartPending(regs unix.PtraceRegs) bool {
+	if int64(regs.Orig_rax) < 0 {
+		return false
+	}
+	switch int64(regs.Rax) {
+	case -512, -513, -514, -516: // ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND, ERESTART_RESTARTBLOCK
+		return true
+	}
+	return false
+}
+
+// Replay reports whether a trap of thread tid at the breakpoint addr (with
+// stack pointer sp) is the re-execution of a hit that Fix interrupted, and
+// forgets it if so. Such a trap is passed on without counting a hit.
+func (r *Runtime) Replay(tid int, addr, sp uint64) bool {
+	thr := r.threads[tid]
+	if thr == nil {
+		return false
+	}
+	for i := len(thr.markers) - 1; i >= 0; i-- {
+		if m := thr.markers[i]; m.addr == addr && m.sp == sp {
+			thr.markers = append(thr.markers[:i], thr.markers[i+1:]...)
+			r.Stats.Replays++
+			return true
+		}
+	}
+	return false
+}
+
+// InSlot reports whether pc is inside any slot area (for a process we
+// attached to or a trap where none should be).
+func (r *Runtime) InSlot(pc uint64) bool {
+	for _, a := range r.areas {
+		if pc >= a.base && pc < a.base+areaSize {
+			return true
+		}
+	}
+	return false
+}
+
+// ThreadGone releases a dead thread's slots.
+func (r *Runtime) ThreadGone(tid int) {
+	thr := r.threads[tid]
+	if thr == nil {
+		return
+	}
+	for _, s := range thr.slots {
+		s.area.free = append(s.area.free, s.index)
+	}
+	delete(r.threads, tid)
+}
+
+// Forked cleans a fork child's copy of our state while the child is
+// stopped at its first instruction: its pc leaves the parent's slot (a
+// fork done by a syscall instruction run out of line starts there) and the
+// areas are unmapped from its address space.
+func (r *Runtime) Forked(c *target.Ctl, parentTid, child int) error {
+	thr := r.threads[parentTid]
+	if thr != nil && thr.active != nil && thr.active.holds != nil {
+		regs, err := c.Regs(child)
+		if err != nil {
+			return err
+		}
+		s := thr.active
+		if regs.Rip >= s.addr && regs.Rip < s.addr+SlotSize {
+			regs.Rip = OrigPC(s.holds, s.addr, regs.Rip)
+			if s.holds.Syscall {
+				regs.Rcx = regs.Rip
+			}
+			if err := c.SetRegs(child, regs); err != nil {
+				return err
+			}
+		}
+	}
+	return r.unmapIn(c, child)
+}
+
+// NewThread gives a thread cloned by parentTid a pc out of the parent's
+// slot: clone run out of line starts the child in the slot.
+func (r *Runtime) NewThread(c *target.Ctl, parentTid, tid int) error {
+	thr := r.threads[parentTid]
+	if thr == nil || thr.active == nil || thr.active.holds == nil {
+		return nil
+	}
+	regs, err := c.Regs(tid)
+	if err != nil {
+		return err
+	}
+	s := thr.active
+	if regs.Rip >= s.addr && regs.Rip < s.addr+SlotSize {
+		regs.Rip = OrigPC(s.holds, s.addr, regs.Rip)
+		if s.holds.Syscall {
+			regs.Rcx = regs.Rip
+		}
+		return c.SetRegs(tid, regs)
+	}
+	return nil
+}
+
+// Unmap removes every area from the process (before a detach), using the
+// stopped thread tid for the munmap calls. Every thread's pc must already be
+// out of the slots (Fix).
+func (r *Runtime) Unmap(c *target.Ctl, tid int) error {
+	err := r.unmapIn(c, tid)
+	r.areas = nil
+	r.threads = map[int]*xthread{}
+	return err
+}
+
+func (r *Runtime) unmapIn(c *target.Ctl, tid int) error {
+	var first error
+	for _, a := range r.areas {
+		ret, err := c.InjectSyscall(tid, unix.SYS_MUNMAP, a.base, areaSize)
+		if err == nil && int64(ret) < 0 {
+			err = fmt.Errorf("munmap XOL area %#x: %w", a.base, unix.Errno(-int64(ret)))
+		}
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Reset forgets every area and slot: after an exec the address space is new.
+func (r *Runtime) Reset() {
+	r.areas = nil
+	r.threads = map[int]*xthread{}
+}
+
+// SlotMemory is how many bytes of the target the areas take.
+func (r *Runtime) SlotMemory() int { return len(r.areas) * areaSize }
