@@ -17,6 +17,7 @@ type Spec struct {
 	Log       string // a logpoint: print this (with {expr}) instead of stopping
 	Temporary bool   // delete after the first stop
 	Disabled  bool
+	Trace     bool // count hits (and print Log, if any) but never stop
 }
 
 // Location is one address a breakpoint resolved to.
@@ -215,6 +216,9 @@ func Decide(c *target.Ctl, tid int, st *Site, ev Evaluator) Verdict {
 		}
 		if bp.tmpl != nil {
 			v.Logs = append(v.Logs, ev.Log(c, tid, bp))
+			continue
+		}
+		if bp.Spec.Trace {
 			continue
 		}
 		v.Stop = true

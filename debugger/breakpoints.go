@@ -28,8 +28,8 @@ func (s *Session) SetBreakpoint(spec breakpoints.Spec) (breakpoints.Info, error)
 }
 
 func (s *Session) newBreakpoint(c *target.Ctl, spec breakpoints.Spec) (*breakpoints.Breakpoint, error) {
-	if (spec.Cond != "" || spec.Log != "") && s.cfg.Evaluator == nil {
-		return nil, errors.New("conditions and log messages need an expression evaluator, and this session has none")
+	if spec.Cond != "" && !s.canCond() {
+		return nil, errors.New("conditions need an expression evaluator, and this session has none")
 	}
 	bp, err := breakpoints.New(s.nextBP, spec)
 	if err != nil {
@@ -129,7 +129,7 @@ func (s *Session) SetCondition(id int, cond string) error {
 		if err != nil {
 			return err
 		}
-		if cond != "" && s.cfg.Evaluator == nil {
+		if cond != "" && !s.canCond() {
 			return errors.New("conditions need an expression evaluator, and this session has none")
 		}
 		bp.Spec.Cond = nb.Spec.Cond
