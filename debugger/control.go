@@ -14,15 +14,20 @@ import (
 var ErrNotStopped = errors.New("thread is running")
 
 // resume lets a held thread run. A thread stopped on one of our breakpoints
-// (its pc at the int3) first executes the instruction there out of line.
+// (its pc at the int3) first executes the instruction there out of line,
+// unless the hit there has not been counted yet: a hit undone by StopAll,
+// or a pass interrupted in its slot (Fix left a replay marker). Those
+// execute the int3 again.
 func (s *Session) resume(c *target.Ctl, tid int) error {
 	th := s.thread(tid)
 	th.held, th.reason = false, ""
+	rehit := th.rehit
+	th.rehit = false
 	regs, err := c.Regs(tid)
 	if err != nil {
 		return err
 	}
-	if st := s.sites.At(regs.Rip); st != nil {
+	if st := s.sites.At(regs.Rip); st != nil && !rehit && !s.xol.Pending(tid, regs.Rip, regs.Rsp) {
 		in, err := s.sites.Insn(c, st)
 		if err == nil {
 			err = s.xol.Pass(c, tid, in, regs)
@@ -223,8 +228,8 @@ func (s *Session) planNext(c *target.Ctl, tid int, kind string) error {
 		return s.resume(c, tid)
 	}
 	th.step = &stepState{kind: kind, info: info, cfa: frames[0].CFA}
-	for _, a := range info.Stmts {
-		if a >= info.LineLo && a < info.LineHi {
+	for i, a := range info.Stmts {
+		if (a >= info.LineLo && a < info.LineHi) || info.Lines[i] == info.Line {
 			continue
 		}
 		if err := s.sites.AddInternal(c, a, &breakpoints.Internal{Tid: tid, Kind: kindStep, CFA: frames[0].CFA}); err != nil {
@@ -312,11 +317,8 @@ func (s *Session) planNextFromHere(c *target.Ctl, tid int, kind string) error {
 		return errors.New("no line information")
 	}
 	th.step = &stepState{kind: kind, info: info, cfa: frames[0].CFA}
-	for _, a := range info.Stmts {
-		if a > regs.Rip && a >= info.LineLo && a < info.LineHi {
-			continue
-		}
-		if a == regs.Rip {
+	for i, a := range info.Stmts {
+		if a == regs.Rip || (a >= info.LineLo && a < info.LineHi) || info.Lines[i] == info.Line {
 			continue
 		}
 		s.sites.AddInternal(c, a, &breakpoints.Internal{Tid: tid, Kind: kindStep, CFA: frames[0].CFA})
@@ -402,7 +404,7 @@ func (s *Session) afterInsn(c *target.Ctl, tid int) (finished bool) {
 	}
 	pc := regs.Rip
 	if st.info.InFunc(pc) {
-		if (pc < st.info.LineLo || pc >= st.info.LineHi) && st.info.IsStmt(pc) {
+		if l := st.info.LineOf(pc); l != 0 && l != st.info.Line && (pc < st.info.LineLo || pc >= st.info.LineHi) {
 			s.endStep(c, tid)
 			s.userStop(c, tid, ReasonStep, "step", nil, 0)
 			return true

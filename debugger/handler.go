@@ -210,6 +210,7 @@ func (s *Session) settle(c *target.Ctl, ev target.Event) {
 		if a := regs.Rip - 1; s.sites.At(a) != nil || s.sites.WasRemoved(a) {
 			regs.Rip = a
 			c.SetRegs(ev.Tid, regs)
+			s.thread(ev.Tid).rehit = true
 		}
 	case target.EventStep, target.EventSignal, target.EventInterrupt:
 		s.fix(c, ev.Tid)

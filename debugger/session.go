@@ -93,6 +93,7 @@ type thread struct {
 	held      bool   // stopped, and the stop was reported
 	reason    string // of the current stop
 	pauseWant bool
+	rehit     bool // its pc is on an int3 whose hit was undone, not counted
 	step      *stepState
 }
 

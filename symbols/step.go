@@ -14,10 +14,22 @@ type StepInfo struct {
 	// FuncRanges are the address ranges of the out-of-line function
 	// holding pc (inlined calls included).
 	FuncRanges [][2]uint64
-	// Stmts are the addresses where a statement of that function starts:
-	// a line step stops at the first one it reaches outside the current
-	// row.
+	// Stmts are the addresses where a statement of that function starts,
+	// sorted, and Lines their line numbers: a line step stops at the first
+	// one it reaches that is on another line (as gdb's next does, a
+	// statement of the same line, such as the second half of a return,
+	// does not end the step).
 	Stmts []uint64
+	Lines []int
+}
+
+// LineOf returns the line of the statement starting at pc, or 0.
+func (s *StepInfo) LineOf(pc uint64) int {
+	i := sort.Search(len(s.Stmts), func(i int) bool { return s.Stmts[i] >= pc })
+	if i < len(s.Stmts) && s.Stmts[i] == pc {
+		return s.Lines[i]
+	}
+	return 0
 }
 
 // InFunc reports whether pc is in the function's ranges.
@@ -65,15 +77,18 @@ func (t *Table) StepInfo(pc uint64) (StepInfo, bool) {
 	for _, r := range fn.ranges {
 		si.FuncRanges = append(si.FuncRanges, [2]uint64{r[0] + im.Bias, r[1] + im.Bias})
 	}
-	seen := map[uint64]bool{}
+	lines := map[uint64]int{}
 	for _, sf := range lt.files {
 		for _, e := range sf.entries {
-			if e.stmt && e.line != 0 && fn.contains(e.pc) && !seen[e.pc] {
-				seen[e.pc] = true
+			if _, dup := lines[e.pc]; e.stmt && e.line != 0 && fn.contains(e.pc) && !dup {
+				lines[e.pc] = e.line
 				si.Stmts = append(si.Stmts, e.pc+im.Bias)
 			}
 		}
 	}
 	sort.Slice(si.Stmts, func(i, j int) bool { return si.Stmts[i] < si.Stmts[j] })
+	for _, a := range si.Stmts {
+		si.Lines = append(si.Lines, lines[a-im.Bias])
+	}
 	return si, true
 }

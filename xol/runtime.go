@@ -250,6 +250,20 @@ func (r *Runtime) Replay(tid int, addr, sp uint64) bool {
 	return false
 }
 
+// Pending reports whether thread tid, now at addr with stack pointer sp,
+// has a replay marker there: resumed, it must execute the int3 again (which
+// Replay then recognises) rather than be passed over it.
+func (r *Runtime) Pending(tid int, addr, sp uint64) bool {
+	if thr := r.threads[tid]; thr != nil {
+		for _, m := range thr.markers {
+			if m.addr == addr && m.sp == sp {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // InSlot reports whether pc is inside any slot area (for a process we
 // attached to or a trap where none should be).
 func (r *Runtime) InSlot(pc uint64) bool {

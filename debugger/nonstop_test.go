@@ -1,0 +1,293 @@
+package debugger
+
+import (
+	"debug/elf"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ubpdbg/ubpdbg/breakpoints"
+)
+
+// waitStop returns the next Stopped event, passing other events to other.
+func waitStop(t *testing.T, s *Session, other func(Event)) Event {
+	t.Helper()
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case ev, ok := <-s.Events():
+			if !ok {
+				t.Fatal("session ended while waiting for a stop")
+			}
+			if ev.Kind == Stopped {
+				return ev
+			}
+			if other != nil {
+				other(ev)
+			}
+		case <-timeout:
+			t.Fatal("no stop within 30 s")
+		}
+	}
+}
+
+// symbolValue finds a symbol's link-time address.
+func symbolValue(t *testing.T, path, name string) uint64 {
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	syms, _ := f.Symbols()
+	for _, s := range syms {
+		if s.Name == name {
+			return s.Value
+		}
+	}
+	t.Fatalf("no symbol %s", name)
+	return 0
+}
+
+func readCounters(t *testing.T, s *Session, addr uint64, n int) []int64 {
+	buf := make([]byte, 8*n)
+	if _, err := s.ReadMemory(addr, buf); err != nil {
+		t.Fatal(err)
+	}
+	out := make([]int64, n)
+	for i := range out {
+		out[i] = int64(binary.LittleEndian.Uint64(buf[8*i:]))
+	}
+	return out
+}
+
+func TestNonStop(t *testing.T) {
+	prog := buildC(t, "nonstop.c", "-O0")
+	var out syncBuffer
+	s, err := Launch(LaunchConfig{Program: prog, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	stopBP, err := s.SetBreakpoint(breakpoints.Spec{Location: "stopper"})
+	if err != nil || !stopBP.Verified {
+		t.Fatalf("%v %+v", err, stopBP)
+	}
+	logBP, err := s.SetBreakpoint(breakpoints.Spec{Location: "tick", Log: "tick {$tid}"})
+	if err != nil || !logBP.Verified {
+		t.Fatalf("%v %+v", err, logBP)
+	}
+	var logs atomic.Int64
+	onOther := func(ev Event) {
+		if ev.Kind == Output && strings.HasPrefix(ev.Text, "tick ") {
+			logs.Add(1)
+		}
+	}
+	if err := s.ContinueAll(); err != nil {
+		t.Fatal(err)
+	}
+	ev := waitStop(t, s, onOther)
+	if ev.Reason != ReasonBreakpoint || ev.AllStopped {
+		t.Fatalf("stop %+v: want a breakpoint stop of one thread", ev)
+	}
+	a := ev.Tid
+	// The counters live at a link-time address plus the PIE bias.
+	bias := s.Symbols().Images()[0].Bias
+	counters := symbolValue(t, prog, "counters") + bias
+
+	// The other events keep coming while A is stopped: drain them.
+	done := make(chan struct{})
+	stopped := make(chan Event, 16)
+	go func() {
+		for {
+			select {
+			case ev, ok := <-s.Events():
+				if !ok {
+					close(stopped)
+					return
+				}
+				if ev.Kind == Stopped {
+					stopped <- ev
+				}
+				onOther(ev)
+			case <-done:
+				return
+			}
+		}
+	}()
+	before := readCounters(t, s, counters, 8)
+	logsBefore := logs.Load()
+	time.Sleep(2 * time.Second)
+	after := readCounters(t, s, counters, 8)
+	for i := 1; i < 8; i++ {
+		if after[i]-before[i] < 1000 {
+			t.Errorf("thread %d advanced only %d ticks in 2 s while thread 0 was stopped", i, after[i]-before[i])
+		}
+	}
+	if after[0] != before[0] {
+		t.Errorf("stopped thread 0 ticked: %d -> %d", before[0], after[0])
+	}
+	if n := logs.Load() - logsBefore; n < 1000 {
+		t.Errorf("only %d logpoint messages arrived while thread 0 was stopped", n)
+	}
+	checkOthersRunning(t, s, a, counters)
+
+	// Step through stopper line by line while the others run.
+	var lines []int
+	for i := 0; i < 8; i++ {
+		th := threadInfo(t, s, a)
+		if th.Func != "stopper" {
+			break
+		}
+		lines = append(lines, th.Line)
+		if err := s.Next(a); err != nil {
+			t.Fatal(err)
+		}
+		var st Event
+		select {
+		case st = <-stopped:
+		case <-time.After(20 * time.Second):
+			t.Fatal("next did not stop")
+		}
+		if st.Tid != a || st.Reason != ReasonStep {
+			t.Fatalf("after next: %+v", st)
+		}
+		checkOthersRunning(t, s, a, counters)
+	}
+	if len(lines) < 4 || !increasing(lines) {
+		t.Errorf("next went through lines %v of stopper, want at least 4 increasing lines", lines)
+	}
+	close(done)
+	if err := s.ContinueAll(); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, s, nil)
+	s.Wait()
+	if out.String() != "stopper returned 27\n" {
+		t.Errorf("output %q", out.String())
+	}
+}
+
+func increasing(xs []int) bool {
+	for i := 1; i < len(xs); i++ {
+		if xs[i] <= xs[i-1] {
+			return false
+		}
+	}
+	return true
+}
+
+func threadInfo(t *testing.T, s *Session, tid int) ThreadInfo {
+	ths, err := s.Threads()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, th := range ths {
+		if th.Tid == tid {
+			return th
+		}
+	}
+	t.Fatalf("no thread %d", tid)
+	return ThreadInfo{}
+}
+
+// checkOthersRunning checks that only tid is stopped: the session reports
+// every other thread running, and their tick counters advance. (The kernel's
+// own view is no help here: threads that pass a hot logpoint spend most of
+// their time queued in a trace stop for their next hit.)
+func checkOthersRunning(t *testing.T, s *Session, tid int, counters uint64) {
+	t.Helper()
+	ths, err := s.Threads()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, th := range ths {
+		if th.Tid == tid && !th.Stopped {
+			t.Errorf("thread %d should be stopped", tid)
+		}
+		if th.Tid != tid && th.Stopped {
+			t.Errorf("thread %d is stopped (%s), only %d should be", th.Tid, th.Reason, tid)
+		}
+	}
+	if kernelState(s.Pid(), tid) != "t" {
+		t.Errorf("thread %d is not in a trace stop", tid)
+	}
+	a := readCounters(t, s, counters, 8)
+	time.Sleep(50 * time.Millisecond)
+	b := readCounters(t, s, counters, 8)
+	for i := 1; i < 8; i++ {
+		if b[i] <= a[i] {
+			t.Errorf("thread %d did not tick in 50 ms", i)
+		}
+	}
+}
+
+// kernelState is the state letter of /proc/PID/task/TID/stat ("t": stopped
+// by the tracer).
+func kernelState(pid, tid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/stat", pid, tid))
+	if err != nil {
+		return "?"
+	}
+	s := string(b)
+	i := strings.LastIndex(s, ")")
+	if i < 0 || i+2 >= len(s) {
+		return "?"
+	}
+	return s[i+2 : i+3]
+}
+
+func TestAllStop(t *testing.T) {
+	prog := buildC(t, "hot.c", "-O0")
+	want := native(t, prog)
+	var out syncBuffer
+	s, err := Launch(LaunchConfig{Config: Config{StopMode: StopAll}, Program: prog, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	bp, err := s.SetBreakpoint(breakpoints.Spec{Location: "work", HitCond: "% 20000"})
+	if err != nil || !bp.Verified {
+		t.Fatalf("%v %+v", err, bp)
+	}
+	s.ContinueAll()
+	stops := 0
+	for {
+		ev, ok := <-s.Events()
+		if !ok {
+			break
+		}
+		if ev.Kind != Stopped {
+			continue
+		}
+		stops++
+		if !ev.AllStopped {
+			t.Errorf("all-stop stop without AllStopped: %+v", ev)
+		}
+		ths, _ := s.Threads()
+		for _, th := range ths {
+			if !th.Stopped {
+				t.Errorf("stop %d: thread %d is not stopped", stops, th.Tid)
+			}
+			if st := kernelState(s.Pid(), th.Tid); st != "t" {
+				t.Errorf("stop %d: thread %d is in state %q, want t", stops, th.Tid, st)
+			}
+		}
+		if err := s.Continue(ev.Tid, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Wait()
+	if stops != 4 {
+		t.Errorf("%d stops, want 4 (80,000 hits, hit condition %% 20000)", stops)
+	}
+	if info, _ := s.Breakpoint(bp.ID); info.Hits != 80000 {
+		t.Errorf("%d hits, want 80000", info.Hits)
+	}
+	if out.String() != want {
+		t.Errorf("output %q, want %q", out.String(), want)
+	}
+}
