@@ -52,4 +52,3 @@ type Event struct {
 	BreakpointID  int    // BreakpointChanged
 	Status        target.ExitStatus
 }
-

@@ -75,16 +75,16 @@ type Session struct {
 	events *queue.Unbounded[Event]
 
 	// Owned by the ptrace thread.
-	syms      *symbols.Table
-	sites     *breakpoints.Sites
-	xol       *xol.Runtime
-	threads   map[int]*thread
-	bpMu      sync.Mutex // guards bps for readers off the ptrace thread
-	bps       map[int]*breakpoints.Breakpoint
-	nextBP    int
-	allHeld   bool // all-stop: every thread is held by a stop
-	ldNotify  uint64
-	exited    bool
+	syms     *symbols.Table
+	sites    *breakpoints.Sites
+	xol      *xol.Runtime
+	threads  map[int]*thread
+	bpMu     sync.Mutex // guards bps for readers off the ptrace thread
+	bps      map[int]*breakpoints.Breakpoint
+	nextBP   int
+	allHeld  bool // all-stop: every thread is held by a stop
+	ldNotify uint64
+	exited   bool
 }
 
 // thread is the session's view of one thread.
