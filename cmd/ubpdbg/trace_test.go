@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
+)
+
+// ubpdbgBin builds the command under test once per test binary.
+func ubpdbgBin(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "ubpdbg-bin")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "ubpdbg")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = &buildError{err, string(out)}
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+func TestTraceCountsEveryHit(t *testing.T) {
+	bin := ubpdbgBin(t)
+	prog := testprog.BuildC(t, []string{"-O2", "-pthread"}, "testdata/hot.c")
+	native, err := exec.Command(prog).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "trace", "--json", "work", "--", prog)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if stdout.String() != string(native) {
+		t.Errorf("program output %q, want %q", stdout.String(), native)
+	}
+	var rep traceReport
+	if err := json.Unmarshal(stderr.Bytes(), &rep); err != nil {
+		t.Fatalf("report: %v\n%s", err, stderr.String())
+	}
+	if len(rep.Locations) != 1 || rep.Locations[0].Hits != 80000 || rep.Locations[0].Function != "work" {
+		t.Errorf("report %+v, want one location work with 80000 hits", rep)
+	}
+	if rep.Exit == nil || rep.Exit.Code != 0 {
+		t.Errorf("exit %+v", rep.Exit)
+	}
+}
+
+func TestTraceLogLines(t *testing.T) {
+	bin := ubpdbgBin(t)
+	prog := testprog.BuildC(t, []string{"-O0", "-pthread"}, "testdata/hot.c")
+	out := filepath.Join(t.TempDir(), "trace.out")
+	cmd := exec.Command(bin, "trace", "--log=w {$tid}", "--output", out, "work", "--", prog)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	b, _ := os.ReadFile(out)
+	n := strings.Count(string(b), "w ")
+	if n != 80000 {
+		t.Errorf("%d log lines, want 80000", n)
+	}
+	if !strings.Contains(string(b), "80000") {
+		t.Errorf("report missing from %s", out)
+	}
+}
+
+// TestTraceDetachOnSignal kills ubpdbg with each of SIGINT, SIGTERM and
+// SIGHUP while it traces a running process: the process must be detached
+// cleanly, run on and print what it prints without a debugger.
+func TestTraceDetachOnSignal(t *testing.T) {
+	bin := ubpdbgBin(t)
+	prog := testprog.BuildC(t, []string{"-O2", "-pthread"}, "testdata/ticker.c")
+	native, err := exec.Command(prog).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			target := exec.Command(prog)
+			var tout bytes.Buffer
+			target.Stdout = &tout
+			if err := target.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer target.Process.Kill()
+			time.Sleep(100 * time.Millisecond)
+			tracer := exec.Command(bin, "trace", "-p", itoa(target.Process.Pid), "step")
+			var terr bytes.Buffer
+			tracer.Stderr = &terr
+			if err := tracer.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(400 * time.Millisecond)
+			tracer.Process.Signal(sig)
+			done := make(chan error, 1)
+			go func() { done <- tracer.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				tracer.Process.Kill()
+				t.Fatal("ubpdbg did not exit after the signal")
+			}
+			if !strings.Contains(terr.String(), "detached") {
+				t.Errorf("ubpdbg said:\n%s", terr.String())
+			}
+			if err := target.Wait(); err != nil {
+				t.Fatalf("traced process failed after detach: %v (ubpdbg said %s)", err, terr.String())
+			}
+			if tout.String() != string(native) {
+				t.Errorf("output %q, want %q", tout.String(), native)
+			}
+		})
+	}
+}
+
+func TestTraceBadArguments(t *testing.T) {
+	bin := ubpdbgBin(t)
+	for _, args := range [][]string{
+		{"trace"},
+		{"trace", "main"},
+		{"trace", "-p", "1", "main", "--", "/bin/true"},
+		{"trace", "no_such_function_anywhere", "--", "/bin/true"},
+		{"trace", "main", "--", "/nonexistent/program"},
+		{"trace", "-p", "999999999", "main"},
+	} {
+		cmd := exec.Command(bin, args...)
+		out, err := cmd.CombinedOutput()
+		if err == nil {
+			t.Errorf("%v succeeded", args)
+			continue
+		}
+		if !strings.Contains(string(out), "ubpdbg trace:") {
+			t.Errorf("%v: no clear error:\n%s", args, out)
+		}
+		if strings.Contains(string(out), "panic") {
+			t.Errorf("%v panicked:\n%s", args, out)
+		}
+	}
+}
