@@ -1,0 +1,395 @@
+package eval
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-delve/delve/pkg/dwarf/godwarf"
+	"github.com/ubpdbg/ubpdbg/expr"
+)
+
+// Summaries: the one-line Value of a Variable. C values look like gdb's
+// (`{a = 1, b = 0x4010 "text"}`, `65 'A'`, `0x401136 <add>`), Go values
+// like Delve's (`{X: 1, Y: 2}`, `[10, 20]`, `["one": 1]`). Aggregates
+// nest two levels and then show as {...}; arrays and strings are capped
+// (Config.MaxArray, MaxString) with "..." so a summary stays cheap.
+
+const optimizedOut = "<optimized out>"
+
+func (c *Context) summary(v *value, depth int) string {
+	s, err := c.summarize(v, depth)
+	if err != nil {
+		if errors.Is(err, errOptimizedOut) {
+			return optimizedOut
+		}
+		return "<error: " + err.Error() + ">"
+	}
+	return s
+}
+
+func (c *Context) summarize(v *value, depth int) (string, error) {
+	if v.kind == lNone {
+		return "", errOptimizedOut
+	}
+	if v.str != nil {
+		return strconv.Quote(*v.str), nil
+	}
+	switch cls := classOf(v.typ); cls {
+	case clsInt, clsUint, clsBool, clsFloat, clsEnum:
+		return c.formatScalar(v)
+	case clsPtr:
+		return c.formatPointer(v)
+	case clsFunc:
+		if c.lang == expr.Go {
+			return c.formatGoFunc(v)
+		}
+		return fmt.Sprintf("{%s} %#x", typeName(v.typ, c.lang), v.addr), nil
+	case clsArray:
+		return c.formatArray(v, depth)
+	case clsStruct, clsUnion:
+		return c.formatStruct(v, depth)
+	case clsGoString:
+		s, n, err := c.goString(v, c.cfg.MaxString)
+		if err != nil {
+			return "", err
+		}
+		q := strconv.Quote(s)
+		if int64(len(s)) < n {
+			q += fmt.Sprintf("...+%d more", n-int64(len(s)))
+		}
+		return q, nil
+	case clsGoSlice:
+		return c.formatSlice(v, depth)
+	case clsGoMap:
+		return c.formatMap(v, depth)
+	case clsGoChan:
+		n, cp, isNil, err := c.chanLenCap(v)
+		if err != nil {
+			return "", err
+		}
+		if isNil {
+			return "nil", nil
+		}
+		return fmt.Sprintf("len: %d, cap: %d", n, cp), nil
+	case clsGoIface:
+		d, err := c.ifaceDynamic(v)
+		if err != nil {
+			return "", err
+		}
+		if d == nil {
+			return "nil", nil
+		}
+		return typeName(d.typ, c.lang) + "(" + c.summary(d, depth+1) + ")", nil
+	case clsVoid:
+		return "void", nil
+	}
+	return "", fmt.Errorf("cannot show values of type %s", typeName(v.typ, c.lang))
+}
+
+func (c *Context) formatScalar(v *value) (string, error) {
+	s, err := c.scalarOf(v)
+	if err != nil {
+		return "", err
+	}
+	switch s.cls {
+	case clsBool:
+		return strconv.FormatBool(s.bits != 0), nil
+	case clsFloat:
+		return strconv.FormatFloat(s.f, 'g', -1, int(8*sizeOf(v.typ))), nil
+	case clsEnum:
+		et := resolve(v.typ).(*godwarf.EnumType)
+		for _, e := range et.Val {
+			if uint64(e.Val) == s.bits || (!isSigned(v.typ) && uint64(uint32(e.Val)) == s.bits) {
+				return e.Name, nil
+			}
+		}
+		if isSigned(v.typ) {
+			return strconv.FormatInt(int64(s.bits), 10), nil
+		}
+		return strconv.FormatUint(s.bits, 10), nil
+	}
+	var n string
+	if s.cls == clsInt {
+		n = strconv.FormatInt(int64(s.bits), 10)
+	} else {
+		n = strconv.FormatUint(s.bits, 10)
+	}
+	if c.lang != expr.Go && isCharType(v.typ) && v.bitSize == 0 {
+		n += " " + quoteChar(byte(s.bits))
+	}
+	return n, nil
+}
+
+// quoteChar writes a C character the way gdb does: 'A', '\n', '\377'.
+func quoteChar(b byte) string {
+	switch b {
+	case 0:
+		return `'\000'`
+	case '\'':
+		return `'\''`
+	case '\\':
+		return `'\\'`
+	case '\n':
+		return `'\n'`
+	case '\t':
+		return `'\t'`
+	}
+	if b < 0x20 || b >= 0x7f {
+		return fmt.Sprintf(`'\%03o'`, b)
+	}
+	return "'" + string(rune(b)) + "'"
+}
+
+func (c *Context) formatPointer(v *value) (string, error) {
+	s, err := c.scalarOf(v)
+	if err != nil {
+		return "", err
+	}
+	pt := resolve(v.typ).(*godwarf.PtrType)
+	if c.lang == expr.Go {
+		if s.bits == 0 {
+			return "nil", nil
+		}
+		return fmt.Sprintf("(%s)(%#x)", typeName(v.typ, c.lang), s.bits), nil
+	}
+	out := fmt.Sprintf("%#x", s.bits)
+	if s.bits == 0 {
+		return out, nil
+	}
+	switch {
+	case isCharType(pt.Type):
+		str, err := c.cString(s.bits, c.cfg.MaxString)
+		if err != nil {
+			return out + " <error: " + err.Error() + ">", nil
+		}
+		return out + " " + str, nil
+	case classOf(pt.Type) == clsFunc:
+		if name := c.symbolAt(s.bits); name != "" {
+			return out + " <" + name + ">", nil
+		}
+	}
+	return out, nil
+}
+
+// formatGoFunc shows a Go func value by the function its closure calls.
+func (c *Context) formatGoFunc(v *value) (string, error) {
+	b, err := c.bytes(v)
+	if err != nil {
+		return "", err
+	}
+	var p uint64
+	for i := 7; i >= 0 && i < len(b); i-- {
+		p = p<<8 | uint64(b[i])
+	}
+	if p == 0 {
+		return "nil", nil
+	}
+	code, err := c.read64(p)
+	if err != nil {
+		return "", err
+	}
+	if name := c.symbolAt(code); name != "" {
+		return name, nil
+	}
+	return fmt.Sprintf("%#x", code), nil
+}
+
+// symbolAt names the function at an address, if it starts there.
+func (c *Context) symbolAt(addr uint64) string {
+	if c.cfg.Table == nil {
+		return ""
+	}
+	info := c.cfg.Table.LookupPC(addr)
+	if len(info.Frames) == 0 {
+		return ""
+	}
+	return info.Frames[len(info.Frames)-1].Function
+}
+
+// cString reads a NUL-terminated string, quoted, capped at max bytes.
+func (c *Context) cString(addr uint64, max int) (string, error) {
+	var out []byte
+	buf := make([]byte, 64)
+	for len(out) < max {
+		n, err := c.cfg.Mem.ReadMemory(addr+uint64(len(out)), buf)
+		if n == 0 {
+			if err == nil {
+				err = fmt.Errorf("short read")
+			}
+			if len(out) == 0 {
+				return "", fmt.Errorf("cannot read memory at %#x", addr)
+			}
+			break
+		}
+		if i := indexZero(buf[:n]); i >= 0 {
+			out = append(out, buf[:i]...)
+			return quoteC(out, false), nil
+		}
+		out = append(out, buf[:n]...)
+	}
+	if len(out) > max {
+		out = out[:max]
+	}
+	return quoteC(out, true), nil
+}
+
+func indexZero(b []byte) int {
+	for i, x := range b {
+		if x == 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// quoteC quotes bytes as a C string literal; valid UTF-8 stays readable.
+func quoteC(b []byte, more bool) string {
+	var sb strings.Builder
+	sb.WriteByte('"')
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			fmt.Fprintf(&sb, `\%03o`, b[0])
+		case r == '"' || r == '\\':
+			sb.WriteByte('\\')
+			sb.WriteRune(r)
+		case r == '\n':
+			sb.WriteString(`\n`)
+		case r == '\t':
+			sb.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&sb, `\%03o`, r)
+		default:
+			sb.WriteRune(r)
+		}
+		b = b[n:]
+	}
+	sb.WriteByte('"')
+	if more {
+		sb.WriteString("...")
+	}
+	return sb.String()
+}
+
+func (c *Context) formatArray(v *value, depth int) (string, error) {
+	at := resolve(v.typ).(*godwarf.ArrayType)
+	if c.lang != expr.Go && isCharType(at.Type) && at.Count > 0 {
+		n := min(at.Count, int64(c.cfg.MaxString))
+		b, err := c.bytes(v.sub(0, &godwarf.ArrayType{CommonType: godwarf.CommonType{ByteSize: n}, Type: at.Type, Count: n}))
+		if err != nil {
+			return "", err
+		}
+		// Like gdb: text up to the NUL if the rest is NULs too, else every
+		// byte up to the last non-NUL one ("\000\000\300?").
+		end := len(b)
+		for end > 0 && b[end-1] == 0 {
+			end--
+		}
+		if i := indexZero(b); i >= 0 && i >= end {
+			return quoteC(b[:i], false), nil
+		}
+		return quoteC(b[:end], n < at.Count), nil
+	}
+	if depth >= 2 {
+		return c.brackets("..."), nil
+	}
+	var parts []string
+	for i := int64(0); i < at.Count && i < int64(c.cfg.MaxArray); i++ {
+		e, err := c.element(v, i, nil)
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, c.summary(e, depth+1))
+	}
+	if at.Count > int64(c.cfg.MaxArray) {
+		parts = append(parts, "...")
+	}
+	return c.brackets(strings.Join(parts, ", ")), nil
+}
+
+// brackets encloses a list as the language writes composite literals.
+func (c *Context) brackets(s string) string {
+	if c.lang == expr.Go {
+		return "[" + s + "]"
+	}
+	return "{" + s + "}"
+}
+
+func (c *Context) formatStruct(v *value, depth int) (string, error) {
+	st := resolve(v.typ).(*godwarf.StructType)
+	if depth >= 2 {
+		return "{...}", nil
+	}
+	var parts []string
+	for i, f := range st.Field {
+		fv := c.fieldValue(v, st, i)
+		s := c.summary(fv, depth+1)
+		if c.lang == expr.Go {
+			parts = append(parts, f.Name+": "+s)
+		} else {
+			parts = append(parts, f.Name+" = "+s)
+		}
+	}
+	return "{" + strings.Join(parts, ", ") + "}", nil
+}
+
+func (c *Context) formatSlice(v *value, depth int) (string, error) {
+	ptr, n, cp, err := c.goSlice(v)
+	if err != nil {
+		return "", err
+	}
+	if ptr == 0 && n == 0 {
+		return "nil", nil
+	}
+	head := fmt.Sprintf("len: %d, cap: %d, ", n, cp)
+	if depth >= 2 {
+		return head + "[...]", nil
+	}
+	var parts []string
+	for i := int64(0); i < n && i < int64(c.cfg.MaxArray); i++ {
+		e, err := c.goSliceElem(v, i)
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, c.summary(e, depth+1))
+	}
+	if n > int64(c.cfg.MaxArray) {
+		parts = append(parts, "...")
+	}
+	return head + "[" + strings.Join(parts, ", ") + "]", nil
+}
+
+func (c *Context) formatMap(v *value, depth int) (string, error) {
+	h, err := c.mapHeader(v)
+	if err != nil {
+		return "", err
+	}
+	if h == nil {
+		return "nil", nil
+	}
+	n, err := c.mapLen(v)
+	if err != nil {
+		return "", err
+	}
+	head := fmt.Sprintf("len: %d, ", n)
+	if depth >= 2 {
+		return head + "[...]", nil
+	}
+	var parts []string
+	err = c.mapEntries(v, func(e mapEntry) bool {
+		if len(parts) >= c.cfg.MaxArray {
+			parts = append(parts, "...")
+			return false
+		}
+		parts = append(parts, c.summary(e.key, depth+1)+": "+c.summary(e.val, depth+1))
+		return true
+	})
+	if err != nil {
+		return "", err
+	}
+	return head + "[" + strings.Join(parts, ", ") + "]", nil
+}
