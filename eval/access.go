@@ -116,7 +116,7 @@ func joinExpr(base, sep, name string) string {
 // findField finds a field by name, looking into anonymous members (C)
 // and embedded structs (Go) as both languages do.
 func (c *Context) findField(v *value, name string, depth int) (*value, bool) {
-	st, ok := resolve(v.typ).(*godwarf.StructType)
+	st, ok := structOf(v.typ)
 	if !ok || depth > 8 {
 		return nil, false
 	}

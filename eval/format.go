@@ -82,7 +82,7 @@ func (c *Context) summarize(v *value, depth int) (string, error) {
 		if d == nil {
 			return "nil", nil
 		}
-		return typeName(d.typ, c.lang) + "(" + c.summary(d, depth+1) + ")", nil
+		return typeName(d.typ, c.lang) + "(" + c.summary(d, depth) + ")", nil
 	case clsVoid:
 		return "void", nil
 	}

@@ -24,7 +24,7 @@ func buildC(t testing.TB, opt string) string {
 }
 
 func buildGo(t testing.TB, flags ...string) string {
-	return testprog.BuildGo(t, flags, filepath.Join("testdata", "govars"))
+	return testprog.BuildGo(t, flags, "./"+filepath.Join("testdata", "govars"))
 }
 
 type session struct {

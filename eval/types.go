@@ -48,11 +48,31 @@ func resolve(t godwarf.Type) godwarf.Type {
 			t = tt.Type
 		case *godwarf.QualType:
 			t = tt.Type
+		case *godwarf.InterfaceType:
+			t = tt.Type
+		case *godwarf.MapType:
+			t = tt.Type
+		case *godwarf.ChanType:
+			t = tt.Type
 		default:
 			return t
 		}
 	}
 	return t
+}
+
+// structOf returns the struct layout of a struct, union, or Go string or
+// slice type (godwarf wraps those two around a StructType).
+func structOf(t godwarf.Type) (*godwarf.StructType, bool) {
+	switch tt := resolve(t).(type) {
+	case *godwarf.StructType:
+		return tt, true
+	case *godwarf.StringType:
+		return &tt.StructType, true
+	case *godwarf.SliceType:
+		return &tt.StructType, true
+	}
+	return nil, false
 }
 
 func classOf(t godwarf.Type) class {

@@ -132,45 +132,37 @@ func (v *Variable) Children(offset, count int) ([]*Variable, error) {
 
 // numChildren counts a value's children without loading them.
 func (c *Context) numChildren(v *value) int {
-	switch t := resolve(v.typ).(type) {
-	case *godwarf.StructType:
-		switch classOf(v.typ) {
-		case clsGoString:
-			return 0
-		case clsGoSlice:
-			_, n, _, err := c.goSlice(v)
-			if err != nil {
-				return 0
-			}
-			return int(n)
-		}
-		return len(t.Field)
-	case *godwarf.ArrayType:
-		return int(max(t.Count, 0))
-	case *godwarf.PtrType:
-		if classOf(v.typ) == clsGoMap {
-			n, err := c.mapLen(v)
-			if err != nil {
-				return 0
-			}
-			return int(n)
-		}
-		if classOf(v.typ) == clsGoChan {
+	switch classOf(v.typ) {
+	case clsStruct, clsUnion:
+		st, _ := structOf(v.typ)
+		return len(st.Field)
+	case clsGoSlice:
+		_, n, _, err := c.goSlice(v)
+		if err != nil {
 			return 0
 		}
-		switch classOf(t.Type) {
+		return int(n)
+	case clsArray:
+		return int(max(resolve(v.typ).(*godwarf.ArrayType).Count, 0))
+	case clsGoMap:
+		n, err := c.mapLen(v)
+		if err != nil {
+			return 0
+		}
+		return int(n)
+	case clsGoIface:
+		d, err := c.ifaceDynamic(v)
+		if err != nil || d == nil {
+			return 0
+		}
+		return 1
+	case clsPtr:
+		switch classOf(resolve(v.typ).(*godwarf.PtrType).Type) {
 		case clsVoid, clsFunc:
 			return 0
 		}
 		s, err := c.scalarOf(v)
 		if err != nil || s.bits == 0 {
-			return 0
-		}
-		return 1
-	}
-	if classOf(v.typ) == clsGoIface {
-		d, err := c.ifaceDynamic(v)
-		if err != nil || d == nil {
 			return 0
 		}
 		return 1

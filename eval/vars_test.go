@@ -55,7 +55,9 @@ func checkPrinted(t *testing.T, c *Context, s *session, optimized bool) (lost []
 		}
 		v, err := c.Eval(name)
 		if err != nil {
-			if optimized && IsOptimizedOutMsg(err) {
+			// Go's optimizing compiler drops some variables' DIEs
+			// altogether ("no variable").
+			if optimized && (IsOptimizedOutMsg(err) || strings.Contains(err.Error(), "no variable named")) {
 				lost = append(lost, name)
 				continue
 			}
@@ -147,5 +149,30 @@ func checkShadow(t *testing.T, c *Context, locals []*Variable) {
 	}
 	if strings.Join(names, ",") != "false,true" {
 		t.Errorf("shadow locals: shadowed flags %v, want inner first then the shadowed outer", names)
+	}
+}
+
+func TestGoVariables(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		flags []string
+	}{{"optimized", nil}, {"N-l", []string{"-gcflags=all=-N -l"}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := launch(t, buildGo(t, tc.flags...))
+			s.next("values")
+			c := s.context("main.values")
+			if c.Lang() != 1 {
+				t.Errorf("language of main.values = %v, want Go", c.Lang())
+			}
+			locals, err := c.Locals()
+			dump(t, "local", locals, err)
+			args, err := c.Args()
+			dump(t, "arg", args, err)
+			lost := checkPrinted(t, c, s, tc.flags == nil)
+			if tc.flags != nil && len(lost) > 0 {
+				t.Errorf("with -N -l nothing should be optimized out: %v", lost)
+			}
+			checkArgs(t, args, []string{"n", "label"})
+		})
 	}
 }
