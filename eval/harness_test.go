@@ -162,3 +162,14 @@ func (s *session) context(fn string) *Context {
 	}
 	return c
 }
+
+// contextAt makes a context for frame i.
+func (s *session) contextAt(i int) *Context {
+	s.t.Helper()
+	regs := s.regs
+	c, err := NewContext(Config{Table: s.tab, Frames: s.frames, Frame: i, Mem: s.p, ThreadRegs: &regs})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return c
+}

@@ -72,8 +72,8 @@ func values(n int, label string) int {
 	f := 1.5 * float64(n)
 	fmt.Printf("n=%d\nlabel=%s\ns=%s\nlen(sl)=%d\nsl[3]=%d\nm[\"two\"]=%d\nlen(m)=%d\nlen(big)=%d\nsh.Area()=%d\ne=%v\nlen(ch)=%d\ncap(ch)=%d\n",
 		n, label, s, len(sl), sl[3], m["two"], len(m), len(big), sh.Area(), e, len(ch), cap(ch))
-	fmt.Printf("nested.ID=%d\nnested.Tags[1]=%s\nnested.Inner.P.Y=%d\nnested.Inner.Ratio=%g\nnested.Arr[2]=%d\nok=%v\nf=%g\nGlobalCount=%d\n",
-		nested.ID, nested.Tags[1], nested.Inner.P.Y, nested.Inner.Ratio, nested.Arr[2], ok, f, GlobalCount)
+	fmt.Printf("nested.ID=%d\nnested.Tags[1]=%s\nnested.Inner.P.Y=%d\nnested.Inner.Ratio=%g\nnested.Arr[2]=%d\nok=%v\nf=%g\nGlobalCount=%d\nGlobalName=%s\n",
+		nested.ID, nested.Tags[1], nested.Inner.P.Y, nested.Inner.Ratio, nested.Arr[2], ok, f, GlobalCount, GlobalName)
 	stop("values")
 	sink = []any{s, sl, m, big, sh, e, ch, nested, ok, f, label}
 	return len(s) + n
