@@ -8,5 +8,5 @@ import (
 // newEvaluator returns the evaluator of conditions and log messages every
 // subcommand uses.
 func newEvaluator() breakpoints.Evaluator {
-	return &debugger.HitEvaluator{}
+	return &debugger.HitEvaluator{Exprs: debugger.Expressions()}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -63,21 +64,45 @@ func TestTraceCountsEveryHit(t *testing.T) {
 	}
 }
 
+// TestTraceLogLines: a logpoint on a function that 8 threads call 10,000
+// times each prints exactly 80,000 lines, each with the call's arguments:
+// every (thread, i) pair exactly once.
 func TestTraceLogLines(t *testing.T) {
 	bin := ubpdbgBin(t)
-	prog := testprog.BuildC(t, []string{"-O0", "-pthread"}, "testdata/hot.c")
-	out := filepath.Join(t.TempDir(), "trace.out")
-	cmd := exec.Command(bin, "trace", "--log=w {$tid}", "--output", out, "work", "--", prog)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%v\n%s", err, b)
-	}
-	b, _ := os.ReadFile(out)
-	n := strings.Count(string(b), "w ")
-	if n != 80000 {
-		t.Errorf("%d log lines, want 80000", n)
-	}
-	if !strings.Contains(string(b), "80000") {
-		t.Errorf("report missing from %s", out)
+	for _, opt := range []string{"-O0", "-O2"} {
+		t.Run(opt, func(t *testing.T) {
+			prog := testprog.BuildC(t, []string{opt, "-pthread"}, "testdata/hot.c")
+			native, _ := exec.Command(prog).Output()
+			out := filepath.Join(t.TempDir(), "trace.out")
+			cmd := exec.Command(bin, "trace", "--log=work {thread} {i}", "--output", out, "work", "--", prog)
+			stdout, err := cmd.Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(stdout) != string(native) {
+				t.Errorf("program output %q, want %q", stdout, native)
+			}
+			b, _ := os.ReadFile(out)
+			seen := map[[2]int]int{}
+			lines := 0
+			for _, line := range strings.Split(string(b), "\n") {
+				var th, i int
+				if n, _ := fmt.Sscanf(line, "work %d %d", &th, &i); n == 2 {
+					lines++
+					seen[[2]int{th, i}]++
+				}
+			}
+			if lines != 80000 || len(seen) != 80000 {
+				t.Errorf("%d log lines with %d distinct (thread, i) pairs, want 80000 of each", lines, len(seen))
+			}
+			for th := 0; th < 8; th++ {
+				for _, i := range []int{0, 1, 4999, 9999} {
+					if seen[[2]int{th, i}] != 1 {
+						t.Errorf("thread %d call %d logged %d times", th, i, seen[[2]int{th, i}])
+					}
+				}
+			}
+		})
 	}
 }
 

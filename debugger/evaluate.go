@@ -1,0 +1,126 @@
+package debugger
+
+import (
+	"fmt"
+
+	"github.com/ubpdbg/ubpdbg/eval"
+	"github.com/ubpdbg/ubpdbg/expr"
+	"github.com/ubpdbg/ubpdbg/target"
+)
+
+// Expressions returns the session's expression evaluator, for
+// Config.Evaluator: &HitEvaluator{Exprs: debugger.Expressions()} makes
+// conditions and log messages use the program's variables.
+func Expressions() ExprEvaluator { return exprs{} }
+
+// exprs evaluates conditions and log messages with package eval in frame 0
+// of the thread that hit the breakpoint, on the ptrace thread.
+type exprs struct{}
+
+func (exprs) context(c *target.Ctl, tid int) (*eval.Context, error) {
+	s, ok := c.Process().Handler().(*Session)
+	if !ok {
+		return nil, fmt.Errorf("not a debugger session")
+	}
+	return s.frameContext(c, tid, 0, 1)
+}
+
+func (e exprs) String(c *target.Ctl, tid int, x expr.Expr, src string) (string, error) {
+	ctx, err := e.context(c, tid)
+	if err != nil {
+		return "", err
+	}
+	v, err := ctx.Eval(src)
+	if err != nil {
+		return "", err
+	}
+	return v.Value, nil
+}
+
+func (e exprs) Truth(c *target.Ctl, tid int, src string, cache *any) (bool, error) {
+	ctx, err := e.context(c, tid)
+	if err != nil {
+		return false, err
+	}
+	// The compiled form caches parsing and name lookup: conditions are
+	// evaluated on every hit.
+	p, _ := (*cache).(*eval.Compiled)
+	if p == nil || p.Src != src {
+		p, err = ctx.Compile(src)
+		if err != nil {
+			return false, err
+		}
+		*cache = p
+	}
+	return ctx.CondCompiled(p)
+}
+
+// frameContext prepares evaluation in frame n of a stopped thread,
+// unwinding at most max frames (0: all). On the ptrace thread.
+func (s *Session) frameContext(c *target.Ctl, tid, n, max int) (*eval.Context, error) {
+	regs, err := c.Regs(tid)
+	if err != nil {
+		return nil, err
+	}
+	if max > 0 && max <= n {
+		max = n + 1
+	}
+	frames, err := s.unwindRegs(c, regs, max)
+	if err != nil && len(frames) == 0 {
+		return nil, err
+	}
+	if n >= len(frames) {
+		return nil, fmt.Errorf("thread %d has %d frames, no frame %d", tid, len(frames), n)
+	}
+	cfg := eval.Config{Table: s.syms, Frames: frames, Frame: n, Mem: evalMem{s},
+		ThreadRegs: &regs}
+	if n == 0 {
+		cfg.SetRegs = func(r regsT) error { return c.SetRegs(tid, r) }
+	}
+	return eval.NewContext(cfg)
+}
+
+// evalMem is the program's memory for eval: reads hide our int3s.
+type evalMem struct{ s *Session }
+
+func (m evalMem) ReadMemory(addr uint64, buf []byte) (int, error) {
+	n, err := m.s.proc.ReadMemory(addr, buf)
+	return n, err
+}
+
+func (m evalMem) WriteMemory(addr uint64, data []byte) error {
+	return m.s.proc.WriteMemory(addr, data)
+}
+
+// WithFrame runs f with an evaluation context for frame n of a stopped
+// thread, on the ptrace thread: everything f does with the context (and
+// the variables it returns, whose children read memory later) sees the
+// thread as it is now.
+func (s *Session) WithFrame(tid, n int, f func(ctx *eval.Context) error) error {
+	return s.proc.Do(func(c *target.Ctl) error {
+		if th := s.threads[tid]; th == nil || !th.held {
+			return fmt.Errorf("thread %d: %w", tid, ErrNotStopped)
+		}
+		ctx, err := s.frameContext(c, tid, n, 0)
+		if err != nil {
+			return err
+		}
+		return f(ctx)
+	})
+}
+
+// Evaluate evaluates an expression (or, with assign, a statement such as
+// `x = 5`) in frame n of a stopped thread.
+func (s *Session) Evaluate(tid, n int, src string, assign bool) (*eval.Variable, error) {
+	var v *eval.Variable
+	err := s.WithFrame(tid, n, func(ctx *eval.Context) error {
+		var err error
+		if assign {
+			v, err = ctx.Exec(src)
+		} else {
+			v, err = ctx.Eval(src)
+		}
+		return err
+	})
+	return v, err
+}
