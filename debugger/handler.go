@@ -70,6 +70,10 @@ func (s *Session) HandleEvent(c *target.Ctl, ev target.Event) target.Action {
 	return target.Resume
 }
 
+// testPanicAt makes the hit path panic at that address (tests of the
+// emergency detach only).
+var testPanicAt uint64
+
 // fix moves a thread's pc out of its XOL slot (at any stop that is not its
 // own breakpoint trap).
 func (s *Session) fix(c *target.Ctl, tid int) {
@@ -98,6 +102,9 @@ func (s *Session) onTrap(c *target.Ctl, tid int) target.Action {
 		return s.userStop(c, tid, ReasonSignal, "signal SIGTRAP", nil, int(unix.SIGTRAP))
 	}
 	regs.Rip = addr
+	if addr == testPanicAt {
+		panic("test panic on the hit path")
+	}
 	if s.xol.Replay(tid, addr, regs.Rsp) {
 		return s.pass(c, tid, st, regs)
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"sync"
 
 	"github.com/ubpdbg/ubpdbg/internal/queue"
@@ -108,6 +109,7 @@ type Process struct {
 	syscallPC  uint64 // address of a `syscall` instruction, for injection; 0 if unknown
 	stopAll    *[]Event
 	quit       bool
+	panicErr   error
 }
 
 type forkInfo struct {
@@ -229,8 +231,58 @@ func (p *Process) loop() {
 			p.drain()
 			continue
 		}
-		p.handleWait(wpid, ws)
+		p.safeHandleWait(wpid, ws)
 		p.drain()
+	}
+}
+
+// EmergencyHandler is implemented by handlers that must undo their changes
+// to the process if the ptrace thread panics (a bug of ours): int3s out,
+// pcs out of slots. Target then detaches (or kills what it launched)
+// instead of leaving the process with our changes in it.
+type EmergencyHandler interface {
+	Emergency(c *Ctl, panicValue any, stack []byte)
+}
+
+// safeHandleWait handles one wait result; a panic in it (in the handler)
+// ends our control of the process cleanly instead of crashing with the
+// process still traced.
+func (p *Process) safeHandleWait(wpid int, ws unix.WaitStatus) {
+	defer func() {
+		if v := recover(); v != nil {
+			p.panicked(v, debug.Stack())
+		}
+	}()
+	p.handleWait(wpid, ws)
+}
+
+func (p *Process) panicked(v any, stack []byte) {
+	p.panicErr = fmt.Errorf("internal error on the ptrace thread: %v\n%s", v, stack)
+	c := &Ctl{p: p}
+	if eh, ok := p.handler.(EmergencyHandler); ok {
+		func() {
+			defer func() { recover() }()
+			eh.Emergency(c, v, stack)
+		}()
+	}
+	if p.state != psAlive {
+		return
+	}
+	if p.launched {
+		_ = c.Kill()
+		return // the exit events follow; the loop ends with them
+	}
+	_ = c.Detach()
+}
+
+// Err returns the internal error that ended our control of the process, if
+// any (a panic on the ptrace thread).
+func (p *Process) Err() error {
+	select {
+	case <-p.loopDone:
+		return p.panicErr
+	default:
+		return nil
 	}
 }
 
