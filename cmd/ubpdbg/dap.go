@@ -1,0 +1,82 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+
+	"github.com/ubpdbg/ubpdbg/dap"
+)
+
+func init() {
+	register("dap", "Debug Adapter Protocol server (stdio, or --listen ADDR)", runDAP)
+}
+
+// runDAP serves DAP over stdio, or over TCP with --listen. Its flags are
+// dlv dap's, so launch configurations written for dlv carry over.
+func runDAP(args []string) int {
+	fs := flag.NewFlagSet("dap", flag.ContinueOnError)
+	listen := fs.String("listen", "", "serve TCP at `HOST:PORT` (e.g. 127.0.0.1:0) instead of stdio")
+	multi := fs.Bool("accept-multiclient", false, "keep serving new clients after a session ends")
+	keep := fs.Bool("keep-serving", false, "same as --accept-multiclient")
+	logOn := fs.Bool("log", false, "log DAP traffic (see --log-output) to stderr or --log-dest")
+	logOut := fs.String("log-output", "", "what to log, comma-separated: dap, debugger (default dap)")
+	logDest := fs.String("log-dest", "", "write the log to `FILE` instead of stderr")
+	fs.Usage = func() {
+		fmt.Fprint(os.Stderr, "usage: ubpdbg dap [--listen HOST:PORT] [--accept-multiclient] [--log] [--log-output=dap,debugger] [--log-dest FILE]\n\n"+
+			"Without --listen, DAP is spoken over stdin and stdout.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "ubpdbg dap: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	cfg := dap.Config{KeepServing: *multi || *keep, LogOutput: *logOut}
+	if *logOn || *logOut != "" || *logDest != "" {
+		var w io.Writer = os.Stderr
+		if *logDest != "" {
+			f, err := os.OpenFile(*logDest, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "ubpdbg dap: %v\n", err)
+				return 1
+			}
+			defer f.Close()
+			w = f
+		}
+		cfg.Log = w
+	}
+	srv, err := dap.NewServer(cfg)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ubpdbg dap: %v\n", err)
+		return 2
+	}
+	if *listen == "" {
+		if cfg.KeepServing {
+			fmt.Fprintln(os.Stderr, "ubpdbg dap: --accept-multiclient needs --listen")
+			return 2
+		}
+		// Over stdio our stdout is the protocol: nothing else may write
+		// there (the program's output comes as output events).
+		if err := srv.ServeConn(os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintf(os.Stderr, "ubpdbg dap: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ubpdbg dap: %v\n", err)
+		return 1
+	}
+	fmt.Printf("DAP server listening at: %s\n", ln.Addr())
+	if err := srv.Serve(ln); err != nil {
+		fmt.Fprintf(os.Stderr, "ubpdbg dap: %v\n", err)
+		return 1
+	}
+	return 0
+}

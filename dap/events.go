@@ -1,0 +1,106 @@
+package dap
+
+import (
+	"time"
+
+	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/debugger"
+)
+
+// continuedEvent is DAP's continued event with allThreadsContinued always
+// sent. go-dap's ContinuedEventBody marks it omitempty, so a false (one
+// thread continued, the non-stop case) vanishes, and clients read a
+// missing value as true: they would mark every thread as running.
+type continuedEvent struct {
+	dap.Event
+	Body continuedBody `json:"body"`
+}
+
+type continuedBody struct {
+	ThreadID            int  `json:"threadId"`
+	AllThreadsContinued bool `json:"allThreadsContinued"`
+}
+
+// pump turns the engine's ordered events into DAP events until the
+// program exits or we detach, then sends terminated.
+func (s *session) pump(dbg *debugger.Session, done chan struct{}) {
+	defer close(done)
+	for ev := range dbg.Events() {
+		s.event(dbg, ev)
+	}
+	s.sendTerminated()
+}
+
+func (s *session) sendTerminated() {
+	s.mu.Lock()
+	already := s.terminated
+	s.terminated = true
+	s.mu.Unlock()
+	if !already {
+		s.out.send(&dap.TerminatedEvent{Event: newEvent("terminated")})
+	}
+}
+
+func (s *session) event(dbg *debugger.Session, ev debugger.Event) {
+	switch ev.Kind {
+	case debugger.Stopped:
+		// Values handed out for an earlier stop of this thread describe
+		// a state that is gone.
+		if ev.AllStopped {
+			s.handles.dropAll()
+		} else {
+			s.handles.dropThread(ev.Tid)
+		}
+		s.out.send(&dap.StoppedEvent{Event: newEvent("stopped"), Body: dap.StoppedEventBody{
+			Reason: ev.Reason, Description: ev.Description, Text: ev.Description, ThreadId: ev.Tid,
+			AllThreadsStopped: ev.AllStopped, HitBreakpointIds: ev.BreakpointIDs}})
+	case debugger.Continued:
+		tid := ev.Tid
+		if ev.All {
+			s.handles.dropAll()
+			if tid == 0 {
+				tid = dbg.Pid() // threadId is required; any thread will do
+			}
+		} else {
+			s.handles.dropThread(tid)
+		}
+		s.out.send(&continuedEvent{Event: newEvent("continued"), Body: continuedBody{ThreadID: tid, AllThreadsContinued: ev.All}})
+	case debugger.ThreadStarted:
+		s.out.send(&dap.ThreadEvent{Event: newEvent("thread"), Body: dap.ThreadEventBody{Reason: "started", ThreadId: ev.Tid}})
+	case debugger.ThreadExited:
+		s.handles.dropThread(ev.Tid)
+		s.out.send(&dap.ThreadEvent{Event: newEvent("thread"), Body: dap.ThreadEventBody{Reason: "exited", ThreadId: ev.Tid}})
+	case debugger.Output:
+		cat := ev.Category
+		if cat == "" {
+			cat = "console"
+		}
+		s.out.send(&dap.OutputEvent{Event: newEvent("output"), Body: dap.OutputEventBody{Category: cat, Output: ev.Text}})
+	case debugger.BreakpointChanged:
+		if info, ok := dbg.Breakpoint(ev.BreakpointID); ok {
+			s.mu.Lock()
+			b := s.bps.toDAP(info, nil)
+			s.mu.Unlock()
+			s.out.send(&dap.BreakpointEvent{Event: newEvent("breakpoint"),
+				Body: dap.BreakpointEventBody{Reason: "changed", Breakpoint: b}})
+		}
+	case debugger.ModulesChanged:
+		s.modulesChanged(dbg)
+	case debugger.Exited:
+		// The program's last output is still in the pipes: wait for it
+		// to be copied so it comes before exited, as the user saw it.
+		waited := make(chan struct{})
+		go func() { dbg.Wait(); close(waited) }()
+		select {
+		case <-waited:
+		case <-time.After(5 * time.Second):
+		}
+		code := ev.Status.Code
+		if ev.Status.Signal != 0 {
+			code = 128 + ev.Status.Signal // as shells report it
+		}
+		s.out.send(&dap.ExitedEvent{Event: newEvent("exited"), Body: dap.ExitedEventBody{ExitCode: code}})
+	case debugger.Detached:
+		// terminated follows when the stream closes.
+	}
+}

@@ -1,0 +1,324 @@
+package dap
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/debugger"
+)
+
+// capabilities are what we tell the client we can do; each one is backed
+// by a handler and a test. Exception filters, restart, step back, goto,
+// completions, data breakpoints and cancel are not offered, and their
+// requests get an error saying so.
+func capabilities() dap.Capabilities {
+	return dap.Capabilities{
+		SupportsConfigurationDoneRequest:      true,
+		SupportsConditionalBreakpoints:        true,
+		SupportsHitConditionalBreakpoints:     true,
+		SupportsLogPoints:                     true,
+		SupportsFunctionBreakpoints:           true,
+		SupportsInstructionBreakpoints:        true,
+		SupportsBreakpointLocationsRequest:    true,
+		SupportsSteppingGranularity:           true,
+		SupportsSingleThreadExecutionRequests: true,
+		SupportsSetVariable:                   true,
+		SupportsEvaluateForHovers:             true,
+		SupportsReadMemoryRequest:             true,
+		SupportsWriteMemoryRequest:            true,
+		SupportsDisassembleRequest:            true,
+		SupportsLoadedSourcesRequest:          true,
+		SupportsModulesRequest:                true,
+		SupportsTerminateRequest:              true,
+		SupportTerminateDebuggee:              true,
+	}
+}
+
+func (s *session) onInitialize(r *dap.InitializeRequest) (dap.ResponseMessage, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.initialized {
+		return nil, errors.New("initialize was already sent")
+	}
+	// Lines and columns are numbered from 1. go-dap's linesStartAt1 is a
+	// plain bool, so a client that leaves it out (meaning true) cannot be
+	// told from one that says false; every client we know says true.
+	s.initialized = true
+	return &dap.InitializeResponse{Body: capabilities()}, nil
+}
+
+// launchArgs are the launch request's arguments (DAP leaves them to the
+// adapter; these are the ones docs/dap.md lists).
+type launchArgs struct {
+	Program     string             `json:"program"`
+	Args        []string           `json:"args"`
+	Cwd         string             `json:"cwd"`
+	Env         map[string]*string `json:"env"` // null removes a variable, as in VS Code
+	StopOnEntry bool               `json:"stopOnEntry"`
+	StopMode    string             `json:"stopMode"`
+}
+
+// attachArgs are the attach request's arguments. processId may come as a
+// string (VS Code's ${command:pickProcess} gives one).
+type attachArgs struct {
+	ProcessID json.RawMessage `json:"processId"`
+	StopMode  string          `json:"stopMode"`
+}
+
+// decodeArgs decodes a request's raw arguments strictly enough that a
+// wrong type is an error, not a silently empty field.
+func decodeArgs(raw json.RawMessage, v any) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return errors.New("arguments missing")
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("bad arguments: %v", err)
+	}
+	return nil
+}
+
+func (s *session) onLaunch(r *dap.LaunchRequest) (dap.ResponseMessage, error) {
+	var a launchArgs
+	if err := decodeArgs(r.Arguments, &a); err != nil {
+		return nil, fmt.Errorf("launch: %w", err)
+	}
+	if a.Program == "" {
+		return nil, errors.New("launch: program is missing")
+	}
+	mode, err := debugger.ParseStopMode(a.StopMode)
+	if err != nil {
+		return nil, fmt.Errorf("launch: %w", err)
+	}
+	if err := s.claim(); err != nil {
+		return nil, err
+	}
+	prog := a.Program
+	if !filepath.IsAbs(prog) && a.Cwd != "" && strings.Contains(prog, "/") {
+		prog = filepath.Join(a.Cwd, prog)
+	}
+	ev := newEvaluator()
+	dbg, err := debugger.Launch(debugger.LaunchConfig{
+		Config:  debugger.Config{StopMode: mode, Evaluator: ev, Log: s.log.engine()},
+		Program: prog, Args: a.Args, Env: mergeEnv(os.Environ(), a.Env), Dir: a.Cwd,
+		// Never ours: over stdio our stdin is the client's requests.
+		Stdin:  strings.NewReader(""),
+		Stdout: outputWriter{s, "stdout"}, Stderr: outputWriter{s, "stderr"},
+		StopOnEntry: a.StopOnEntry,
+	})
+	if err != nil {
+		s.unclaim()
+		return nil, fmt.Errorf("launch %s: %w", prog, err)
+	}
+	ev.dbg.Store(dbg)
+	s.start(dbg, true, a.StopOnEntry)
+	s.after = append(s.after, s.sendInitialized)
+	return &dap.LaunchResponse{}, nil
+}
+
+func (s *session) onAttach(r *dap.AttachRequest) (dap.ResponseMessage, error) {
+	var a attachArgs
+	if err := decodeArgs(r.Arguments, &a); err != nil {
+		return nil, fmt.Errorf("attach: %w", err)
+	}
+	pid, err := parsePid(a.ProcessID)
+	if err != nil {
+		return nil, fmt.Errorf("attach: %w", err)
+	}
+	mode, err := debugger.ParseStopMode(a.StopMode)
+	if err != nil {
+		return nil, fmt.Errorf("attach: %w", err)
+	}
+	if err := s.claim(); err != nil {
+		return nil, err
+	}
+	ev := newEvaluator()
+	dbg, err := debugger.Attach(pid, debugger.Config{StopMode: mode, Evaluator: ev, Log: s.log.engine()})
+	if err != nil {
+		s.unclaim()
+		return nil, fmt.Errorf("attach to %d: %w", pid, err)
+	}
+	ev.dbg.Store(dbg)
+	s.start(dbg, false, false)
+	s.after = append(s.after, s.sendInitialized)
+	return &dap.AttachResponse{}, nil
+}
+
+func parsePid(raw json.RawMessage) (int, error) {
+	if len(raw) == 0 {
+		return 0, errors.New("processId is missing")
+	}
+	var n int
+	if err := json.Unmarshal(raw, &n); err != nil {
+		var str string
+		if json.Unmarshal(raw, &str) != nil {
+			return 0, fmt.Errorf("processId %s is not a number", raw)
+		}
+		if n, err = strconv.Atoi(strings.TrimSpace(str)); err != nil {
+			return 0, fmt.Errorf("processId %q is not a number", str)
+		}
+	}
+	if n <= 0 {
+		return 0, fmt.Errorf("processId %d is not a process", n)
+	}
+	return n, nil
+}
+
+// claimed marks that a launch or attach is under way, so a second one is
+// refused at once rather than racing the first.
+var errBusy = errors.New("this session already has a program (one launch or attach per session)")
+
+func (s *session) claim() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dbg != nil || s.pumpDone != nil {
+		return errBusy
+	}
+	s.pumpDone = make(chan struct{})
+	return nil
+}
+
+func (s *session) unclaim() {
+	s.mu.Lock()
+	s.pumpDone = nil
+	s.mu.Unlock()
+}
+
+// start records the program and starts the event pump.
+func (s *session) start(dbg *debugger.Session, launched, stopOnEntry bool) {
+	s.mu.Lock()
+	s.dbg, s.launched, s.stopOnEntry = dbg, launched, stopOnEntry
+	done := s.pumpDone
+	s.mods = newModSet(dbg.Symbols())
+	s.mu.Unlock()
+	go s.pump(dbg, done)
+}
+
+func (s *session) sendInitialized() {
+	s.out.send(&dap.InitializedEvent{Event: newEvent("initialized")})
+}
+
+// mergeEnv applies a launch request's env map to a base environment.
+func mergeEnv(base []string, m map[string]*string) []string {
+	if len(m) == 0 {
+		return base
+	}
+	out := make([]string, 0, len(base)+len(m))
+	for _, kv := range base {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, ok := m[k]; !ok {
+			out = append(out, kv)
+		}
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if v := m[k]; v != nil {
+			out = append(out, k+"="+*v)
+		}
+	}
+	return out
+}
+
+func (s *session) onConfigurationDone(r *dap.ConfigurationDoneRequest) (dap.ResponseMessage, error) {
+	dbg, err := s.debuggee()
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.configured {
+		s.mu.Unlock()
+		return nil, errors.New("configurationDone was already sent")
+	}
+	s.configured = true
+	launched, entry := s.launched, s.stopOnEntry
+	s.mu.Unlock()
+	if !launched {
+		return &dap.ConfigurationDoneResponse{}, nil // an attached program never stopped
+	}
+	if entry {
+		// The engine holds a launched program at its first instruction
+		// without an event; say so now, as the client asked to see it.
+		pid := dbg.Pid()
+		s.after = append(s.after, func() {
+			s.out.send(&dap.StoppedEvent{Event: newEvent("stopped"), Body: dap.StoppedEventBody{
+				Reason: "entry", Description: "entry", ThreadId: pid, AllThreadsStopped: true}})
+		})
+		return &dap.ConfigurationDoneResponse{}, nil
+	}
+	if err := dbg.ContinueAll(); err != nil {
+		return nil, fmt.Errorf("start the program: %w", err)
+	}
+	return &dap.ConfigurationDoneResponse{}, nil
+}
+
+// disconnectArgs is DAP's DisconnectArguments with terminateDebuggee as a
+// pointer: go-dap's field is a bool with omitempty, which cannot tell
+// "false" (detach from a launched program) from "not given" (kill it).
+type disconnectArgs struct {
+	TerminateDebuggee *bool `json:"terminateDebuggee"`
+}
+
+func (s *session) onDisconnect(r *dap.DisconnectRequest, raw []byte) (dap.ResponseMessage, error) {
+	var msg struct {
+		Arguments disconnectArgs `json:"arguments"`
+	}
+	json.Unmarshal(raw, &msg) // go-dap decoded it already; types are right
+	s.mu.Lock()
+	dbg, launched := s.dbg, s.launched
+	s.ended = true
+	s.mu.Unlock()
+	if dbg != nil {
+		terminate := launched
+		if t := msg.Arguments.TerminateDebuggee; t != nil {
+			terminate = *t
+		}
+		var err error
+		if terminate {
+			err = dbg.Kill()
+		} else {
+			err = dbg.Detach()
+		}
+		if err != nil {
+			s.log.dap("disconnect: %v", err)
+		}
+		// The terminated event goes out before the response, so the client
+		// has heard the end of the program when it closes.
+		s.waitPump(10 * time.Second)
+	}
+	return &dap.DisconnectResponse{}, nil
+}
+
+// onTerminate kills the program (launched or attached: the client asked
+// for its end); the exited and terminated events follow.
+func (s *session) onTerminate(r *dap.TerminateRequest) (dap.ResponseMessage, error) {
+	dbg, err := s.debuggee()
+	if err != nil {
+		return nil, err
+	}
+	if err := dbg.Kill(); err != nil {
+		return nil, fmt.Errorf("terminate: %w", err)
+	}
+	return &dap.TerminateResponse{}, nil
+}
+
+// outputWriter turns the program's stdout or stderr into output events.
+type outputWriter struct {
+	s   *session
+	cat string
+}
+
+func (o outputWriter) Write(p []byte) (int, error) {
+	o.s.out.send(&dap.OutputEvent{Event: newEvent("output"), Body: dap.OutputEventBody{Category: o.cat, Output: string(p)}})
+	return len(p), nil
+}

@@ -1,0 +1,207 @@
+package dap
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+
+	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/debugger"
+	"github.com/ubpdbg/ubpdbg/eval"
+	"github.com/ubpdbg/ubpdbg/symbols"
+)
+
+// handles hands out the numbers DAP uses for frames and variable
+// containers. They are valid while their thread stays stopped: when it
+// runs again (or stops anew) its handles are dropped, and numbers are
+// never reused, so a client holding an old one gets "stale", never another
+// thread's or another stop's values. In non-stop mode this is per thread:
+// thread B running on does not invalidate what was handed out for A.
+type handles struct {
+	mu       sync.Mutex
+	next     int
+	frames   map[int]frameRef
+	vars     map[int]*varRef
+	stacks   map[int][]symbols.Frame // the last stack unwound per thread
+	ctxs     map[int]*eval.Context   // evaluation contexts by frame handle
+	byThread map[int][]int
+}
+
+type frameRef struct {
+	tid   int
+	index int
+}
+
+func newHandles() handles {
+	return handles{frames: map[int]frameRef{}, vars: map[int]*varRef{},
+		stacks: map[int][]symbols.Frame{}, ctxs: map[int]*eval.Context{}, byThread: map[int][]int{}}
+}
+
+func (h *handles) add(tid int) int {
+	h.next++
+	h.byThread[tid] = append(h.byThread[tid], h.next)
+	return h.next
+}
+
+func (h *handles) setStack(tid int, frames []symbols.Frame) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.stacks[tid] = frames
+}
+
+func (h *handles) frameID(tid, index int) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	id := h.add(tid)
+	h.frames[id] = frameRef{tid, index}
+	return id
+}
+
+// frame finds a frame handle and the stack it belongs to.
+func (h *handles) frame(id int) (frameRef, []symbols.Frame, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f, ok := h.frames[id]
+	if !ok {
+		return frameRef{}, nil, fmt.Errorf("unknown or stale frame %d (its thread has run since)", id)
+	}
+	return f, h.stacks[f.tid], nil
+}
+
+func (h *handles) context(frameID int) *eval.Context {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.ctxs[frameID]
+}
+
+func (h *handles) setContext(frameID int, ctx *eval.Context) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.frames[frameID]; ok { // not dropped meanwhile
+		h.ctxs[frameID] = ctx
+	}
+}
+
+func (h *handles) varID(tid int, v *varRef) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	id := h.add(tid)
+	h.vars[id] = v
+	return id
+}
+
+func (h *handles) variable(id int) (*varRef, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	v, ok := h.vars[id]
+	if !ok {
+		return nil, fmt.Errorf("unknown or stale variables reference %d (its thread has run since)", id)
+	}
+	return v, nil
+}
+
+func (h *handles) dropThread(tid int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, id := range h.byThread[tid] {
+		delete(h.frames, id)
+		delete(h.vars, id)
+		delete(h.ctxs, id)
+	}
+	delete(h.byThread, tid)
+	delete(h.stacks, tid)
+}
+
+func (h *handles) dropAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	clear(h.frames)
+	clear(h.vars)
+	clear(h.stacks)
+	clear(h.ctxs)
+	clear(h.byThread)
+}
+
+// onThreads lists every thread, running or stopped; running threads are
+// not stopped to be listed.
+func (s *session) onThreads(r *dap.ThreadsRequest) (dap.ResponseMessage, error) {
+	dbg, err := s.debuggee()
+	if err != nil {
+		return nil, err
+	}
+	ts, err := dbg.Threads()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]dap.Thread, 0, len(ts))
+	for _, t := range ts {
+		name := t.Name
+		if name == "" {
+			name = "thread"
+		}
+		out = append(out, dap.Thread{Id: t.Tid, Name: fmt.Sprintf("%s [%d]", name, t.Tid)})
+	}
+	return &dap.ThreadsResponse{Body: dap.ThreadsResponseBody{Threads: out}}, nil
+}
+
+// maxStack bounds one unwinding (a runaway recursion has no end).
+const maxStack = 4096
+
+func (s *session) onStackTrace(r *dap.StackTraceRequest) (dap.ResponseMessage, error) {
+	dbg, err := s.debuggee()
+	if err != nil {
+		return nil, err
+	}
+	tid := r.Arguments.ThreadId
+	start, levels := max(r.Arguments.StartFrame, 0), r.Arguments.Levels
+	want := maxStack
+	if levels > 0 {
+		// One more than asked tells whether there are more.
+		want = min(start+levels+1, maxStack)
+	}
+	frames, err := dbg.Stack(tid, want)
+	if err != nil {
+		if errors.Is(err, debugger.ErrNotStopped) {
+			return nil, fmt.Errorf("thread %d is running: pause it to see its stack", tid)
+		}
+		return nil, fmt.Errorf("stack of thread %d: %w", tid, err)
+	}
+	s.handles.setStack(tid, frames)
+	end := len(frames)
+	if levels > 0 {
+		end = min(end, start+levels)
+	}
+	out := []dap.StackFrame{}
+	for i := start; i < end; i++ {
+		out = append(out, s.stackFrame(tid, i, frames[i]))
+	}
+	// totalFrames is exact when we have the whole stack, else one more
+	// than we sent: the client then asks for the next page.
+	return &dap.StackTraceResponse{Body: dap.StackTraceResponseBody{StackFrames: out, TotalFrames: len(frames)}}, nil
+}
+
+func (s *session) stackFrame(tid, i int, f symbols.Frame) dap.StackFrame {
+	name := f.Function
+	switch {
+	case f.Signal:
+		name = "<signal handler called>"
+	case name == "":
+		name = fmt.Sprintf("?? (%#x)", f.PC)
+	}
+	if f.TailCall {
+		name += " (tail call)"
+	}
+	sf := dap.StackFrame{Id: s.handles.frameID(tid, i), Name: name, InstructionPointerReference: fmt.Sprintf("%#x", f.PC)}
+	if f.File != "" && f.Line > 0 {
+		sf.Source = &dap.Source{Name: filepath.Base(f.File), Path: f.File}
+		sf.Line, sf.Column = f.Line, 1
+	} else {
+		// No source: the client shows disassembly at the pc instead.
+		sf.PresentationHint = "subtle"
+	}
+	if f.Image != nil {
+		sf.ModuleId = f.Image.Path
+	}
+	return sf
+}

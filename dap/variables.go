@@ -1,0 +1,256 @@
+package dap
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/eval"
+	"github.com/ubpdbg/ubpdbg/target"
+	"golang.org/x/sys/unix"
+)
+
+// Scopes, variables, evaluate and setVariable, all on package eval. Every
+// one of them needs a stopped thread's frame; a frame handle exists only
+// while its thread is stopped (see handles), so a running thread is never
+// read as if it stood still.
+
+// varRef is what a variables reference stands for: a scope of a frame, or
+// a variable whose children are to be listed.
+type varRef struct {
+	tid   int
+	frame int    // the frame handle
+	scope string // scopeLocals...; "" for a variable's children
+	v     *eval.Variable
+}
+
+const (
+	scopeLocals    = "Locals"
+	scopeArgs      = "Arguments"
+	scopeGlobals   = "Globals"
+	scopeRegisters = "Registers"
+)
+
+// context returns the evaluation context of a frame handle, made on first
+// use and kept while the thread stays stopped.
+func (s *session) context(frameID int) (*eval.Context, frameRef, error) {
+	dbg, err := s.debuggee()
+	if err != nil {
+		return nil, frameRef{}, err
+	}
+	fr, frames, err := s.handles.frame(frameID)
+	if err != nil {
+		return nil, fr, err
+	}
+	if ctx := s.handles.context(frameID); ctx != nil {
+		return ctx, fr, nil
+	}
+	if fr.index >= len(frames) {
+		return nil, fr, fmt.Errorf("frame %d is gone", frameID)
+	}
+	if !dbg.Stopped(fr.tid) {
+		return nil, fr, fmt.Errorf("thread %d is running: pause it to see its variables", fr.tid)
+	}
+	regs, err := dbg.Regs(fr.tid)
+	if err != nil {
+		return nil, fr, err
+	}
+	cfg := eval.Config{Table: dbg.Symbols(), Frames: frames, Frame: fr.index, Mem: dbg.Process(), ThreadRegs: &regs}
+	var vec [16][16]byte
+	if dbg.Do(func(c *target.Ctl) error {
+		fp, err := c.FPRegs(fr.tid)
+		if err == nil {
+			vec = fp.Xmm
+		}
+		return err
+	}) == nil {
+		cfg.Vector = &vec
+	}
+	tid := fr.tid
+	cfg.SetRegs = func(r unix.PtraceRegs) error {
+		return dbg.Do(func(c *target.Ctl) error { return c.SetRegs(tid, r) })
+	}
+	ctx, err := eval.NewContext(cfg)
+	if err != nil {
+		return nil, fr, err
+	}
+	s.handles.setContext(frameID, ctx)
+	return ctx, fr, nil
+}
+
+func (s *session) onScopes(r *dap.ScopesRequest) (dap.ResponseMessage, error) {
+	fid := r.Arguments.FrameId
+	_, fr, err := s.context(fid)
+	if err != nil {
+		return nil, err
+	}
+	var out []dap.Scope
+	for _, sc := range []struct {
+		name, hint string
+		expensive  bool
+	}{
+		{scopeLocals, "locals", false},
+		{scopeArgs, "arguments", false},
+		{scopeGlobals, "", true},
+		{scopeRegisters, "registers", false},
+	} {
+		ref := s.handles.varID(fr.tid, &varRef{tid: fr.tid, frame: fid, scope: sc.name})
+		out = append(out, dap.Scope{Name: sc.name, PresentationHint: sc.hint, VariablesReference: ref, Expensive: sc.expensive})
+	}
+	return &dap.ScopesResponse{Body: dap.ScopesResponseBody{Scopes: out}}, nil
+}
+
+// list returns the variables a reference stands for, paged.
+func (s *session) list(ref *varRef, filter string, start, count int) ([]*eval.Variable, error) {
+	ctx, _, err := s.context(ref.frame)
+	if err != nil {
+		return nil, err
+	}
+	var vs []*eval.Variable
+	switch ref.scope {
+	case scopeLocals:
+		vs, err = ctx.Locals()
+	case scopeArgs:
+		vs, err = ctx.Args()
+	case scopeGlobals:
+		vs, err = ctx.Globals("")
+	case scopeRegisters:
+		vs = ctx.Registers()
+	default:
+		if filter == "named" && isIndexed(ref.v) {
+			return nil, nil // an array has no named children
+		}
+		return ref.v.Children(max(start, 0), count)
+	}
+	if err != nil {
+		return nil, err
+	}
+	start = min(max(start, 0), len(vs))
+	end := len(vs)
+	if count > 0 {
+		end = min(start+count, end)
+	}
+	return vs[start:end], nil
+}
+
+func isIndexed(v *eval.Variable) bool {
+	switch v.Kind {
+	case eval.KindArray, eval.KindSlice:
+		return true
+	}
+	return false
+}
+
+// toVariable describes an eval variable for the client, handing out a
+// reference for its children if it has any.
+func (s *session) toVariable(tid, frame int, v *eval.Variable) dap.Variable {
+	dv := dap.Variable{Name: v.Name, Value: v.Value, Type: v.Type, EvaluateName: v.Expr}
+	if v.Shadowed {
+		// Two entries of one name would confuse clients (and hide which
+		// is which): the outer one says it is hidden.
+		dv.Name = v.Name + " (shadowed)"
+	}
+	if v.Addr != 0 {
+		dv.MemoryReference = fmt.Sprintf("%#x", v.Addr)
+	}
+	if v.HasChildren {
+		dv.VariablesReference = s.handles.varID(tid, &varRef{tid: tid, frame: frame, v: v})
+		if v.NumChildren > 0 {
+			if isIndexed(v) {
+				dv.IndexedVariables = v.NumChildren
+			} else {
+				dv.NamedVariables = v.NumChildren
+			}
+		}
+	}
+	if v.Unavailable {
+		dv.PresentationHint = &dap.VariablePresentationHint{Attributes: []string{"readOnly"}}
+	}
+	return dv
+}
+
+func (s *session) onVariables(r *dap.VariablesRequest) (dap.ResponseMessage, error) {
+	ref, err := s.handles.variable(r.Arguments.VariablesReference)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := s.list(ref, r.Arguments.Filter, r.Arguments.Start, r.Arguments.Count)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]dap.Variable, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, s.toVariable(ref.tid, ref.frame, v))
+	}
+	return &dap.VariablesResponse{Body: dap.VariablesResponseBody{Variables: out}}, nil
+}
+
+// onEvaluate evaluates in a frame. "repl" runs statements (an assignment
+// writes the program); "watch", "hover" and the rest only read.
+func (s *session) onEvaluate(r *dap.EvaluateRequest) (dap.ResponseMessage, error) {
+	a := r.Arguments
+	if a.FrameId == 0 {
+		if _, err := s.debuggee(); err != nil {
+			return nil, err
+		}
+		return nil, errors.New("evaluation needs a frame of a stopped thread (select one)")
+	}
+	ctx, fr, err := s.context(a.FrameId)
+	if err != nil {
+		return nil, err
+	}
+	var v *eval.Variable
+	if a.Context == "repl" {
+		v, err = ctx.Exec(a.Expression)
+	} else {
+		v, err = ctx.Eval(a.Expression)
+	}
+	if err != nil {
+		return nil, err
+	}
+	dv := s.toVariable(fr.tid, a.FrameId, v)
+	return &dap.EvaluateResponse{Body: dap.EvaluateResponseBody{Result: dv.Value, Type: dv.Type,
+		VariablesReference: dv.VariablesReference, IndexedVariables: dv.IndexedVariables,
+		NamedVariables: dv.NamedVariables, MemoryReference: dv.MemoryReference}}, nil
+}
+
+// onSetVariable assigns to a variable through its expression (eval's Expr:
+// "p->x", "$rax", "a[3]"), so it writes exactly what the client shows.
+func (s *session) onSetVariable(r *dap.SetVariableRequest) (dap.ResponseMessage, error) {
+	a := r.Arguments
+	ref, err := s.handles.variable(a.VariablesReference)
+	if err != nil {
+		return nil, err
+	}
+	ctx, _, err := s.context(ref.frame)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := s.list(ref, "", 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	var target *eval.Variable
+	for _, v := range vs {
+		if v.Name == a.Name && !v.Shadowed {
+			target = v
+		}
+	}
+	if target == nil {
+		return nil, fmt.Errorf("no variable %q here", a.Name)
+	}
+	if target.Expr == "" {
+		return nil, fmt.Errorf("%s cannot be assigned (no expression names it)", a.Name)
+	}
+	if strings.TrimSpace(a.Value) == "" {
+		return nil, errors.New("no value to assign")
+	}
+	v, err := ctx.Exec(target.Expr + " = " + a.Value)
+	if err != nil {
+		return nil, err
+	}
+	dv := s.toVariable(ref.tid, ref.frame, v)
+	return &dap.SetVariableResponse{Body: dap.SetVariableResponseBody{Value: dv.Value, Type: dv.Type,
+		VariablesReference: dv.VariablesReference, IndexedVariables: dv.IndexedVariables, NamedVariables: dv.NamedVariables}}, nil
+}
