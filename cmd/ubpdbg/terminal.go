@@ -1,0 +1,158 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/ubpdbg/ubpdbg/debugger"
+	"github.com/ubpdbg/ubpdbg/terminal"
+	"golang.org/x/sys/unix"
+)
+
+// exec and attach: the interactive terminal debugger (package terminal).
+
+func init() {
+	register("exec", "debug a program in the terminal", runExec)
+	register("attach", "debug a running process in the terminal", runAttach)
+}
+
+// termFlags are the options exec and attach share.
+type termFlags struct {
+	init     string
+	stopMode string
+	logFile  string
+}
+
+func (f *termFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.init, "init", "", "run the commands in `FILE` first")
+	fs.StringVar(&f.stopMode, "stop-mode", "thread", "which threads stop at a breakpoint: thread (non-stop) or all")
+	fs.StringVar(&f.logFile, "log-output", "", "write the engine's decisions to `FILE`")
+}
+
+func (f *termFlags) config() (debugger.Config, error) {
+	mode, err := debugger.ParseStopMode(f.stopMode)
+	if err != nil {
+		return debugger.Config{}, err
+	}
+	cfg := debugger.Config{StopMode: mode, Evaluator: terminal.Evaluator()}
+	if f.logFile != "" {
+		w, err := os.Create(f.logFile)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Log = w
+	}
+	return cfg, nil
+}
+
+func runExec(args []string) int {
+	fs := flag.NewFlagSet("exec", flag.ContinueOnError)
+	var tf termFlags
+	tf.define(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(os.Stderr, "usage: ubpdbg exec [--init FILE] [--stop-mode thread|all] PROG [ARGS...]\n\n"+
+			"Start PROG stopped at its first instruction and debug it; see docs/cli.md.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() < 1 {
+		fs.Usage()
+		return 2
+	}
+	cfg, err := tf.config()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ubpdbg exec: %v\n", err)
+		return 2
+	}
+	interactive := isTerminal(0) && isTerminal(1)
+	// The program's standard input is not ours: our standard input holds
+	// the commands (a terminal, or a script).
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ubpdbg exec: %v\n", err)
+		return 1
+	}
+	defer devnull.Close()
+	lc := debugger.LaunchConfig{Config: cfg, Program: fs.Arg(0), Args: fs.Args()[1:], Stdin: devnull}
+	var progOut = terminal.ProgramOutput(os.Stdout)
+	if interactive {
+		// Through the terminal, so that output does not break the line
+		// being typed.
+		lc.Stdout, lc.Stderr = progOut, progOut
+	}
+	s, err := debugger.Launch(lc)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ubpdbg exec: %v\n", err)
+		return 1
+	}
+	return terminal.Run(terminal.Config{Session: s, Launched: true, In: os.Stdin, Out: os.Stdout,
+		Interactive: interactive, InitFile: tf.init, HistoryFile: historyFile(interactive), ProgramOutput: progOut})
+}
+
+func runAttach(args []string) int {
+	fs := flag.NewFlagSet("attach", flag.ContinueOnError)
+	var tf termFlags
+	tf.define(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(os.Stderr, "usage: ubpdbg attach [--init FILE] [--stop-mode thread|all] PID\n\n"+
+			"Attach to a running process (it keeps running) and debug it; quit detaches.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return 2
+	}
+	pid, err := strconv.Atoi(fs.Arg(0))
+	if err != nil || pid <= 0 {
+		fmt.Fprintf(os.Stderr, "ubpdbg attach: %q is not a process ID\n", fs.Arg(0))
+		return 2
+	}
+	cfg, err := tf.config()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ubpdbg attach: %v\n", err)
+		return 2
+	}
+	s, err := debugger.Attach(pid, cfg)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ubpdbg attach: %v\n", err)
+		return 1
+	}
+	interactive := isTerminal(0) && isTerminal(1)
+	return terminal.Run(terminal.Config{Session: s, In: os.Stdin, Out: os.Stdout,
+		Interactive: interactive, InitFile: tf.init, HistoryFile: historyFile(interactive)})
+}
+
+func isTerminal(fd int) bool {
+	_, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	return err == nil
+}
+
+// historyFile is where the terminal keeps its history across runs:
+// $UBPDBG_HISTORY, else $XDG_STATE_HOME/ubpdbg/history if XDG_STATE_HOME
+// is set, else ~/.ubpdbg_history.
+func historyFile(interactive bool) string {
+	if !interactive {
+		return ""
+	}
+	if p := os.Getenv("UBPDBG_HISTORY"); p != "" {
+		return p
+	}
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		dir := filepath.Join(d, "ubpdbg")
+		if os.MkdirAll(dir, 0o700) == nil {
+			return filepath.Join(dir, "history")
+		}
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".ubpdbg_history")
+	}
+	return ""
+}

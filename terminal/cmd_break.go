@@ -1,0 +1,249 @@
+package terminal
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ubpdbg/ubpdbg/breakpoints"
+)
+
+// Breakpoints: set, change, list and delete them. They may be set while
+// threads run; the engine inserts them without stopping anything.
+
+func init() {
+	register(
+		&command{name: "break", aliases: []string{"b"}, group: "breakpoints", usage: "[LOCSPEC] [if COND]",
+			summary: "set a breakpoint (at the selected frame's line without LOCSPEC)",
+			help: `LOCSPEC is FUNC, FILE:LINE or *ADDR. With "if COND" the thread stops only when
+COND is true; otherwise it goes on at once, out of line, and nothing else stops.
+Examples:  break main   b worker.c:42 if i == 3   b *0x401136`,
+			run: func(t *Term, args string) error { return t.setBreak(args, false) }},
+		&command{name: "tbreak", group: "breakpoints", usage: "[LOCSPEC] [if COND]",
+			summary: "set a temporary breakpoint: deleted when it first stops a thread",
+			run:     func(t *Term, args string) error { return t.setBreak(args, true) }},
+		&command{name: "condition", aliases: []string{"cond"}, group: "breakpoints", usage: "ID [COND]",
+			summary: "set a breakpoint's condition, or remove it (no COND)",
+			run:     cmdCondition},
+		&command{name: "logpoint", aliases: []string{"lp"}, group: "breakpoints", usage: "LOCSPEC MESSAGE",
+			summary: "print MESSAGE whenever a thread passes LOCSPEC, without stopping it",
+			help: `MESSAGE may hold {EXPR}, evaluated in the passing thread: lp work x={x} i={i}`,
+			run:  cmdLogpoint},
+		&command{name: "delete", aliases: []string{"d"}, group: "breakpoints", usage: "[ID...]",
+			summary: "delete breakpoints (all without IDs)",
+			run:     cmdDelete},
+		&command{name: "enable", group: "breakpoints", usage: "ID...",
+			summary: "enable breakpoints", run: func(t *Term, args string) error { return t.enable(args, true) }},
+		&command{name: "disable", group: "breakpoints", usage: "ID...",
+			summary: "disable breakpoints (they stay listed)", run: func(t *Term, args string) error { return t.enable(args, false) }},
+		&command{name: "breakpoints", aliases: []string{"bp"}, group: "breakpoints",
+			summary: "list breakpoints with their hit counts", run: cmdBreakpoints},
+	)
+}
+
+// splitCond splits "LOCSPEC if COND".
+func splitCond(args string) (loc, cond string) {
+	if strings.HasPrefix(args, "if ") {
+		return "", strings.TrimSpace(args[3:])
+	}
+	if i := strings.Index(args, " if "); i >= 0 {
+		return strings.TrimSpace(args[:i]), strings.TrimSpace(args[i+4:])
+	}
+	return strings.TrimSpace(args), ""
+}
+
+func (t *Term) setBreak(args string, temp bool) error {
+	loc, cond := splitCond(args)
+	if strings.HasPrefix(args, "if") && strings.TrimSpace(args) == "if" || strings.HasSuffix(args, " if") {
+		return badArgs("missing condition after \"if\"")
+	}
+	if loc == "" {
+		here, err := t.hereSpec()
+		if err != nil {
+			return badArgs("no location given and %v", err)
+		}
+		loc = here
+	}
+	info, err := t.s.SetBreakpoint(breakpoints.Spec{Location: loc, Cond: cond, Temporary: temp})
+	if err != nil {
+		return err
+	}
+	kind := "Breakpoint"
+	if temp {
+		kind = "Temporary breakpoint"
+	}
+	t.con.printf("%s %s\n", kind, describeBreakpoint(info))
+	return nil
+}
+
+// hereSpec is the selected frame's position as a location spec.
+func (t *Term) hereSpec() (string, error) {
+	f, err := t.currentFrame()
+	if err != nil {
+		return "", err
+	}
+	if f.File != "" && f.Line > 0 {
+		return fmt.Sprintf("%s:%d", f.File, f.Line), nil
+	}
+	return fmt.Sprintf("*%#x", f.PC), nil
+}
+
+// describeBreakpoint: "1 at 0x401136: square() threads.c:8", the number of
+// locations when there are several, or why it is pending.
+func describeBreakpoint(info breakpoints.Info) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d", info.ID)
+	switch {
+	case !info.Verified:
+		fmt.Fprintf(&b, " pending: %s", info.Message)
+	case len(info.Locations) == 1:
+		l := info.Locations[0]
+		fmt.Fprintf(&b, " at %#x: %s", l.Addr, describePos(l.Addr, l.Function, l.File, l.Line))
+	default:
+		l := info.Locations[0]
+		fmt.Fprintf(&b, " at %d locations, first %#x: %s", len(info.Locations), l.Addr, describePos(l.Addr, l.Function, l.File, l.Line))
+	}
+	if info.Spec.Cond != "" {
+		fmt.Fprintf(&b, " if %s", info.Spec.Cond)
+	}
+	return b.String()
+}
+
+// parseID reads a breakpoint or thread number.
+func parseID(s, what string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimPrefix(s, "#"))
+	if err != nil || n <= 0 {
+		return 0, badArgs("%q is not a %s number", s, what)
+	}
+	return n, nil
+}
+
+func cmdCondition(t *Term, args string) error {
+	f := fields(args)
+	if len(f) == 0 {
+		return badArgs("missing breakpoint ID")
+	}
+	id, err := parseID(f[0], "breakpoint")
+	if err != nil {
+		return err
+	}
+	cond := strings.TrimSpace(strings.TrimPrefix(args, f[0]))
+	if err := t.s.SetCondition(id, cond); err != nil {
+		return err
+	}
+	if cond == "" {
+		t.con.printf("Breakpoint %d is now unconditional\n", id)
+	} else {
+		t.con.printf("Breakpoint %d stops only if %s\n", id, cond)
+	}
+	return nil
+}
+
+func cmdLogpoint(t *Term, args string) error {
+	loc, msg, _ := strings.Cut(args, " ")
+	msg = strings.TrimSpace(msg)
+	if loc == "" || msg == "" {
+		return badArgs("want a location and a message")
+	}
+	info, err := t.s.SetBreakpoint(breakpoints.Spec{Location: loc, Log: msg})
+	if err != nil {
+		return err
+	}
+	t.con.printf("Logpoint %s\n", describeBreakpoint(info))
+	return nil
+}
+
+func cmdDelete(t *Term, args string) error {
+	var ids []int
+	if args == "" {
+		for _, b := range t.s.Breakpoints() {
+			ids = append(ids, b.ID)
+		}
+		if len(ids) == 0 {
+			t.con.printf("No breakpoints\n")
+			return nil
+		}
+	}
+	for _, a := range fields(args) {
+		id, err := parseID(a, "breakpoint")
+		if err != nil {
+			return err
+		}
+		ids = append(ids, id)
+	}
+	for _, id := range ids {
+		if err := t.s.ClearBreakpoint(id); err != nil {
+			return err
+		}
+	}
+	if args == "" {
+		t.con.printf("Deleted %d breakpoint(s)\n", len(ids))
+	}
+	return nil
+}
+
+func (t *Term) enable(args string, on bool) error {
+	f := fields(args)
+	if len(f) == 0 {
+		return badArgs("missing breakpoint ID")
+	}
+	for _, a := range f {
+		id, err := parseID(a, "breakpoint")
+		if err != nil {
+			return err
+		}
+		if err := t.s.EnableBreakpoint(id, on); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func cmdBreakpoints(t *Term, args string) error {
+	bps := t.s.Breakpoints()
+	if len(bps) == 0 {
+		t.con.printf("No breakpoints\n")
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-4s %-10s %-4s %6s  %-18s %s\n", "ID", "Type", "On", "Hits", "Address", "Where")
+	for _, bp := range bps {
+		typ := "breakpoint"
+		switch {
+		case bp.Spec.Log != "":
+			typ = "logpoint"
+		case bp.Spec.Temporary:
+			typ = "tbreak"
+		}
+		on := "y"
+		if bp.Spec.Disabled {
+			on = "n"
+		}
+		addr, where := "<pending>", bp.Spec.Location
+		if len(bp.Locations) > 0 {
+			l := bp.Locations[0]
+			addr = fmt.Sprintf("%#x", l.Addr)
+			if len(bp.Locations) > 1 {
+				addr = fmt.Sprintf("<%d locations>", len(bp.Locations))
+			}
+			where = describePos(l.Addr, l.Function, l.File, l.Line)
+		} else if bp.Message != "" {
+			where += " (" + bp.Message + ")"
+		}
+		fmt.Fprintf(&b, "%-4d %-10s %-4s %6d  %-18s %s\n", bp.ID, typ, on, bp.Hits, addr, where)
+		if bp.Spec.Cond != "" {
+			fmt.Fprintf(&b, "%28s if %s\n", "", bp.Spec.Cond)
+		}
+		if bp.Spec.HitCond != "" {
+			fmt.Fprintf(&b, "%28s hit condition %s\n", "", bp.Spec.HitCond)
+		}
+		if bp.Spec.Log != "" {
+			fmt.Fprintf(&b, "%28s log %q\n", "", bp.Spec.Log)
+		}
+		for _, l := range bp.Locations[min(1, len(bp.Locations)):] {
+			fmt.Fprintf(&b, "%28s %#x %s\n", "", l.Addr, describePos(l.Addr, l.Function, l.File, l.Line))
+		}
+	}
+	t.con.printf("%s", b.String())
+	return nil
+}

@@ -1,0 +1,259 @@
+package terminal
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ubpdbg/ubpdbg/debugger"
+)
+
+// Resuming, stepping, pausing and ending. In non-stop mode these act on
+// the selected thread only: the others go on as they were.
+
+// How long an interactive resuming command waits for its stop before the
+// prompt comes back (the stop is then printed when it happens).
+const (
+	graceContinue = 300 * time.Millisecond
+	graceStep     = 2 * time.Second
+)
+
+func init() {
+	register(
+		&command{name: "continue", aliases: []string{"c"}, group: "running", usage: "[-a] [&]", repeat: true,
+			summary: "resume the selected thread (-a: every stopped thread)",
+			help: `In a script, continue waits for the next stop of any thread or the end of the
+program; "continue &" returns at once. Interactively it returns at once, and
+stops are printed as they happen. In all-stop mode every thread resumes.`,
+			run: cmdContinue},
+		&command{name: "next", aliases: []string{"n"}, group: "running", usage: "[&]", repeat: true,
+			summary: "step one source line of the selected thread, over calls",
+			run:     stepper("next", (*debugger.Session).Next)},
+		&command{name: "step", aliases: []string{"s"}, group: "running", usage: "[&]", repeat: true,
+			summary: "step one source line, into calls",
+			run:     stepper("step", (*debugger.Session).StepIn)},
+		&command{name: "stepout", aliases: []string{"finish", "so"}, group: "running", usage: "[&]", repeat: true,
+			summary: "run the selected thread until the current function returns",
+			run:     stepper("stepout", (*debugger.Session).StepOut)},
+		&command{name: "stepi", aliases: []string{"si"}, group: "running", usage: "[&]", repeat: true,
+			summary: "execute one instruction of the selected thread",
+			run:     stepper("stepi", (*debugger.Session).StepInstruction)},
+		&command{name: "pause", group: "running", usage: "[TID | -a]",
+			summary: "stop the selected thread, thread TID, or (-a) every thread",
+			help:    "Ctrl-C pauses every thread too.",
+			run:     cmdPause},
+		&command{name: "detach", group: "session",
+			summary: "let the process go on without the debugger, and quit",
+			run:     cmdDetach},
+		&command{name: "kill", group: "session",
+			summary: "kill the process, and quit", run: cmdKill},
+		&command{name: "quit", aliases: []string{"q", "exit"}, group: "session",
+			summary: "quit: an attached process is detached and goes on; a launched one is killed",
+			run:     func(t *Term, args string) error { t.doQuit(true); return nil }},
+	)
+}
+
+// background strips a trailing "&": the command returns without waiting.
+func background(args string) (string, bool) {
+	args = strings.TrimSpace(args)
+	if strings.HasSuffix(args, "&") {
+		return strings.TrimSpace(strings.TrimSuffix(args, "&")), true
+	}
+	return args, false
+}
+
+// needProcess fails once the process is gone.
+func (t *Term) needProcess() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.ended {
+		return errors.New("no process: " + t.endText)
+	}
+	return nil
+}
+
+// stoppedThread returns the selected thread if it is stopped, or an error
+// that says what to do instead.
+func (t *Term) stoppedThread() (int, error) {
+	if err := t.needProcess(); err != nil {
+		return 0, err
+	}
+	tid, _ := t.selected()
+	if !t.s.Stopped(tid) {
+		return 0, fmt.Errorf("thread %d is running (pause it, or select a stopped thread with `thread TID`; `threads` lists them)", tid)
+	}
+	return tid, nil
+}
+
+func cmdContinue(t *Term, args string) error {
+	args, bg := background(args)
+	if err := t.needProcess(); err != nil {
+		return err
+	}
+	all := false
+	switch args {
+	case "":
+	case "-a", "all":
+		all = true
+	default:
+		return badArgs("unexpected %q", args)
+	}
+	anyStop := func(ev debugger.Event) bool { return ev.Kind == debugger.Stopped }
+	var w *waiter
+	if !bg {
+		w = t.expect(anyStop)
+	}
+	var err error
+	if all {
+		err = t.s.ContinueAll()
+	} else {
+		tid, terr := t.stoppedThread()
+		if terr != nil {
+			err = terr
+		} else {
+			err = t.s.Continue(tid, false)
+		}
+	}
+	if err != nil {
+		if w != nil {
+			t.cancel(w)
+		}
+		return err
+	}
+	if w != nil {
+		t.await(w, graceContinue)
+	}
+	return nil
+}
+
+// endsStep: a step of thread tid is waited for until that thread stops,
+// or every thread does, or another thread stops for a reason the user must
+// see (a breakpoint, a fault; not a pause). In a Go program the goroutine
+// being stepped may also move to another thread, where its step is lost;
+// the stop at the next breakpoint then still ends the wait.
+func endsStep(ev debugger.Event, tid int) bool {
+	if ev.Kind != debugger.Stopped {
+		return false
+	}
+	return ev.Tid == tid || ev.AllStopped || ev.Reason != debugger.ReasonPause
+}
+
+// stepper makes a stepping command: it waits for the stepping thread's
+// stop (or a stop of every thread, or the end).
+func stepper(name string, f func(s *debugger.Session, tid int) error) func(t *Term, args string) error {
+	return func(t *Term, args string) error {
+		args, bg := background(args)
+		if args != "" {
+			return badArgs("unexpected %q", args)
+		}
+		tid, err := t.stoppedThread()
+		if err != nil {
+			return err
+		}
+		var w *waiter
+		if !bg {
+			w = t.expect(func(ev debugger.Event) bool { return endsStep(ev, tid) })
+		}
+		t.mu.Lock()
+		t.frame = 0
+		t.mu.Unlock()
+		if err := f(t.s, tid); err != nil {
+			if w != nil {
+				t.cancel(w)
+			}
+			return err
+		}
+		if w != nil {
+			t.await(w, graceStep)
+		}
+		return nil
+	}
+}
+
+func cmdPause(t *Term, args string) error {
+	if err := t.needProcess(); err != nil {
+		return err
+	}
+	args, bg := background(args)
+	var w *waiter
+	var err error
+	switch args {
+	case "-a", "all":
+		if !bg {
+			w = t.expect(func(ev debugger.Event) bool { return ev.Kind == debugger.Stopped && ev.AllStopped })
+		}
+		err = t.s.PauseAll()
+	default:
+		tid, _ := t.selected()
+		if args != "" {
+			if tid, err = parseID(args, "thread"); err != nil {
+				return err
+			}
+		}
+		if t.s.Stopped(tid) {
+			return fmt.Errorf("thread %d is already stopped", tid)
+		}
+		if !bg {
+			w = t.expect(func(ev debugger.Event) bool {
+				return ev.Kind == debugger.Stopped && (ev.Tid == tid || ev.AllStopped)
+			})
+		}
+		err = t.s.Pause(tid)
+	}
+	if err != nil {
+		if w != nil {
+			t.cancel(w)
+		}
+		return err
+	}
+	if w != nil {
+		t.await(w, graceStep)
+	}
+	return nil
+}
+
+func cmdDetach(t *Term, args string) error {
+	if err := t.needProcess(); err != nil {
+		return err
+	}
+	if err := t.s.Detach(); err != nil {
+		return err
+	}
+	t.quit = true
+	return nil
+}
+
+func cmdKill(t *Term, args string) error {
+	if err := t.needProcess(); err != nil {
+		return err
+	}
+	if err := t.s.Kill(); err != nil {
+		return err
+	}
+	t.quit = true
+	return nil
+}
+
+// doQuit ends the session: detach from an attached process (it goes on),
+// kill a launched one (after asking, if interactive and ask).
+func (t *Term) doQuit(ask bool) {
+	if t.isEnded() {
+		t.quit = true
+		return
+	}
+	if !t.launched {
+		if err := t.s.Detach(); err != nil {
+			t.con.printf("detach: %v\n", err)
+		}
+		t.quit = true
+		return
+	}
+	if ask && t.tty != nil && !t.tty.confirm(fmt.Sprintf("The program (process %d) is running under the debugger. Kill it?", t.s.Pid())) {
+		return
+	}
+	if err := t.s.Kill(); err != nil {
+		t.con.printf("kill: %v\n", err)
+	}
+	t.quit = true
+}

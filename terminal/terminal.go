@@ -1,0 +1,264 @@
+// Package terminal is ubpdbg's interactive command language: `ubpdbg exec`
+// and `ubpdbg attach` run it over one debugger.Session.
+//
+// The session is non-stop: one thread can sit at a breakpoint while the
+// others run and stop on their own. The terminal makes that plain. The
+// prompt names the selected thread and says whether it is stopped or
+// running; `threads` shows every thread's state; and whatever happens in
+// the program while the user types (a stop, a thread exit, logpoint output,
+// the program's exit) is printed at once, above the line being typed (see
+// tty.go for how that is done with liner).
+//
+// With a terminal, lines are edited with liner (history, tab completion of
+// commands, functions and files). Without one, commands are read one per
+// line, nothing is echoed, and resuming commands wait for the next stop, so
+// a session can be scripted (see docs/cli.md).
+//
+// Each command group lives in its own file: cmd_break.go (breakpoints),
+// cmd_run.go (resuming, stepping, ending), cmd_stack.go (threads and
+// frames), cmd_data.go (values, registers, memory), cmd_source.go (list,
+// disassemble).
+package terminal
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ubpdbg/ubpdbg/debugger"
+)
+
+// Config says what a terminal runs on.
+type Config struct {
+	Session *debugger.Session
+	// Launched: we started the program (quit kills it, after asking when
+	// interactive); otherwise we attached (quit detaches).
+	Launched bool
+	// In is where commands come from when not Interactive.
+	In io.Reader
+	// Out receives everything the terminal prints.
+	Out io.Writer
+	// Interactive: In and Out are the process's terminal (os.Stdin and
+	// os.Stdout); use liner for line editing and history.
+	Interactive bool
+	// InitFile, if set, is a file of commands run before the first prompt.
+	InitFile string
+	// ProgramOutput is the writer from ProgramOutput that the launched
+	// program writes to, if any.
+	ProgramOutput io.Writer
+	// HistoryFile is where interactive history is kept ("" for none).
+	HistoryFile string
+}
+
+// Term is one running terminal.
+type Term struct {
+	s        *debugger.Session
+	launched bool
+	con      *console
+	in       lineReader
+	tty      *ttyInput // nil unless interactive
+
+	mu       sync.Mutex // guards what follows (shared with the event loop)
+	cur      int        // selected thread
+	frame    int        // selected frame of it
+	ended    bool       // the process exited or was detached
+	endText  string     // how it ended
+	waiter   *waiter    // a command waiting for a stop or the end
+	threadOK map[int]bool // threads alive (event loop only)
+	names    names
+
+	done     chan struct{} // closed when the event stream ends
+	lastCmd  string        // for repeating on an empty line
+	listNext *listPos      // where a bare `list` goes on
+	quit     bool
+	status   int
+}
+
+// lineReader gives the next command line; io.EOF at the end.
+type lineReader interface {
+	readLine() (string, error)
+}
+
+// Run runs a terminal until the user quits or input ends; it returns the
+// exit status for the ubpdbg process.
+func Run(cfg Config) int {
+	t := newTerm(cfg)
+	defer t.close()
+	go t.eventLoop()
+	// With a terminal Ctrl-C is a key we read (tty.go); SIGINT still
+	// comes from scripts' Ctrl-C and from kill -INT.
+	defer t.catchInterrupt()()
+	if cfg.InitFile != "" {
+		if err := t.runFile(cfg.InitFile); err != nil {
+			t.con.printf("%v\n", err)
+		}
+	}
+	t.loop()
+	t.finish()
+	return t.status
+}
+
+func newTerm(cfg Config) *Term {
+	t := &Term{s: cfg.Session, launched: cfg.Launched, done: make(chan struct{}), threadOK: map[int]bool{}}
+	t.con = &console{out: cfg.Out}
+	if w, ok := cfg.ProgramOutput.(*progWriter); ok {
+		w.mu.Lock()
+		w.con = t.con
+		w.mu.Unlock()
+	}
+	if cfg.Interactive {
+		t.tty = newTTY(t, cfg.HistoryFile)
+		t.con.tty = t.tty
+		t.in = t.tty
+	} else {
+		t.in = &scriptReader{r: bufio.NewReader(cfg.In)}
+	}
+	t.selectInitial()
+	return t
+}
+
+func (t *Term) close() {
+	if t.tty != nil {
+		t.tty.close()
+	}
+}
+
+// selectInitial picks the thread the prompt starts on: a stopped one (a
+// launched program stops at its first instruction), else the main thread.
+func (t *Term) selectInitial() {
+	t.cur = t.s.Pid()
+	ths, err := t.s.Threads()
+	if err != nil {
+		return
+	}
+	for _, th := range ths {
+		t.threadOK[th.Tid] = true
+		if th.Stopped {
+			t.cur = th.Tid
+			return
+		}
+	}
+}
+
+// loop reads and runs commands until quit or the end of input.
+func (t *Term) loop() {
+	for !t.quit {
+		line, err := t.in.readLine()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				t.endOfInput()
+			}
+			return
+		}
+		t.runLine(line, true)
+	}
+}
+
+// runFile runs the commands of an init file; the first error ends it.
+func (t *Term) runFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("init file: %w", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if t.quit {
+			return nil
+		}
+		t.runLine(line, false)
+	}
+	return nil
+}
+
+// endOfInput ends a session whose commands ran out (Ctrl-D, or the end of
+// a script): as quit does, without asking.
+func (t *Term) endOfInput() {
+	if t.tty != nil {
+		t.con.printf("\n")
+	}
+	t.doQuit(false)
+}
+
+// finish waits for the event loop to print the end of the session, so that
+// "exited" or "detached" is the last thing said.
+func (t *Term) finish() {
+	select {
+	case <-t.done:
+	case <-time.After(5 * time.Second):
+	}
+}
+
+// selected returns the selected thread and frame.
+func (t *Term) selected() (tid, frame int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.cur, t.frame
+}
+
+func (t *Term) isEnded() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.ended
+}
+
+// prompt shows the selected thread and whether it is stopped or running:
+// in non-stop mode that is the first thing to know before typing.
+func (t *Term) prompt() string {
+	t.mu.Lock()
+	ended, tid, frame := t.ended, t.cur, t.frame
+	t.mu.Unlock()
+	if ended {
+		return "(ubpdbg: no process) "
+	}
+	state := "running"
+	if t.s.Stopped(tid) {
+		state = "stopped"
+		if frame > 0 {
+			state = fmt.Sprintf("stopped, frame %d", frame)
+		}
+	}
+	return fmt.Sprintf("(ubpdbg) thread %d %s> ", tid, state)
+}
+
+// scriptReader reads commands from a file or pipe, one per line.
+type scriptReader struct{ r *bufio.Reader }
+
+func (s *scriptReader) readLine() (string, error) {
+	line, err := s.r.ReadString('\n')
+	if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// console serializes everything printed, by commands and by the event loop.
+type console struct {
+	mu  sync.Mutex
+	out io.Writer
+	tty *ttyInput
+}
+
+// printf prints command output (the prompt is not showing meanwhile).
+func (c *console) printf(format string, args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintf(c.out, format, args...)
+}
+
+// async prints text that arrived on its own (an event, program output):
+// above the prompt if the user is typing.
+func (c *console) async(text string) {
+	if text == "" {
+		return
+	}
+	if c.tty != nil && c.tty.above(text) {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	io.WriteString(c.out, text)
+}
