@@ -46,7 +46,7 @@ func cmdRegs(t *Term, args string) error {
 			{"rdx", r.Rdx}, {"rsi", r.Rsi}, {"rdi", r.Rdi}, {"r8", r.R8}, {"r9", r.R9}, {"r10", r.R10},
 			{"r11", r.R11}, {"r12", r.R12}, {"r13", r.R13}, {"r14", r.R14}, {"r15", r.R15},
 			{"eflags", r.Eflags}, {"fs_base", r.Fs_base}, {"gs_base", r.Gs_base}} {
-			fmt.Fprintf(&b, "%-8s %#018x %d\n", x.n, x.v, int64(x.v))
+			fmt.Fprintf(&b, "%-8s 0x%016x %d\n", x.n, x.v, int64(x.v))
 		}
 		t.con.printf("%s", b.String())
 		return nil
@@ -57,7 +57,7 @@ func cmdRegs(t *Term, args string) error {
 	}
 	for _, i := range []int{16, 7, 6, 0, 3, 2, 1, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15} {
 		if v, ok := f.Regs.Get(i); ok {
-			fmt.Fprintf(&b, "%-8s %#018x %d\n", dwarfRegNames[i], v, int64(v))
+			fmt.Fprintf(&b, "%-8s 0x%016x %d\n", dwarfRegNames[i], v, int64(v))
 		} else {
 			fmt.Fprintf(&b, "%-8s <not saved>\n", dwarfRegNames[i])
 		}
@@ -131,7 +131,7 @@ func hexDump(addr uint64, data []byte) string {
 	var b strings.Builder
 	for off := 0; off < len(data); off += 16 {
 		row := data[off:min(off+16, len(data))]
-		fmt.Fprintf(&b, "%#014x:", addr+uint64(off))
+		fmt.Fprintf(&b, "0x%012x:", addr+uint64(off))
 		for i := 0; i < 16; i++ {
 			if i == 8 {
 				b.WriteByte(' ')

@@ -1,38 +1,119 @@
 package terminal
 
 import (
-	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
 
-	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/eval"
 )
 
 // Values: print, set, locals, args. They evaluate in the selected frame of
-// the selected (stopped) thread with package eval.
+// the selected thread, which must be stopped; in non-stop mode the other
+// threads keep running meanwhile, so a value they share may change between
+// two prints.
 
 func init() {
 	register(
 		&command{name: "print", aliases: []string{"p"}, group: "data", usage: "EXPR",
-			summary: "evaluate EXPR in the selected frame", run: cmdPrint},
+			summary: "evaluate EXPR (C or Go, as the frame's language) in the selected frame",
+			run:     cmdPrint},
 		&command{name: "set", group: "data", usage: "VAR = EXPR",
-			summary: "assign to a variable (or register, or memory) in the selected frame", run: cmdSet},
-		&command{name: "locals", group: "data", usage: "",
+			summary: "assign to a variable, register ($rax) or memory in the selected frame", run: cmdSet},
+		&command{name: "locals", group: "data",
 			summary: "show the selected frame's local variables", run: cmdLocals},
-		&command{name: "args", group: "data", usage: "",
+		&command{name: "args", group: "data",
 			summary: "show the selected frame's arguments", run: cmdArgs},
 	)
 }
 
-var errNoEval = errors.New("expression evaluation is not available yet")
-
-func cmdPrint(t *Term, args string) error  { return errNoEval }
-func cmdSet(t *Term, args string) error    { return errNoEval }
-func cmdLocals(t *Term, args string) error { return errNoEval }
-func cmdArgs(t *Term, args string) error   { return errNoEval }
-
-func (t *Term) evalAddress(s string) (uint64, error) {
-	return 0, badArgs("%q is not an address", s)
+func cmdPrint(t *Term, args string) error {
+	if args == "" {
+		return badArgs("missing expression")
+	}
+	v, err := t.evaluate(args, false)
+	if err != nil {
+		return err
+	}
+	t.con.printf("%s\n", v.Value)
+	return nil
 }
 
-// Evaluator returns the breakpoint condition and logpoint evaluator for
-// sessions the terminal runs (nil until package eval provides one).
-func Evaluator() breakpoints.Evaluator { return nil }
+func cmdSet(t *Term, args string) error {
+	lhs, rhs, ok := strings.Cut(args, "=")
+	if !ok || strings.TrimSpace(lhs) == "" || strings.TrimSpace(rhs) == "" {
+		return badArgs("want VAR = EXPR")
+	}
+	v, err := t.evaluate(args, true)
+	if err != nil {
+		return err
+	}
+	t.con.printf("%s = %s\n", strings.TrimSpace(lhs), v.Value)
+	return nil
+}
+
+// evaluate evaluates in the selected frame (assign: a statement that
+// writes).
+func (t *Term) evaluate(src string, assign bool) (*eval.Variable, error) {
+	tid, err := t.stoppedThread()
+	if err != nil {
+		return nil, err
+	}
+	_, n := t.selected()
+	return t.s.Evaluate(tid, n, src, assign)
+}
+
+func cmdLocals(t *Term, args string) error {
+	return t.listVars(func(c *eval.Context) ([]*eval.Variable, error) { return c.Locals() }, "locals")
+}
+
+func cmdArgs(t *Term, args string) error {
+	return t.listVars(func(c *eval.Context) ([]*eval.Variable, error) { return c.Args() }, "arguments")
+}
+
+func (t *Term) listVars(get func(c *eval.Context) ([]*eval.Variable, error), what string) error {
+	tid, err := t.stoppedThread()
+	if err != nil {
+		return err
+	}
+	_, n := t.selected()
+	var b strings.Builder
+	err = t.s.WithFrame(tid, n, func(c *eval.Context) error {
+		vs, err := get(c)
+		if err != nil {
+			return err
+		}
+		if len(vs) == 0 {
+			fmt.Fprintf(&b, "(no %s)\n", what)
+		}
+		for _, v := range vs {
+			note := ""
+			if v.Shadowed {
+				note = " (shadowed)"
+			}
+			fmt.Fprintf(&b, "%s = %s%s\n", v.Name, v.Value, note)
+		}
+		return nil
+	})
+	t.con.printf("%s", b.String())
+	return err
+}
+
+var hexNumber = regexp.MustCompile(`0x[0-9a-fA-F]+`)
+
+// evalAddress evaluates an expression for an address: a pointer's value,
+// or an integer.
+func (t *Term) evalAddress(s string) (uint64, error) {
+	v, err := t.evaluate(s, false)
+	if err != nil {
+		return 0, err
+	}
+	if m := hexNumber.FindString(v.Value); m != "" {
+		return strconv.ParseUint(m, 0, 64)
+	}
+	if a, err := strconv.ParseInt(strings.TrimSpace(v.Value), 0, 64); err == nil {
+		return uint64(a), nil
+	}
+	return 0, fmt.Errorf("%s is %s, not an address", s, v.Value)
+}

@@ -107,14 +107,15 @@ func cmdContinue(t *Term, args string) error {
 	var err error
 	if all {
 		err = t.s.ContinueAll()
-	} else {
-		tid, terr := t.stoppedThread()
-		if terr != nil {
-			err = terr
-		} else {
-			err = t.s.Continue(tid, false)
-		}
+	} else if tid, _ := t.selected(); t.s.Stopped(tid) {
+		err = t.s.Continue(tid, false)
+	} else if t.anyStopped() {
+		err = fmt.Errorf("thread %d is already running; select a stopped thread (threads lists them) or use continue -a", tid)
+	} else if w == nil {
+		return nil
 	}
+	// Otherwise every thread runs already (an attached process): there is
+	// nothing to resume, and continue just waits for the next stop.
 	if err != nil {
 		if w != nil {
 			t.cancel(w)
@@ -137,6 +138,17 @@ func endsStep(ev debugger.Event, tid int) bool {
 		return false
 	}
 	return ev.Tid == tid || ev.AllStopped || ev.Reason != debugger.ReasonPause
+}
+
+// anyStopped reports whether some thread is stopped.
+func (t *Term) anyStopped() bool {
+	ths, _ := t.s.Threads()
+	for _, th := range ths {
+		if th.Stopped {
+			return true
+		}
+	}
+	return false
 }
 
 // stepper makes a stepping command: it waits for the stepping thread's

@@ -63,12 +63,12 @@ type Term struct {
 	in       lineReader
 	tty      *ttyInput // nil unless interactive
 
-	mu       sync.Mutex // guards what follows (shared with the event loop)
-	cur      int        // selected thread
-	frame    int        // selected frame of it
-	ended    bool       // the process exited or was detached
-	endText  string     // how it ended
-	waiter   *waiter    // a command waiting for a stop or the end
+	mu       sync.Mutex   // guards what follows (shared with the event loop)
+	cur      int          // selected thread
+	frame    int          // selected frame of it
+	ended    bool         // the process exited or was detached
+	endText  string       // how it ended
+	waiter   *waiter      // a command waiting for a stop or the end
 	threadOK map[int]bool // threads alive (event loop only)
 	names    names
 

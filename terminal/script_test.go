@@ -1,0 +1,322 @@
+package terminal
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
+)
+
+// The tests drive the real ubpdbg binary: scripts on its standard input
+// (this file) and a terminal in tmux (tmux_test.go).
+
+var ubpdbgBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ubpdbg-terminal-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	ubpdbgBin = filepath.Join(dir, "ubpdbg")
+	out, err := exec.Command("go", "build", "-o", ubpdbgBin, "../cmd/ubpdbg").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build ubpdbg: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func cTarget(t *testing.T) string {
+	return testprog.BuildC(t, []string{"-O0", "-pthread"}, filepath.Join("testdata", "threads.c"))
+}
+
+func goTarget(t *testing.T) string {
+	return testprog.BuildGo(t, []string{"-gcflags=all=-N -l"}, "./testdata/goprog")
+}
+
+// goEnv keeps a Go target's goroutine on its thread while it is stepped:
+// the engine steps threads, and Go's asynchronous preemption (a signal
+// sysmon sends to a goroutine that seems to run too long, as a stopped one
+// does) can move the goroutine to another thread mid-step.
+var goEnv = []string{"GODEBUG=asyncpreemptoff=1"}
+
+// script runs ubpdbg with the commands on its standard input and returns
+// everything it printed.
+func script(t *testing.T, env []string, commands string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, ubpdbgBin, args...)
+	cmd.Stdin = strings.NewReader(commands)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("ubpdbg timed out; output:\n%s", out)
+	}
+	if err != nil {
+		t.Logf("ubpdbg: %v", err)
+	}
+	return string(out)
+}
+
+// expectInOrder checks that each pattern (a regexp) matches the output
+// after the previous one's match.
+func expectInOrder(t *testing.T, out string, patterns ...string) {
+	t.Helper()
+	rest := out
+	for _, p := range patterns {
+		loc := regexp.MustCompile("(?m)" + p).FindStringIndex(rest)
+		if loc == nil {
+			t.Fatalf("output lacks %q (after the earlier matches); full output:\n%s", p, out)
+		}
+		rest = rest[loc[1]:]
+	}
+}
+
+func TestScriptC(t *testing.T) {
+	prog := cTarget(t)
+	out := script(t, nil, `break square
+continue
+bt
+args
+locals
+print x * 10
+next
+print y
+stepout
+print s
+delete 1
+next
+next
+step
+args
+up
+print i
+down
+breakpoints
+continue
+`, "exec", prog)
+	expectInOrder(t, out,
+		`Breakpoint 1 at 0x[0-9a-f]+: square\(\) threads.c:13`,
+		`Thread \d+ stopped at breakpoint 1: square\(\) threads.c:13`,
+		`^\s+13:\s+int y = x \* x;$`,
+		`#0 .* in square\(\) at .*threads.c:13`,
+		`#1 .* in sum_squares\(\) at .*threads.c:20`,
+		`#2 .* in main\(\) at .*threads.c:37`,
+		`^x = 1$`, // args
+		`^y = `,   // locals
+		`^10$`,
+		`stopped after step: square\(\) threads.c:14`,
+		`^1$`,
+		`stopped after step out: sum_squares\(\) threads.c:20`,
+		`^0$`, // s: square's result is not added yet
+		`stopped after step: sum_squares\(\) threads.c:19`,
+		`stopped after step: sum_squares\(\) threads.c:20`,
+		`stopped after step: square\(\) threads.c:13`,
+		`^x = 2$`,
+		`#1 .* in sum_squares\(\)`,
+		`^2$`,
+		`#0 .* in square\(\)`,
+		`^No breakpoints$`,
+		`^total 14$`,
+		`Process \d+ exited with status 0`,
+	)
+}
+
+// TestNonStop: one thread sits at a breakpoint while the other keeps
+// running, and threads says which is which.
+func TestNonStop(t *testing.T) {
+	prog := cTarget(t)
+	out := script(t, nil, `break square
+continue
+threads
+print spins
+bt
+locals
+threads
+print spins
+set stop = 1
+delete
+continue -a
+`, "exec", prog)
+	expectInOrder(t, out,
+		`Thread (\d+) stopped at breakpoint 1: square\(\)`,
+		`\* \d+ +\S+ +stopped \(breakpoint\) square\(\) threads.c:13\n  \d+ +\S+ +running\n`,
+		`2 threads: 1 stopped, 1 running \(non-stop mode\)`,
+	)
+	m := regexp.MustCompile(`\n(\d+)\n`).FindAllStringSubmatch(out, -1)
+	if len(m) < 2 || m[0][1] == m[1][1] {
+		t.Errorf("spins did not change while main was stopped (the spinner should run): %v\n%s", m, out)
+	}
+	expectInOrder(t, out, `Process \d+ exited with status 0`)
+}
+
+func TestAllStopMode(t *testing.T) {
+	prog := cTarget(t)
+	out := script(t, nil, "break square\ncontinue\nthreads\ndelete\ncontinue\n", "exec", "--stop-mode", "all", prog)
+	expectInOrder(t, out,
+		`stopped at breakpoint 1 \(all threads stopped\)`,
+		`2 threads: 2 stopped, 0 running \(all-stop mode\)`,
+		`total 14`,
+	)
+}
+
+func TestScriptGo(t *testing.T) {
+	prog := goTarget(t)
+	out := script(t, goEnv, `break main.scale
+continue
+bt
+args
+print p.X + k
+next
+next
+locals
+print q
+stepout
+continue &
+delete
+continue
+`, "exec", prog)
+	expectInOrder(t, out,
+		`Breakpoint 1 at 0x[0-9a-f]+: main.scale\(\) main.go:12`,
+		`stopped at breakpoint 1: main.scale\(\) main.go:12`,
+		`#0 .* in main.scale\(\) at .*main.go:12`,
+		`#1 .* in main.walk\(\) at .*main.go:20`,
+		`#2 .* in main.main\(\) at .*main.go:34`,
+		`p = main.point \{X: 0, Y: 1\}|p = \{X: 0, Y: 1\}|p = .*X.*0.*Y.*1`,
+		`k = 3`,
+		`\n3\n`,
+		`stopped after step: main.scale\(\) main.go:13`,
+		`stopped after step: main.scale\(\) main.go:14`,
+		`q = `,
+		`X: 0, Y: 3|X.*0.*Y.*3`,
+		`stopped after step out: main.walk\(\) main.go:20`,
+		`walk 48\n`,
+		`Process \d+ exited with status 0`,
+	)
+}
+
+// TestAttachDetach attaches to a running program, stops it at a
+// breakpoint, detaches, and checks the program then finishes as if
+// nothing had happened.
+func TestAttachDetach(t *testing.T) {
+	prog := goTarget(t)
+	var progOut bytes.Buffer
+	cmd := exec.Command(prog, "slow")
+	cmd.Stdout = &progOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	defer cmd.Process.Kill()
+	out := script(t, goEnv, `break main.scale
+continue
+bt
+print k
+detach
+`, "attach", fmt.Sprint(cmd.Process.Pid))
+	expectInOrder(t, out,
+		`Breakpoint 1 at 0x[0-9a-f]+: main.scale\(\)`,
+		`stopped at breakpoint 1: main.scale\(\) main.go:12`,
+		`#1 .* in main.walk\(\)`,
+		`\n3\n`,
+		`Detached from process \d+; it goes on running`,
+	)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("program after detach: %v (output %q)", err, progOut.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("program did not finish after detach")
+	}
+	if progOut.String() != "walk 48\n" {
+		t.Errorf("program output %q, want %q", progOut.String(), "walk 48\n")
+	}
+}
+
+// TestQuitDetaches: quitting an attached session lets the process go on.
+func TestQuitDetaches(t *testing.T) {
+	prog := goTarget(t)
+	cmd := exec.Command(prog, "slow")
+	var progOut bytes.Buffer
+	cmd.Stdout = &progOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	out := script(t, nil, "threads\nquit\n", "attach", fmt.Sprint(cmd.Process.Pid))
+	expectInOrder(t, out, `running`, `Detached from process`)
+	if err := cmd.Wait(); err != nil || progOut.String() != "walk 48\n" {
+		t.Fatalf("after quit: %v, output %q", err, progOut.String())
+	}
+}
+
+// TestErrors: unknown commands and bad arguments get one line with a hint,
+// and the session goes on.
+func TestErrors(t *testing.T) {
+	prog := cTarget(t)
+	out := script(t, nil, `brk square
+contnue
+foo
+frame x
+delete abc
+break
+break nosuchfunction
+x
+thread 999999
+help brk
+break square
+continue
+`, "exec", prog)
+	want := []string{
+		`unknown command "brk"; did you mean "break"? (help lists commands)`,
+		`unknown command "contnue"; did you mean "continue"? (help lists commands)`,
+		`unknown command "foo" (help lists commands)`,
+		`frame: "x" is not a frame number; usage: frame [N] (help frame)`,
+		`delete: "abc" is not a breakpoint number; usage: delete [ID...] (help delete)`,
+		`x: missing address; usage: x ADDR [N] (help x)`,
+		`thread: no thread 999999 (threads lists them)`,
+		`help: no command "brk"; did you mean "break"?`,
+	}
+	for _, w := range want {
+		if !strings.Contains(out, w+"\n") {
+			t.Errorf("output lacks the line %q", w)
+		}
+	}
+	// A function not found yet is pending (a library may bring it),
+	// not an error; the session goes on.
+	expectInOrder(t, out, `Breakpoint \d+ pending: .*no function "nosuchfunction"`, `Breakpoint \d+ at`, `stopped at breakpoint`)
+	if t.Failed() {
+		t.Logf("output:\n%s", out)
+	}
+}
+
+// TestInitFile: --init runs a file of commands before the script.
+func TestInitFile(t *testing.T) {
+	prog := cTarget(t)
+	init := filepath.Join(t.TempDir(), "init")
+	os.WriteFile(init, []byte("# comment\nbreak sum_squares\n"), 0o644)
+	out := script(t, nil, "continue\nargs\n", "exec", "--init", init, prog)
+	expectInOrder(t, out, `Breakpoint 1 at .*sum_squares`, `stopped at breakpoint 1: sum_squares\(\)`, `n = 3`)
+}
+
+func TestSuggest(t *testing.T) {
+	for in, want := range map[string]string{"brk": "break", "contiune": "continue", "stpe": "step", "bactrace": "backtrace", "zzzzzz": ""} {
+		if got := suggest(in); got != want {
+			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
