@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-dap"
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/debugger"
 )
 
 // bpOwners remembers which engine breakpoints each DAP breakpoint set owns:
@@ -29,10 +30,12 @@ const (
 // toDAP describes an engine breakpoint for the client. A source breakpoint
 // is shown in the client's own source (its path may be spelled otherwise
 // than in the DWARF), at the line the engine moved it to.
-func (o *bpOwners) toDAP(info breakpoints.Info, src *dap.Source) dap.Breakpoint {
+func (s *session) toDAP(dbg *debugger.Session, info breakpoints.Info, src *dap.Source) dap.Breakpoint {
 	b := dap.Breakpoint{Id: info.ID, Verified: info.Verified, Message: info.Message}
-	if src == nil && o.sources != nil {
-		src = o.sources[info.ID]
+	if src == nil {
+		s.mu.Lock()
+		src = s.bps.sources[info.ID]
+		s.mu.Unlock()
 	}
 	if len(info.Locations) > 0 {
 		l := info.Locations[0]
@@ -40,7 +43,8 @@ func (o *bpOwners) toDAP(info breakpoints.Info, src *dap.Source) dap.Breakpoint 
 		if l.Line > 0 {
 			b.Line = l.Line
 			if src == nil && l.File != "" {
-				src = &dap.Source{Name: filepath.Base(l.File), Path: l.File}
+				f := s.absFile(dbg.Symbols().ImageAt(l.Addr), l.File)
+				src = &dap.Source{Name: filepath.Base(f), Path: f}
 			}
 		}
 		if len(info.Locations) > 1 && b.Message == "" {
@@ -83,7 +87,7 @@ func (s *session) replace(key string, specs []breakpoints.Spec, src *dap.Source,
 	out := make([]dap.Breakpoint, len(infos))
 	for i, info := range infos {
 		info.ID = ids[i]
-		out[i] = s.bps.toDAP(info, src)
+		out[i] = s.toDAP(dbg, info, src)
 		if out[i].Line == 0 && lines != nil {
 			out[i].Line = lines[i]
 		}
@@ -114,10 +118,15 @@ func (s *session) onSetBreakpoints(r *dap.SetBreakpointsRequest) (dap.ResponseMe
 			bps = append(bps, dap.SourceBreakpoint{Line: l})
 		}
 	}
+	dbg, err := s.debuggee()
+	if err != nil {
+		return nil, err
+	}
+	file := s.specFile(dbg.Symbols(), path)
 	specs := make([]breakpoints.Spec, len(bps))
 	lines := make([]int, len(bps))
 	for i, b := range bps {
-		specs[i] = breakpoints.Spec{Location: fmt.Sprintf("%s:%d", path, b.Line),
+		specs[i] = breakpoints.Spec{Location: fmt.Sprintf("%s:%d", file, b.Line),
 			Cond: b.Condition, HitCond: b.HitCondition, Log: b.LogMessage}
 		lines[i] = b.Line
 	}
@@ -183,11 +192,12 @@ func (s *session) onBreakpointLocations(r *dap.BreakpointLocationsRequest) (dap.
 	if last-first >= maxLocationLines {
 		last = first + maxLocationLines - 1
 	}
+	file := s.specFile(dbg.Symbols(), path)
 	seen := map[int]bool{}
 	for l := first; l <= last; l++ {
 		// ResolveLines moves a line without code to the next one with
 		// code; only lines that have code of their own are locations.
-		locs, err := dbg.Symbols().ResolveLines(fmt.Sprintf("%s:%d", path, l))
+		locs, err := dbg.Symbols().ResolveLines(fmt.Sprintf("%s:%d", file, l))
 		if err != nil {
 			continue
 		}

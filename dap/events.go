@@ -25,6 +25,9 @@ type continuedBody struct {
 // program exits or we detach, then sends terminated.
 func (s *session) pump(dbg *debugger.Session, done chan struct{}) {
 	defer close(done)
+	// A bug here must not leave int3s in an attached program: Recover
+	// detaches (or kills what we launched) before the panic goes on.
+	defer dbg.Recover()
 	for ev := range dbg.Events() {
 		s.event(dbg, ev)
 	}
@@ -78,9 +81,7 @@ func (s *session) event(dbg *debugger.Session, ev debugger.Event) {
 		s.out.send(&dap.OutputEvent{Event: newEvent("output"), Body: dap.OutputEventBody{Category: cat, Output: ev.Text}})
 	case debugger.BreakpointChanged:
 		if info, ok := dbg.Breakpoint(ev.BreakpointID); ok {
-			s.mu.Lock()
-			b := s.bps.toDAP(info, nil)
-			s.mu.Unlock()
+			b := s.toDAP(dbg, info, nil)
 			s.out.send(&dap.BreakpointEvent{Event: newEvent("breakpoint"),
 				Body: dap.BreakpointEventBody{Reason: "changed", Breakpoint: b}})
 		}

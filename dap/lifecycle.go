@@ -100,13 +100,16 @@ func (s *session) onLaunch(r *dap.LaunchRequest) (dap.ResponseMessage, error) {
 	if err := s.claim(); err != nil {
 		return nil, err
 	}
+	if s.srv.noPrograms {
+		s.unclaim()
+		return nil, errors.New("this server starts no programs")
+	}
 	prog := a.Program
 	if !filepath.IsAbs(prog) && a.Cwd != "" && strings.Contains(prog, "/") {
 		prog = filepath.Join(a.Cwd, prog)
 	}
-	ev := newEvaluator()
 	dbg, err := debugger.Launch(debugger.LaunchConfig{
-		Config:  debugger.Config{StopMode: mode, Evaluator: ev, Log: s.log.engine()},
+		Config:  s.engineConfig(mode),
 		Program: prog, Args: a.Args, Env: mergeEnv(os.Environ(), a.Env), Dir: a.Cwd,
 		// Never ours: over stdio our stdin is the client's requests.
 		Stdin:  strings.NewReader(""),
@@ -117,7 +120,6 @@ func (s *session) onLaunch(r *dap.LaunchRequest) (dap.ResponseMessage, error) {
 		s.unclaim()
 		return nil, fmt.Errorf("launch %s: %w", prog, err)
 	}
-	ev.dbg.Store(dbg)
 	s.start(dbg, true, a.StopOnEntry)
 	s.after = append(s.after, s.sendInitialized)
 	return &dap.LaunchResponse{}, nil
@@ -139,16 +141,25 @@ func (s *session) onAttach(r *dap.AttachRequest) (dap.ResponseMessage, error) {
 	if err := s.claim(); err != nil {
 		return nil, err
 	}
-	ev := newEvaluator()
-	dbg, err := debugger.Attach(pid, debugger.Config{StopMode: mode, Evaluator: ev, Log: s.log.engine()})
+	if s.srv.noPrograms {
+		s.unclaim()
+		return nil, errors.New("this server attaches to no programs")
+	}
+	dbg, err := debugger.Attach(pid, s.engineConfig(mode))
 	if err != nil {
 		s.unclaim()
 		return nil, fmt.Errorf("attach to %d: %w", pid, err)
 	}
-	ev.dbg.Store(dbg)
 	s.start(dbg, false, false)
 	s.after = append(s.after, s.sendInitialized)
 	return &dap.AttachResponse{}, nil
+}
+
+// engineConfig is the debugger configuration of a session: conditions and
+// logpoint messages are evaluated by package eval through the debugger's
+// own evaluator.
+func (s *session) engineConfig(mode debugger.StopMode) debugger.Config {
+	return debugger.Config{StopMode: mode, Evaluator: &debugger.HitEvaluator{Exprs: debugger.Expressions()}, Log: s.log.engine()}
 }
 
 func parsePid(raw json.RawMessage) (int, error) {
@@ -199,6 +210,22 @@ func (s *session) start(dbg *debugger.Session, launched, stopOnEntry bool) {
 	s.mods = newModSet(dbg.Symbols())
 	s.mu.Unlock()
 	go s.pump(dbg, done)
+	method := "attach"
+	if launched {
+		method = "launch"
+	}
+	s.after = append(s.after, func() {
+		s.out.send(&dap.ProcessEvent{Event: newEvent("process"), Body: dap.ProcessEventBody{
+			Name: processName(dbg.Pid()), SystemProcessId: dbg.Pid(), IsLocalProcess: true, StartMethod: method, PointerSize: 64}})
+	})
+}
+
+// processName is the program's path as the kernel knows it.
+func processName(pid int) string {
+	if p, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil {
+		return p
+	}
+	return strconv.Itoa(pid)
 }
 
 func (s *session) sendInitialized() {

@@ -133,7 +133,7 @@ func (s *session) onDisassemble(r *dap.DisassembleRequest) (dap.ResponseMessage,
 	if count > maxDisassemble {
 		return nil, fmt.Errorf("instructionCount %d is more than %d", count, maxDisassemble)
 	}
-	d := disasm{dbg: dbg, symbols: a.ResolveSymbols}
+	d := disasm{s: s, dbg: dbg, symbols: a.ResolveSymbols}
 	var out []dap.DisassembledInstruction
 	skip := a.InstructionOffset
 	if skip < 0 {
@@ -154,6 +154,7 @@ func (s *session) onDisassemble(r *dap.DisassembleRequest) (dap.ResponseMessage,
 }
 
 type disasm struct {
+	s       *session
 	dbg     *debugger.Session
 	symbols bool
 	// win caches the memory being decoded: each read goes through the
@@ -257,7 +258,8 @@ func (d *disasm) row(in insn) dap.DisassembledInstruction {
 			row.Symbol = f.Function
 		}
 		if f.File != "" {
-			row.Location = &dap.Source{Name: filepath.Base(f.File), Path: f.File}
+			file := d.s.absFile(pi.Image, f.File)
+			row.Location = &dap.Source{Name: filepath.Base(file), Path: file}
 			row.Line = f.Line
 		}
 	}

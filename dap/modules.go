@@ -1,12 +1,10 @@
 package dap
 
 import (
-	"debug/dwarf"
 	"debug/elf"
 	"fmt"
 	"path/filepath"
 	"sort"
-	"sync"
 
 	"github.com/google/go-dap"
 	"github.com/ubpdbg/ubpdbg/debugger"
@@ -108,73 +106,20 @@ func (s *session) modulesChanged(dbg *debugger.Session) {
 	}
 }
 
-// sourceCache keeps each image's source file list: reading every compile
-// unit's line table header of a large library is worth doing once.
-type sourceCache struct {
-	mu    sync.Mutex
-	files map[string][]string // image path -> its source files
-}
-
-func (c *sourceCache) of(im *symbols.Image) []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if fs, ok := c.files[im.Path]; ok {
-		return fs
-	}
-	var fs []string
-	if d := im.DWARF(); d != nil {
-		seen := map[string]bool{}
-		rd := d.Reader()
-		for {
-			e, err := rd.Next()
-			if err != nil || e == nil {
-				break
-			}
-			if e.Tag != dwarf.TagCompileUnit {
-				rd.SkipChildren()
-				continue
-			}
-			lr, err := d.LineReader(e)
-			rd.SkipChildren()
-			if err != nil || lr == nil {
-				continue
-			}
-			for _, f := range lr.Files() {
-				if f != nil && f.Name != "" && !seen[f.Name] {
-					seen[f.Name] = true
-					fs = append(fs, f.Name)
-				}
-			}
-		}
-		sort.Strings(fs)
-	}
-	if c.files == nil {
-		c.files = map[string][]string{}
-	}
-	c.files[im.Path] = fs
-	return fs
-}
-
 // onLoadedSources lists the source files named by the line tables of every
-// loaded image that has DWARF.
+// loaded image that has DWARF, as absolute paths.
 func (s *session) onLoadedSources(r *dap.LoadedSourcesRequest) (dap.ResponseMessage, error) {
 	dbg, err := s.debuggee()
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	if s.srcs == nil {
-		s.srcs = &sourceCache{}
-	}
-	c := s.srcs
-	s.mu.Unlock()
 	out := []dap.Source{}
 	seen := map[string]bool{}
 	for _, im := range dbg.Symbols().Images() {
-		for _, f := range c.of(im) {
-			if !seen[f] {
-				seen[f] = true
-				out = append(out, dap.Source{Name: filepath.Base(f), Path: f})
+		for _, f := range s.sources().of(im).files {
+			if !seen[f.abs] {
+				seen[f.abs] = true
+				out = append(out, dap.Source{Name: filepath.Base(f.abs), Path: f.abs})
 			}
 		}
 	}

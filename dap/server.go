@@ -46,6 +46,9 @@ type Config struct {
 type Server struct {
 	cfg Config
 	log *logger
+	// noPrograms refuses launch and attach: the fuzz test feeds random
+	// requests and must not start whatever program they name.
+	noPrograms bool
 }
 
 // NewServer checks the configuration and makes a server.

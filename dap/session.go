@@ -42,7 +42,7 @@ type session struct {
 	bps     bpOwners
 	handles handles
 	mods    modSet
-	srcs    *sourceCache
+	srcs    *sourceMap
 }
 
 func newSession(srv *Server, r io.Reader, w io.Writer) *session {

@@ -83,6 +83,16 @@ func (h *handles) setContext(frameID int, ctx *eval.Context) {
 	}
 }
 
+// dropContexts forgets a thread's evaluation contexts (after it wrote
+// registers or memory) while keeping its frames and references.
+func (h *handles) dropContexts(tid int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, id := range h.byThread[tid] {
+		delete(h.ctxs, id)
+	}
+}
+
 func (h *handles) varID(tid int, v *varRef) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -194,7 +204,8 @@ func (s *session) stackFrame(tid, i int, f symbols.Frame) dap.StackFrame {
 	}
 	sf := dap.StackFrame{Id: s.handles.frameID(tid, i), Name: name, InstructionPointerReference: fmt.Sprintf("%#x", f.PC)}
 	if f.File != "" && f.Line > 0 {
-		sf.Source = &dap.Source{Name: filepath.Base(f.File), Path: f.File}
+		file := s.absFile(f.Image, f.File)
+		sf.Source = &dap.Source{Name: filepath.Base(file), Path: file}
 		sf.Line, sf.Column = f.Line, 1
 	} else {
 		// No source: the client shows disassembly at the pc instead.

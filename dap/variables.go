@@ -7,8 +7,6 @@ import (
 
 	"github.com/google/go-dap"
 	"github.com/ubpdbg/ubpdbg/eval"
-	"github.com/ubpdbg/ubpdbg/target"
-	"golang.org/x/sys/unix"
 )
 
 // Scopes, variables, evaluate and setVariable, all on package eval. Every
@@ -49,34 +47,34 @@ func (s *session) context(frameID int) (*eval.Context, frameRef, error) {
 	if fr.index >= len(frames) {
 		return nil, fr, fmt.Errorf("frame %d is gone", frameID)
 	}
-	if !dbg.Stopped(fr.tid) {
-		return nil, fr, fmt.Errorf("thread %d is running: pause it to see its variables", fr.tid)
-	}
-	regs, err := dbg.Regs(fr.tid)
+	// The debugger makes the context on the ptrace thread, with the
+	// thread's registers as they are now; reading through it later is
+	// safe (memory reads need no ptrace thread) while the thread stays
+	// stopped, which the handle guarantees. Assignments go through
+	// assign, which runs on the ptrace thread.
+	var ctx *eval.Context
+	err = dbg.WithFrame(fr.tid, fr.index, func(c *eval.Context) error { ctx = c; return nil })
 	if err != nil {
-		return nil, fr, err
-	}
-	cfg := eval.Config{Table: dbg.Symbols(), Frames: frames, Frame: fr.index, Mem: dbg.Process(), ThreadRegs: &regs}
-	var vec [16][16]byte
-	if dbg.Do(func(c *target.Ctl) error {
-		fp, err := c.FPRegs(fr.tid)
-		if err == nil {
-			vec = fp.Xmm
-		}
-		return err
-	}) == nil {
-		cfg.Vector = &vec
-	}
-	tid := fr.tid
-	cfg.SetRegs = func(r unix.PtraceRegs) error {
-		return dbg.Do(func(c *target.Ctl) error { return c.SetRegs(tid, r) })
-	}
-	ctx, err := eval.NewContext(cfg)
-	if err != nil {
-		return nil, fr, err
+		return nil, fr, runErr(fr.tid, err)
 	}
 	s.handles.setContext(frameID, ctx)
 	return ctx, fr, nil
+}
+
+// assign runs a statement that may write the program (an assignment to a
+// register writes it through the ptrace thread, so it runs there). The
+// frame's cached context is dropped: values read before are stale.
+func (s *session) assign(fr frameRef, src string) (*eval.Variable, error) {
+	dbg, err := s.debuggee()
+	if err != nil {
+		return nil, err
+	}
+	v, err := dbg.Evaluate(fr.tid, fr.index, src, true)
+	s.handles.dropContexts(fr.tid)
+	if err != nil {
+		return nil, runErr(fr.tid, err)
+	}
+	return v, nil
 }
 
 func (s *session) onScopes(r *dap.ScopesRequest) (dap.ResponseMessage, error) {
@@ -202,7 +200,7 @@ func (s *session) onEvaluate(r *dap.EvaluateRequest) (dap.ResponseMessage, error
 	}
 	var v *eval.Variable
 	if a.Context == "repl" {
-		v, err = ctx.Exec(a.Expression)
+		v, err = s.assign(fr, a.Expression)
 	} else {
 		v, err = ctx.Eval(a.Expression)
 	}
@@ -223,7 +221,7 @@ func (s *session) onSetVariable(r *dap.SetVariableRequest) (dap.ResponseMessage,
 	if err != nil {
 		return nil, err
 	}
-	ctx, _, err := s.context(ref.frame)
+	fr, _, err := s.handles.frame(ref.frame)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +244,7 @@ func (s *session) onSetVariable(r *dap.SetVariableRequest) (dap.ResponseMessage,
 	if strings.TrimSpace(a.Value) == "" {
 		return nil, errors.New("no value to assign")
 	}
-	v, err := ctx.Exec(target.Expr + " = " + a.Value)
+	v, err := s.assign(fr, target.Expr+" = "+a.Value)
 	if err != nil {
 		return nil, err
 	}
