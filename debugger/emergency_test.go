@@ -29,16 +29,21 @@ func TestPanicDetachesCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bp, err := s.SetBreakpoint(breakpoints.Spec{Location: "step", Trace: true})
+	// The first hit panics. (The process must still be running when we
+	// let it go: if it exited while attached, we, its tracer in the same
+	// thread group as its parent, would reap it instead of os/exec.)
+	var bp breakpoints.Info
+	s.Do(func(c *target.Ctl) error {
+		locs, err := s.Symbols().Resolve("step")
+		if err == nil {
+			testPanicAt = locs[0].PC
+		}
+		return err
+	})
+	bp, err = s.SetBreakpoint(breakpoints.Spec{Location: "step", Trace: true})
 	if err != nil || !bp.Verified {
 		t.Fatalf("%v %+v", err, bp)
 	}
-	// Let it count some hits first, then make the next one panic.
-	time.Sleep(200 * time.Millisecond)
-	s.Do(func(c *target.Ctl) error {
-		testPanicAt = bp.Locations[0].Addr
-		return nil
-	})
 	defer func() { testPanicAt = 0 }()
 	var said string
 	detached := false

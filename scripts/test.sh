@@ -25,7 +25,10 @@ fi
 "$STATICCHECK" ./...
 
 echo "== go test"
-go test -count=1 -timeout 20m ./...
+# One package at a time: the non-stop tests measure that running threads
+# keep their pace while one is stopped, which other test binaries competing
+# for the 2 cores would disturb.
+go test -count=1 -p 1 -timeout 20m ./...
 
 echo "== go test -race (the engine's own concurrency)"
 go test -count=1 -race -timeout 20m ./internal/... ./target ./debugger
