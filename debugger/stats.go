@@ -5,26 +5,22 @@ import (
 	"github.com/ubpdbg/ubpdbg/xol"
 )
 
-// XOLStats returns what the session's XOL runtime has done so far: hits
-// boosted, emulated and stepped, slot writes, areas mapped. It is for
-// benchmarks and logs; once the process is gone it returns zeros.
+// XOLStats returns what the session's XOL runtime has done so far (hits
+// boosted, emulated, stepped; slots written; pcs fixed; replays). It works
+// after the process has gone too.
 func (s *Session) XOLStats() xol.Stats {
 	var st xol.Stats
-	s.proc.Do(func(*target.Ctl) error {
-		st = s.xol.Stats
-		return nil
-	})
+	if s.proc.Do(func(c *target.Ctl) error { st = s.xol.Stats; return nil }) != nil {
+		st = s.xol.Stats // the ptrace thread is gone: nothing changes it any more
+	}
 	return st
 }
 
-// SlotMemory returns how many bytes of the target's address space the XOL
-// slot areas take (0 before the first hit maps one, and once the process
-// is gone).
+// SlotMemory is how many bytes of the target the XOL slot areas take.
 func (s *Session) SlotMemory() int {
-	n := 0
-	s.proc.Do(func(*target.Ctl) error {
+	var n int
+	if s.proc.Do(func(c *target.Ctl) error { n = s.xol.SlotMemory(); return nil }) != nil {
 		n = s.xol.SlotMemory()
-		return nil
-	})
+	}
 	return n
 }
