@@ -16,7 +16,7 @@ import (
 func (s *Session) HandleEvent(c *target.Ctl, ev target.Event) target.Action {
 	switch ev.Kind {
 	case target.EventTrap:
-		return s.onTrap(c, ev.Tid)
+		return s.onTrap(c, ev.Tid, ev.Pid)
 	case target.EventStep:
 		return s.onStep(c, ev.Tid)
 	case target.EventSignal:
@@ -83,7 +83,7 @@ func (s *Session) fix(c *target.Ctl, tid int) {
 }
 
 // onTrap handles an int3 trap: the hot path.
-func (s *Session) onTrap(c *target.Ctl, tid int) target.Action {
+func (s *Session) onTrap(c *target.Ctl, tid, pid int) target.Action {
 	regs, err := c.Regs(tid)
 	if err != nil {
 		return target.Resume
@@ -105,7 +105,9 @@ func (s *Session) onTrap(c *target.Ctl, tid int) target.Action {
 	if addr == testPanicAt {
 		panic("test panic on the hit path")
 	}
-	if s.xol.Replay(tid, addr, regs.Rsp) {
+	if s.xol.Replay(tid, addr, regs.Rsp) || pid != s.proc.Pid() {
+		// A replay, or a vfork child running in our memory until it
+		// execs: neither is a hit of the debugged process.
 		return s.pass(c, tid, st, regs)
 	}
 	stop, reason, desc := false, "", ""
