@@ -74,15 +74,17 @@ func pipeClient(t *testing.T, cfg Config) (*client, chan error) {
 func pipeClientOf(t *testing.T, srv *Server) (*client, chan error) {
 	a, b := net.Pipe()
 	served := make(chan error, 1)
+	ended := make(chan struct{})
 	go func() {
 		served <- srv.ServeConn(a, a)
 		a.Close()
+		close(ended)
 	}()
 	c := newClient(t, b, b, func() { b.Close() })
 	t.Cleanup(func() {
 		b.Close()
 		select {
-		case <-served:
+		case <-ended:
 		case <-time.After(waitFor):
 			t.Error("the server did not end its session")
 		}

@@ -1,0 +1,130 @@
+package dap
+
+import (
+	"bytes"
+	"fmt"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-dap"
+)
+
+// startTicker starts "mt ticker N" as someone else's running program.
+func startTicker(t *testing.T, prog string, n int) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(prog, "ticker", strconv.Itoa(n))
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	time.Sleep(50 * time.Millisecond) // let it get going
+	return cmd, &out
+}
+
+func waitExit(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("the program failed after we detached: %v", err)
+		}
+	case <-time.After(waitFor):
+		t.Fatal("the program did not finish after we detached")
+	}
+}
+
+// TestAttachLogpointDetach attaches, logs through a logpoint, and
+// disconnects without terminating: the program runs on and finishes with
+// the output it has without a debugger.
+func TestAttachLogpointDetach(t *testing.T) {
+	requireLinux(t)
+	prog := buildMT(t)
+	src := abs(t, "testdata/mt.c")
+	const n = 150
+	want, err := exec.Command(prog, "ticker", strconv.Itoa(n)).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd, out := startTicker(t, prog, n)
+
+	c, _ := pipeClient(t, Config{})
+	// VS Code's process picker gives the pid as a string.
+	c.start("attach", map[string]any{"processId": strconv.Itoa(cmd.Process.Pid)})
+	if p := c.event("process", isEvent("process")).m.(*dap.ProcessEvent); p.Body.StartMethod != "attach" || p.Body.SystemProcessId != cmd.Process.Pid {
+		t.Errorf("process event: %+v", p.Body)
+	}
+	r := c.ok("setBreakpoints", map[string]any{"source": map[string]any{"path": src},
+		"breakpoints": []map[string]any{{"line": lineOf(t, src, "LOG_B"), "logMessage": "tick {i} sq={i*i}"}}}).(*dap.SetBreakpointsResponse)
+	if !r.Body.Breakpoints[0].Verified {
+		t.Fatalf("logpoint: %+v", r.Body.Breakpoints)
+	}
+	c.ok("configurationDone", nil)
+	first := c.event("logpoint output", func(m msg) bool {
+		o, ok := m.m.(*dap.OutputEvent)
+		return ok && o.Body.Category == "console" && strings.HasPrefix(o.Body.Output, "tick ")
+	}).m.(*dap.OutputEvent).Body.Output
+	var i, sq int
+	if _, err := fmt.Sscanf(first, "tick %d sq=%d", &i, &sq); err != nil || sq != i*i {
+		t.Errorf("logpoint message %q", first)
+	}
+	c.ok("disconnect", map[string]any{"terminateDebuggee": false})
+	c.event("terminated", isEvent("terminated"))
+	waitExit(t, cmd)
+	if out.String() != string(want) {
+		t.Errorf("output after detach %q, want %q", out, want)
+	}
+}
+
+// TestAttachStoppedClientGone attaches, stops the program at a breakpoint,
+// and then the client vanishes: the program is detached and runs on.
+func TestAttachStoppedClientGone(t *testing.T) {
+	requireLinux(t)
+	prog := buildMT(t)
+	src := abs(t, "testdata/mt.c")
+	const n = 100
+	want, _ := exec.Command(prog, "ticker", strconv.Itoa(n)).Output()
+	cmd, out := startTicker(t, prog, n)
+
+	c, served := pipeClient(t, Config{})
+	c.start("attach", map[string]any{"processId": cmd.Process.Pid})
+	c.ok("setBreakpoints", srcBP(src, lineOf(t, src, "LOG_B")))
+	c.ok("configurationDone", nil)
+	st := c.stopped()
+	stk := c.ok("stackTrace", map[string]any{"threadId": st.Body.ThreadId}).(*dap.StackTraceResponse)
+	if stk.Body.StackFrames[0].Name != "tick_b" {
+		t.Errorf("stopped in %+v", stk.Body.StackFrames[0])
+	}
+	c.close()
+	select {
+	case <-served:
+	case <-time.After(waitFor):
+		t.Fatal("the session did not end")
+	}
+	waitExit(t, cmd)
+	if out.String() != string(want) {
+		t.Errorf("output after detach %q, want %q", out, want)
+	}
+}
+
+// TestTerminateAttached: terminate ends even an attached program.
+func TestTerminateAttached(t *testing.T) {
+	requireLinux(t)
+	prog := buildMT(t)
+	cmd, _ := startTicker(t, prog, 100000)
+	c, _ := pipeClient(t, Config{})
+	c.start("attach", map[string]any{"processId": cmd.Process.Pid})
+	c.ok("configurationDone", nil)
+	c.ok("terminate", nil)
+	c.event("terminated", isEvent("terminated"))
+	c.ok("disconnect", nil)
+	if err := cmd.Wait(); err == nil {
+		t.Error("terminate did not end the attached program")
+	}
+}
