@@ -230,4 +230,3 @@ func containsInt(xs []int, x int) bool {
 	}
 	return false
 }
-
