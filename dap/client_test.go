@@ -279,7 +279,7 @@ func buildMT(t *testing.T) string {
 }
 
 func buildGo(t *testing.T) string {
-	return testprog.BuildGo(t, []string{"-gcflags=all=-N -l"}, filepath.Join("testdata", "goprog"))
+	return testprog.BuildGo(t, []string{"-gcflags=all=-N -l"}, "./"+filepath.Join("testdata", "goprog"))
 }
 
 // lineOf finds the line of a marker comment in a test source.
