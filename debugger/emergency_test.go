@@ -2,6 +2,7 @@ package debugger
 
 import (
 	"bytes"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -16,8 +17,13 @@ import (
 // and prints what it prints without a debugger.
 func TestPanicDetachesCleanly(t *testing.T) {
 	prog := buildC(t, "ticker.c", "-O2")
-	want := native(t, prog)
-	cmd := exec.Command(prog)
+	// Long enough to be still running when we let it go, even when loading
+	// libc's debug information is slow (the race detector): if it exited
+	// while attached, we, its tracer in the same thread group as its parent,
+	// would reap it instead of os/exec.
+	const n = 6000
+	want := fmt.Sprintf("total %d\n", n*(0+1+2+3)*1000+4*n*(n-1)/2)
+	cmd := exec.Command(prog, fmt.Sprint(n))
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	if err := cmd.Start(); err != nil {
@@ -29,18 +35,18 @@ func TestPanicDetachesCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The first hit panics. (The process must still be running when we
-	// let it go: if it exited while attached, we, its tracer in the same
-	// thread group as its parent, would reap it instead of os/exec.)
-	var bp breakpoints.Info
+	// The first hit panics.
+	// (Resolved in the executable only: libc has a step() too, and looking
+	// through all of libc's debug information is slow under -race.)
+	locs, err := s.Symbols().Images()[0].Resolve("step")
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.Do(func(c *target.Ctl) error {
-		locs, err := s.Symbols().Resolve("step")
-		if err == nil {
-			testPanicAt = locs[0].PC
-		}
-		return err
+		testPanicAt = locs[0].PC
+		return nil
 	})
-	bp, err = s.SetBreakpoint(breakpoints.Spec{Location: "step", Trace: true})
+	bp, err := s.SetBreakpoint(breakpoints.Spec{Location: fmt.Sprintf("*%#x", locs[0].PC), Trace: true})
 	if err != nil || !bp.Verified {
 		t.Fatalf("%v %+v", err, bp)
 	}
