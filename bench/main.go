@@ -1,0 +1,165 @@
+// Command bench measures ubpdbg's breakpoint hit path against the raw
+// ptrace round trip, GDB, Delve, ltrace and the kernel's uprobes, and its
+// scale: threads, non-stop progress, a million breakpoints, syscalls per hit.
+//
+// Every ratio it prints compares figures measured in the same run: machines
+// are noisy, so never compare with numbers from another run.
+//
+//	go run ./bench                      # everything, about 10 minutes
+//	go run ./bench -quick               # shorter measurements, under 2 minutes
+//	go run ./bench -sections hit,scale  # some sections only
+//
+// Sections: hit (per-hit cost against the other tools), threads (1..16
+// threads on one breakpoint), nonstop (other threads' speed while one is
+// stopped), scale (inserting 10k..1M breakpoints; slot memory), syscalls
+// (ubpdbg's own system calls per hit, counted with strace).
+//
+// The target programs are the C sources in testdata, compiled with gcc.
+// Tools that are missing (gdb, dlv, ltrace, strace, tracefs) are skipped with
+// a note; they never fail the run.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+var allSections = []string{"hit", "threads", "nonstop", "scale", "syscalls"}
+
+// options are what the flags chose.
+type options struct {
+	quick    bool
+	sections map[string]bool
+	target   time.Duration // how long one timed measurement should take
+	window   time.Duration // the non-stop measurement window
+	sizes    []int         // breakpoint counts for the scale section
+	threads  []int
+	maxCalls int64 // cap on calls per measurement
+	tools    bool  // run the other tools (gdb, dlv, ...) in the hit section
+	dlvPath  string
+	keep     bool
+	out      io.Writer
+}
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "-child" {
+		os.Exit(childMain(os.Args[2:]))
+	}
+	var o options
+	quick := flag.Bool("quick", false, "short measurements (about 0.3 s each), fewer sizes: under 2 minutes")
+	sections := flag.String("sections", strings.Join(allSections, ","), "comma-separated `list` of sections to run: "+strings.Join(allSections, ", "))
+	target := flag.Duration("target", 0, "how long each timed measurement should take (default 1.5s, 0.3s with -quick)")
+	noTools := flag.Bool("no-tools", false, "measure ubpdbg and the raw ptrace floor only (no gdb, dlv, ltrace, uprobes)")
+	sizes := flag.String("sizes", "", "comma-separated breakpoint counts for the scale section (default 10000,100000,1000000; -quick: 10000,100000)")
+	maxCalls := flag.Int64("max-calls", 50_000_000, "cap on the calls of f in one measurement")
+	dlv := flag.String("dlv", "", "path of dlv (default: PATH, then $GOPATH/bin; installed with go install if missing)")
+	keep := flag.Bool("keep", false, "keep the build directory")
+	flag.Parse()
+
+	o.quick = *quick
+	o.out = os.Stdout
+	o.sections = map[string]bool{}
+	for _, s := range strings.Split(*sections, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if !contains(allSections, s) {
+			fmt.Fprintf(os.Stderr, "bench: unknown section %q (have %s)\n", s, strings.Join(allSections, ", "))
+			os.Exit(2)
+		}
+		o.sections[s] = true
+	}
+	o.target = 1500 * time.Millisecond
+	o.window = 2 * time.Second
+	o.sizes = []int{10_000, 100_000, 1_000_000}
+	o.threads = []int{1, 2, 4, 8, 16}
+	if o.quick {
+		o.target = 300 * time.Millisecond
+		o.window = 500 * time.Millisecond
+		o.sizes = []int{10_000, 100_000}
+	}
+	if *target > 0 {
+		o.target = *target
+	}
+	if *sizes != "" {
+		o.sizes = nil
+		for _, s := range strings.Split(*sizes, ",") {
+			var n int
+			if _, err := fmt.Sscan(strings.TrimSpace(s), &n); err != nil || n <= 0 {
+				fmt.Fprintf(os.Stderr, "bench: bad size %q\n", s)
+				os.Exit(2)
+			}
+			o.sizes = append(o.sizes, n)
+		}
+	}
+	o.maxCalls = *maxCalls
+	o.tools = !*noTools
+	o.dlvPath = *dlv
+	o.keep = *keep
+	if err := run(&o); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// run builds the targets and runs the chosen sections.
+func run(o *options) error {
+	start := time.Now()
+	env, err := setup(o)
+	if err != nil {
+		return err
+	}
+	if !o.keep {
+		defer os.RemoveAll(env.dir)
+	} else {
+		fmt.Fprintln(o.out, "build directory:", env.dir)
+	}
+	printMachine(o.out)
+	var sum summary
+	if o.sections["hit"] {
+		if err := sectionHit(o, env, &sum); err != nil {
+			return fmt.Errorf("hit: %w", err)
+		}
+	}
+	if o.sections["threads"] {
+		if err := sectionThreads(o, env, &sum); err != nil {
+			return fmt.Errorf("threads: %w", err)
+		}
+	}
+	if o.sections["nonstop"] {
+		if err := sectionNonstop(o, env, &sum); err != nil {
+			return fmt.Errorf("nonstop: %w", err)
+		}
+	}
+	if o.sections["scale"] {
+		if err := sectionScale(o, env, &sum); err != nil {
+			return fmt.Errorf("scale: %w", err)
+		}
+	}
+	if o.sections["syscalls"] {
+		if err := sectionSyscalls(o, env, &sum); err != nil {
+			return fmt.Errorf("syscalls: %w", err)
+		}
+	}
+	sum.print(o.out)
+	fmt.Fprintf(o.out, "\ntotal time %.0f s\n", time.Since(start).Seconds())
+	return nil
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func section(w io.Writer, title string) {
+	fmt.Fprintf(w, "\n== %s ==   (load average %s)\n", title, loadavg())
+}

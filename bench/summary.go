@@ -1,0 +1,123 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+)
+
+func newTable(w io.Writer) *tabwriter.Writer {
+	return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+}
+
+// summary collects what the targets are judged on.
+type summary struct {
+	hitDone               bool
+	nativePerCall         float64
+	raw, ubp, cond, logp  result
+	gdb, dlv              result
+	threads               []threadRow
+	nonstop               float64
+	nonstopDone           bool
+	scale                 []scaleRow
+	syscalls, rawSyscalls float64
+}
+
+// verdict is one line of the summary.
+func verdict(tw io.Writer, target, got string, met bool, by string) {
+	v := "MET"
+	if !met {
+		v = "MISSED"
+		if by != "" {
+			v += " (" + by + ")"
+		}
+	}
+	fmt.Fprintf(tw, "%s\t%s\t%s\n", target, got, v)
+}
+
+func (s *summary) print(w io.Writer) {
+	section(w, "summary: the issue's targets, judged on this run's figures")
+	tw := newTable(w)
+	fmt.Fprintln(tw, "target\tthis run\tverdict")
+	if s.hitDone {
+		if s.ubp.ok() && s.raw.ok() {
+			r := s.ubp.per / s.raw.per
+			verdict(tw, "per-hit cost <= 1.5x the raw ptrace round trip",
+				fmt.Sprintf("%s vs %s = %.2fx", nsPer(s.ubp.per), nsPer(s.raw.per), r),
+				r <= 1.5, fmt.Sprintf("%.2fx over the 1.5x bound", r/1.5))
+		} else {
+			fmt.Fprintln(tw, "per-hit cost <= 1.5x raw ptrace\tnot measured\t-")
+		}
+		// Against the debuggers' conditional breakpoints: our own
+		// conditional breakpoint if conditions work, else the trace count.
+		ours, oursName := s.ubp, "trace count"
+		if s.cond.ok() {
+			ours, oursName = s.cond, "false condition"
+		}
+		for _, d := range []struct {
+			r    result
+			name string
+			want float64
+		}{{s.gdb, "GDB", 10}, {s.dlv, "Delve", 20}} {
+			label := fmt.Sprintf(">= %.0fx faster than %s's conditional breakpoint", d.want, d.name)
+			if !d.r.ok() || !ours.ok() {
+				why := "not measured"
+				if d.r.err != nil {
+					why = "n/a: " + oneLine(d.r.err.Error())
+				}
+				fmt.Fprintf(tw, "%s\t%s\t-\n", label, why)
+				continue
+			}
+			x := d.r.per / ours.per
+			verdict(tw, label, fmt.Sprintf("%s vs ubpdbg %s %s = %.1fx", nsPer(d.r.per), oursName, nsPer(ours.per), x),
+				x >= d.want, fmt.Sprintf("%.1fx short: needs %s per hit", d.want/x, nsPer(d.r.per/d.want)))
+		}
+	}
+	if s.nonstopDone {
+		verdict(tw, "other threads >= 90% speed while one is stopped", fmt.Sprintf("%.1f%%", 100*s.nonstop),
+			s.nonstop >= 0.9, fmt.Sprintf("%.1f points short", 100*(0.9-s.nonstop)))
+	}
+	if len(s.scale) > 0 {
+		var million *scaleRow
+		for i := range s.scale {
+			if s.scale[i].count == 1_000_000 {
+				million = &s.scale[i]
+			}
+		}
+		if million == nil {
+			fmt.Fprintln(tw, "1,000,000 breakpoints inserted in under 2 s\tnot measured (sizes)\t-")
+		} else {
+			best, how := million.batch, "one ReplaceBreakpoints"
+			if million.perCallErr == nil && million.perCall > 0 && million.perCall < best {
+				best, how = million.perCall, "SetBreakpoint each"
+			}
+			got := fmt.Sprintf("%.2f s (%s); SetBreakpoint each: %s", best.Seconds(), how, fmtDur(million.perCall, million.perCallErr))
+			verdict(tw, "1,000,000 breakpoints inserted in under 2 s", got, best < 2*time.Second,
+				fmt.Sprintf("%.1fx too slow", best.Seconds()/2))
+		}
+		same := s.scale[0].slotMem > 0
+		got := ""
+		for i, r := range s.scale {
+			if r.slotMem != s.scale[0].slotMem || r.xolSize != s.scale[0].xolSize {
+				same = false
+			}
+			if i > 0 {
+				got += ", "
+			}
+			got += fmt.Sprintf("%d: %d B", r.count, r.slotMem)
+		}
+		verdict(tw, "slot memory independent of the breakpoint count", got, same, "it grows with the count")
+	}
+	tw.Flush()
+	if s.syscalls > 0 {
+		fmt.Fprintf(w, "(syscalls per hit: ubpdbg trace %.2f, raw C tracer %.2f)\n", s.syscalls, s.rawSyscalls)
+	}
+}
+
+func fmtDur(d time.Duration, err error) string {
+	if err != nil {
+		return "failed"
+	}
+	return fmt.Sprintf("%.2f s", d.Seconds())
+}
