@@ -219,12 +219,16 @@ func checkOthersRunning(t *testing.T, s *Session, tid int, counters uint64) {
 	if kernelState(s.Pid(), tid) != "t" {
 		t.Errorf("thread %d is not in a trace stop", tid)
 	}
+	window := 50 * time.Millisecond
+	if raceEnabled {
+		window = 500 * time.Millisecond
+	}
 	a := readCounters(t, s, counters, 8)
-	time.Sleep(50 * time.Millisecond)
+	time.Sleep(window)
 	b := readCounters(t, s, counters, 8)
 	for i := 1; i < 8; i++ {
 		if b[i] <= a[i] {
-			t.Errorf("thread %d did not tick in 50 ms", i)
+			t.Errorf("thread %d did not tick in %v", i, window)
 		}
 	}
 }
