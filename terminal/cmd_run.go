@@ -102,7 +102,7 @@ func cmdContinue(t *Term, args string) error {
 	anyStop := func(ev debugger.Event) bool { return ev.Kind == debugger.Stopped }
 	var w *waiter
 	if !bg {
-		w = t.expect(anyStop)
+		w = t.expect(true, anyStop)
 	}
 	var err error
 	if all {
@@ -113,6 +113,10 @@ func cmdContinue(t *Term, args string) error {
 		err = fmt.Errorf("thread %d is already running; select a stopped thread (threads lists them) or use continue -a", tid)
 	} else if w == nil {
 		return nil
+	} else {
+		t.mu.Lock()
+		w.armed = true // nothing to resume: the next stop counts
+		t.mu.Unlock()
 	}
 	// Otherwise every thread runs already (an attached process): there is
 	// nothing to resume, and continue just waits for the next stop.
@@ -165,7 +169,7 @@ func stepper(name string, f func(s *debugger.Session, tid int) error) func(t *Te
 		}
 		var w *waiter
 		if !bg {
-			w = t.expect(func(ev debugger.Event) bool { return endsStep(ev, tid) })
+			w = t.expect(true, func(ev debugger.Event) bool { return endsStep(ev, tid) })
 		}
 		t.mu.Lock()
 		t.frame = 0
@@ -193,7 +197,7 @@ func cmdPause(t *Term, args string) error {
 	switch args {
 	case "-a", "all":
 		if !bg {
-			w = t.expect(func(ev debugger.Event) bool { return ev.Kind == debugger.Stopped && ev.AllStopped })
+			w = t.expect(false, func(ev debugger.Event) bool { return ev.Kind == debugger.Stopped && ev.AllStopped })
 		}
 		err = t.s.PauseAll()
 	default:
@@ -207,7 +211,7 @@ func cmdPause(t *Term, args string) error {
 			return fmt.Errorf("thread %d is already stopped", tid)
 		}
 		if !bg {
-			w = t.expect(func(ev debugger.Event) bool {
+			w = t.expect(false, func(ev debugger.Event) bool {
 				return ev.Kind == debugger.Stopped && (ev.Tid == tid || ev.AllStopped)
 			})
 		}

@@ -17,6 +17,10 @@ import (
 type waiter struct {
 	match func(ev debugger.Event) bool
 	ch    chan struct{}
+	// armed: events count. A wait for a resume is armed by the resume's
+	// own Continued event: a stop still queued from before the command
+	// (the event loop may lag behind) must not end it.
+	armed bool
 }
 
 // eventLoop prints the session's events as they happen, keeps the
@@ -45,6 +49,16 @@ func (t *Term) eventLoop() {
 func (t *Term) wake(ev debugger.Event) {
 	t.mu.Lock()
 	w := t.waiter
+	if w != nil && !w.armed {
+		if ev.Kind == debugger.Continued {
+			w.armed = true
+		} else if ev.Kind == debugger.Exited || ev.Kind == debugger.Detached {
+			w.armed = true
+		} else {
+			t.mu.Unlock()
+			return
+		}
+	}
 	if w == nil || !w.match(ev) {
 		t.mu.Unlock()
 		return
@@ -55,11 +69,12 @@ func (t *Term) wake(ev debugger.Event) {
 }
 
 // expect registers a wait before the command that causes the event runs,
-// so the event cannot slip past.
-func (t *Term) expect(match func(ev debugger.Event) bool) *waiter {
+// so the event cannot slip past. afterResume: the command resumes a
+// thread, and only events after its Continued count.
+func (t *Term) expect(afterResume bool, match func(ev debugger.Event) bool) *waiter {
 	w := &waiter{match: func(ev debugger.Event) bool {
 		return ev.Kind == debugger.Exited || ev.Kind == debugger.Detached || match(ev)
-	}, ch: make(chan struct{})}
+	}, ch: make(chan struct{}), armed: !afterResume}
 	t.mu.Lock()
 	t.waiter = w
 	t.mu.Unlock()
@@ -181,16 +196,25 @@ func (t *Term) describeStop(ev debugger.Event) string {
 		}
 		why = "(" + why + ")"
 	}
-	loc, file, line := t.where(ev.Tid)
 	if ev.Reason == debugger.ReasonPause && ev.AllStopped {
-		fmt.Fprintf(&b, "All threads paused; thread %d %s\n", ev.Tid, loc)
-	} else {
-		all := ""
-		if ev.AllStopped {
-			all = " (all threads stopped)"
+		// The event names some thread; the one that matters is the
+		// selected one, which stays selected.
+		t.mu.Lock()
+		tid := t.cur
+		t.mu.Unlock()
+		loc, file, line := t.where(tid)
+		fmt.Fprintf(&b, "All threads paused; thread %d %s\n", tid, loc)
+		if src, ok := sourceLine(file, line); ok {
+			fmt.Fprintf(&b, "%6d:\t%s\n", line, src)
 		}
-		fmt.Fprintf(&b, "Thread %d stopped %s%s: %s\n", ev.Tid, why, all, loc)
+		return b.String()
 	}
+	loc, file, line := t.where(ev.Tid)
+	all := ""
+	if ev.AllStopped {
+		all = " (all threads stopped)"
+	}
+	fmt.Fprintf(&b, "Thread %d stopped %s%s: %s\n", ev.Tid, why, all, loc)
 	if src, ok := sourceLine(file, line); ok {
 		fmt.Fprintf(&b, "%6d:\t%s\n", line, src)
 	}

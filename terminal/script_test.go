@@ -193,7 +193,7 @@ continue
 		`stopped at breakpoint 1: main.scale\(\) main.go:12`,
 		`#0 .* in main.scale\(\) at .*main.go:12`,
 		`#1 .* in main.walk\(\) at .*main.go:20`,
-		`#2 .* in main.main\(\) at .*main.go:34`,
+		`#2 .* in main.main\(\) at .*main.go:\d+`,
 		`p = main.point \{X: 0, Y: 1\}|p = \{X: 0, Y: 1\}|p = .*X.*0.*Y.*1`,
 		`k = 3`,
 		`\n3\n`,

@@ -23,6 +23,12 @@ func walk(n int) int {
 	return total
 }
 
+// finish is called once, after the slow loop: a breakpoint there hits
+// seconds after it is set.
+func finish() {
+	fmt.Print("")
+}
+
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "slow" {
 		// For attach: run long enough to be attached to, then finish.
@@ -30,6 +36,7 @@ func main() {
 			walk(10)
 			time.Sleep(100 * time.Millisecond)
 		}
+		finish()
 	}
 	fmt.Println("walk", walk(4))
 }
