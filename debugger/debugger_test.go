@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -90,5 +91,45 @@ func TestCountEveryHit(t *testing.T) {
 				t.Errorf("output %q, want %q", out.String(), want)
 			}
 		})
+	}
+}
+
+// TestPendingLibraryBreakpoint: a breakpoint on a libc function set before
+// libc is loaded is pending (unverified, with the reason), gets placed when
+// the dynamic linker loads libc, and counts every call.
+func TestPendingLibraryBreakpoint(t *testing.T) {
+	prog := buildC(t, "hot.c", "-O2")
+	var out syncBuffer
+	s, err := Launch(LaunchConfig{Program: prog, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	bp, err := s.SetBreakpoint(breakpoints.Spec{Location: "pthread_mutex_unlock", Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bp.Verified || !strings.Contains(bp.Message, "pending") {
+		t.Fatalf("before libc is loaded: %+v, want unverified and pending", bp)
+	}
+	s.ContinueAll()
+	changed := false
+	for ev := range s.Events() {
+		if ev.Kind == BreakpointChanged && ev.BreakpointID == bp.ID {
+			changed = true
+		}
+		if ev.Kind == Stopped {
+			t.Errorf("unexpected stop %+v", ev)
+			s.Continue(ev.Tid, false)
+		}
+	}
+	s.Wait()
+	info, _ := s.Breakpoint(bp.ID)
+	if !changed || !info.Verified {
+		t.Errorf("breakpoint not placed when libc loaded: changed=%v %+v", changed, info)
+	}
+	// work() unlocks once per call; libc itself may unlock a few more times.
+	if info.Hits < 80000 || info.Hits > 80100 {
+		t.Errorf("%d hits of pthread_mutex_unlock, want 80000 (and a few of libc's own)", info.Hits)
 	}
 }
