@@ -170,6 +170,7 @@ func stepper(name string, f func(s *debugger.Session, tid int) error) func(t *Te
 		var w *waiter
 		if !bg {
 			w = t.expect(true, func(ev debugger.Event) bool { return endsStep(ev, tid) })
+			w.resumed = tid
 		}
 		t.mu.Lock()
 		t.frame = 0

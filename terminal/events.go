@@ -20,7 +20,8 @@ type waiter struct {
 	// armed: events count. A wait for a resume is armed by the resume's
 	// own Continued event: a stop still queued from before the command
 	// (the event loop may lag behind) must not end it.
-	armed bool
+	armed   bool
+	resumed int // the thread whose Continued arms it (0: any)
 }
 
 // eventLoop prints the session's events as they happen, keeps the
@@ -50,7 +51,7 @@ func (t *Term) wake(ev debugger.Event) {
 	t.mu.Lock()
 	w := t.waiter
 	if w != nil && !w.armed {
-		if ev.Kind == debugger.Continued {
+		if ev.Kind == debugger.Continued && (ev.All || w.resumed == 0 || ev.Tid == w.resumed) {
 			w.armed = true
 		} else if ev.Kind == debugger.Exited || ev.Kind == debugger.Detached {
 			w.armed = true
