@@ -564,6 +564,9 @@ func (c *Context) convert(v *value, t godwarf.Type, at expr.Node, explicit bool)
 		if err != nil {
 			return nil, c.valueErr(at, v, err)
 		}
+		if c.lang == expr.Go && v.untyped && s.cls == clsFloat && tc != clsFloat && s.f != math.Trunc(s.f) {
+			return nil, errAt(at, "constant %g truncated to integer", s.f)
+		}
 		if s.cls == clsFloat && tc == clsPtr {
 			return nil, errAt(at, "cannot convert a floating point value to a pointer")
 		}

@@ -109,7 +109,7 @@ func (s *session) readOutput(where string) {
 	sc := bufio.NewScanner(strings.NewReader(text[:end]))
 	for sc.Scan() {
 		k, v, ok := strings.Cut(sc.Text(), "=")
-		if ok {
+		if _, dup := s.vals[k]; ok && !dup { // the first value printed counts
 			s.vals[k] = v
 			s.order = append(s.order, k)
 		}
@@ -152,22 +152,17 @@ func (s *session) frame(fn string) int {
 // context makes an evaluation context for the first frame of fn.
 func (s *session) context(fn string) *Context {
 	s.t.Helper()
-	regs := s.regs
-	c, err := NewContext(Config{Table: s.tab, Frames: s.frames, Frame: s.frame(fn), Mem: s.p, ThreadRegs: &regs,
-		SetRegs: func(r unix.PtraceRegs) error {
-			return s.p.Do(func(c *target.Ctl) error { return c.SetRegs(s.tid, r) })
-		}})
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return c
+	return s.contextAt(s.frame(fn))
 }
 
 // contextAt makes a context for frame i.
 func (s *session) contextAt(i int) *Context {
 	s.t.Helper()
 	regs := s.regs
-	c, err := NewContext(Config{Table: s.tab, Frames: s.frames, Frame: i, Mem: s.p, ThreadRegs: &regs})
+	c, err := NewContext(Config{Table: s.tab, Frames: s.frames, Frame: i, Mem: s.p, ThreadRegs: &regs,
+		SetRegs: func(r unix.PtraceRegs) error {
+			return s.p.Do(func(c *target.Ctl) error { return c.SetRegs(s.tid, r) })
+		}})
 	if err != nil {
 		s.t.Fatal(err)
 	}

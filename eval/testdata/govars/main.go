@@ -81,7 +81,7 @@ func values(n int, label string) int {
 
 //go:noinline
 func assigned() {
-	x := 1
+	x := len(os.Args) // not a constant: the compiler must read x back after the stop
 	p := &Point{1, 2}
 	arr := []int{0, 0, 0}
 	stop("assign")
