@@ -170,7 +170,9 @@ func stepper(name string, f func(s *debugger.Session, tid int) error) func(t *Te
 		var w *waiter
 		if !bg {
 			w = t.expect(true, func(ev debugger.Event) bool { return endsStep(ev, tid) })
+			t.mu.Lock() // the event loop reads it under mu
 			w.resumed = tid
+			t.mu.Unlock()
 		}
 		t.mu.Lock()
 		t.frame = 0
