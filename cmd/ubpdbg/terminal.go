@@ -37,7 +37,7 @@ func (f *termFlags) config() (debugger.Config, error) {
 	if err != nil {
 		return debugger.Config{}, err
 	}
-	cfg := debugger.Config{StopMode: mode, Evaluator: terminal.Evaluator()}
+	cfg := debugger.Config{StopMode: mode, Evaluator: newEvaluator()}
 	if f.logFile != "" {
 		w, err := os.Create(f.logFile)
 		if err != nil {
