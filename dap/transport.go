@@ -88,7 +88,7 @@ func (rd *reader) next() ([]byte, error) {
 		// A message whose Content-Length was too small leaves the rest of
 		// its body in front of the next header, on the same line: pick the
 		// header out of it.
-		if i := strings.Index(strings.ToLower(l), "content-length:"); i > 0 {
+		if i := indexASCIIFold(l, "content-length:"); i > 0 {
 			skipped = append(skipped, fmt.Sprintf("%d bytes before a header", i))
 			l = l[i:]
 		}
@@ -122,6 +122,28 @@ func (rd *reader) next() ([]byte, error) {
 		return body, &errFraming{"skipped " + strings.Join(skipped, ", ")}
 	}
 	return body, nil
+}
+
+// indexASCIIFold finds sub (lower-case ASCII) in s ignoring ASCII case.
+// strings.ToLower would not do: it changes the length of invalid UTF-8,
+// so its indexes would not be s's.
+func indexASCIIFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for ; j < len(sub); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+		}
+		if j == len(sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 // writer sends messages to the client. go-dap's WriteProtocolMessage writes
