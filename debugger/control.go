@@ -27,7 +27,7 @@ func (s *Session) resume(c *target.Ctl, tid int) error {
 	if err != nil {
 		return err
 	}
-	if st := s.sites.At(regs.Rip); st != nil && !rehit && !s.xol.Pending(tid, regs.Rip, regs.Rsp) {
+	if st := s.sites.At(regs.Rip); st != nil && !rehit && !s.xol.Pending(regs.Rip, regs.Rsp) {
 		in, err := s.sites.Insn(c, st)
 		if err == nil {
 			err = s.xol.Pass(c, tid, in, regs)

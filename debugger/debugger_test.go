@@ -133,3 +133,51 @@ func TestPendingLibraryBreakpoint(t *testing.T) {
 		t.Errorf("%d hits of pthread_mutex_unlock, want 80000 (and a few of libc's own)", info.Hits)
 	}
 }
+
+// TestGoGoroutinesCountedOnce: goroutines migrate between threads and are
+// preempted by signals while in XOL slots; every call still counts once
+// and a logpoint shows each (goroutine, i) pair exactly once.
+func TestGoGoroutinesCountedOnce(t *testing.T) {
+	for _, flags := range [][]string{nil, {"-gcflags=all=-N -l"}} {
+		t.Run(strings.Join(flags, " "), func(t *testing.T) {
+			prog := testprog.BuildGo(t, flags, "./testdata/gohot")
+			want := native(t, prog)
+			var out syncBuffer
+			s, err := Launch(LaunchConfig{Config: Config{Evaluator: &HitEvaluator{Exprs: Expressions()}},
+				Program: prog, Stdout: &out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			bp, err := s.SetBreakpoint(breakpoints.Spec{Location: "main.work", Log: "{g} {i}"})
+			if err != nil || !bp.Verified {
+				t.Fatalf("%v %+v", err, bp)
+			}
+			s.ContinueAll()
+			seen := map[string]int{}
+			for ev := range s.Events() {
+				if ev.Kind == Output && ev.Category == "console" {
+					seen[strings.TrimSpace(ev.Text)]++
+				}
+				if ev.Kind == Stopped {
+					t.Errorf("unexpected stop %+v", ev)
+					s.Continue(ev.Tid, false)
+				}
+			}
+			s.Wait()
+			info, _ := s.Breakpoint(bp.ID)
+			if info.Hits != 80000 || len(seen) != 80000 {
+				t.Errorf("%d hits, %d distinct log lines; want 80000 of each", info.Hits, len(seen))
+			}
+			for line, n := range seen {
+				if n != 1 {
+					t.Errorf("%q logged %d times", line, n)
+					break
+				}
+			}
+			if out.String() != want {
+				t.Errorf("output %q, want %q", out.String(), want)
+			}
+		})
+	}
+}

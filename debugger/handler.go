@@ -105,7 +105,7 @@ func (s *Session) onTrap(c *target.Ctl, tid, pid int) target.Action {
 	if addr == testPanicAt {
 		panic("test panic on the hit path")
 	}
-	if s.xol.Replay(tid, addr, regs.Rsp) || pid != s.proc.Pid() {
+	if s.xol.Replay(addr, regs.Rsp) || pid != s.proc.Pid() {
 		// A replay, or a vfork child running in our memory until it
 		// execs: neither is a hit of the debugged process.
 		return s.pass(c, tid, st, regs)

@@ -27,6 +27,13 @@ import (
 type Runtime struct {
 	areas   []*area
 	threads map[int]*xthread
+	// markers are the int3s that threads will trap on again because Fix put
+	// them back before the displaced instruction ran. They are keyed by
+	// address and stack pointer, not by thread: a Go goroutine preempted
+	// by a signal in its slot may resume on another thread, and the stack
+	// pointer (its own stack) still tells it apart from a new hit by a
+	// signal handler, which runs lower on the stack or on another stack.
+	markers map[marker]int
 	Stats   Stats
 }
 
@@ -37,21 +44,19 @@ type Stats struct {
 }
 
 type xthread struct {
-	slots   []*slot
-	active  *slot    // the slot the thread was last sent into
-	fixup   bool     // a StepFixup instruction is being stepped
-	stepIn  bool     // the thread is single-stepping its slot (Step, not Pass)
-	markers []marker // breakpoints to be re-trapped without counting
+	slots  []*slot
+	active *slot // the slot the thread was last sent into
+	fixup  bool  // a StepFixup instruction is being stepped
+	stepIn bool  // the thread is single-stepping its slot (Step, not Pass)
 }
 
-// marker is an int3 the thread will trap on again because we put it back
-// before the displaced instruction ran. The stack pointer tells it from a
-// new hit of the same breakpoint by a signal handler running on that
-// thread (which runs lower on the stack, or on another stack).
+// marker is an int3 to be trapped on again without counting a hit.
 type marker struct{ addr, sp uint64 }
 
 // NewRuntime returns a runtime with no areas; areas are mapped on first use.
-func NewRuntime() *Runtime { return &Runtime{threads: map[int]*xthread{}} }
+func NewRuntime() *Runtime {
+	return &Runtime{threads: map[int]*xthread{}, markers: map[marker]int{}}
+}
 
 func (r *Runtime) thread(tid int) *xthread {
 	t := r.threads[tid]
@@ -203,7 +208,7 @@ func (r *Runtime) Fix(c *target.Ctl, tid int) error {
 	if orig == in.Addr {
 		// Not run yet (or interrupted, like a rep string op): back onto
 		// the int3, which will trap again; that trap is no new hit.
-		thr.markers = append(thr.markers, marker{in.Addr, regs.Rsp})
+		r.markers[marker{in.Addr, regs.Rsp}]++
 	} else if in.Syscall {
 		// The syscall ABI left the slot's next ip in rcx; the program
 		// would see the original one.
@@ -211,7 +216,7 @@ func (r *Runtime) Fix(c *target.Ctl, tid int) error {
 		if restartPending(regs) && c.Signal(tid) == 0 {
 			// The kernel will restart the call by moving the pc back two
 			// bytes, onto the int3.
-			thr.markers = append(thr.markers, marker{in.Addr, regs.Rsp})
+			r.markers[marker{in.Addr, regs.Rsp}]++
 		}
 	}
 	regs.Rip = orig
@@ -232,36 +237,29 @@ func restartPending(regs unix.PtraceRegs) bool {
 	return false
 }
 
-// Replay reports whether a trap of thread tid at the breakpoint addr (with
-// stack pointer sp) is the re-execution of a hit that Fix interrupted, and
-// forgets it if so. Such a trap is passed on without counting a hit.
-func (r *Runtime) Replay(tid int, addr, sp uint64) bool {
-	thr := r.threads[tid]
-	if thr == nil {
+// Replay reports whether a trap at the breakpoint addr with stack pointer
+// sp is the re-execution of a hit that Fix interrupted, and forgets it if
+// so. Such a trap is passed on without counting a hit.
+func (r *Runtime) Replay(addr, sp uint64) bool {
+	m := marker{addr, sp}
+	n := r.markers[m]
+	if n == 0 {
 		return false
 	}
-	for i := len(thr.markers) - 1; i >= 0; i-- {
-		if m := thr.markers[i]; m.addr == addr && m.sp == sp {
-			thr.markers = append(thr.markers[:i], thr.markers[i+1:]...)
-			r.Stats.Replays++
-			return true
-		}
+	if n == 1 {
+		delete(r.markers, m)
+	} else {
+		r.markers[m] = n - 1
 	}
-	return false
+	r.Stats.Replays++
+	return true
 }
 
-// Pending reports whether thread tid, now at addr with stack pointer sp,
-// has a replay marker there: resumed, it must execute the int3 again (which
+// Pending reports whether a thread now at addr with stack pointer sp has a
+// replay marker there: resumed, it must execute the int3 again (which
 // Replay then recognises) rather than be passed over it.
-func (r *Runtime) Pending(tid int, addr, sp uint64) bool {
-	if thr := r.threads[tid]; thr != nil {
-		for _, m := range thr.markers {
-			if m.addr == addr && m.sp == sp {
-				return true
-			}
-		}
-	}
-	return false
+func (r *Runtime) Pending(addr, sp uint64) bool {
+	return r.markers[marker{addr, sp}] > 0
 }
 
 // InSlot reports whether pc is inside any slot area (for a process we
@@ -362,6 +360,7 @@ func (r *Runtime) unmapIn(c *target.Ctl, tid int) error {
 func (r *Runtime) Reset() {
 	r.areas = nil
 	r.threads = map[int]*xthread{}
+	r.markers = map[marker]int{}
 }
 
 // SlotMemory is how many bytes of the target the areas take.

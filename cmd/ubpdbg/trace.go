@@ -12,6 +12,7 @@ import (
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
 	"github.com/ubpdbg/ubpdbg/debugger"
+	"golang.org/x/sys/unix"
 )
 
 func init() {
@@ -160,7 +161,7 @@ loop:
 			case debugger.Exited:
 				report.Exit = &traceExit{Code: ev.Status.Code}
 				if ev.Status.Signal != 0 {
-					report.Exit.Signal = syscall.Signal(ev.Status.Signal).String()
+					report.Exit.Signal = unix.SignalName(syscall.Signal(ev.Status.Signal))
 					status = 128 + ev.Status.Signal
 				} else {
 					status = ev.Status.Code
