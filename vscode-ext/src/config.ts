@@ -170,7 +170,8 @@ export interface UbpdbgConfiguration {
     program?: string;
     args?: string[];
     cwd?: string;
-    env?: Record<string, string>;
+    /** Variables for the program; null removes one from the inherited environment. */
+    env?: Record<string, string | null>;
     stopOnEntry?: boolean;
     stopMode?: StopMode;
     processId?: number | string;
@@ -213,12 +214,17 @@ export function defaultLaunchForFile(languageId: string, filePath: string): Ubpd
 /**
  * Fills the defaults that do not need variables substituted. Does not check
  * anything (that comes after VS Code has substituted ${...}): see
- * validateConfiguration.
+ * validateConfiguration. folderPath is the workspace folder, the default cwd
+ * of a launch (otherwise the program would inherit whatever directory the
+ * adapter was started in).
  */
-export function withDefaults(config: UbpdbgConfiguration): UbpdbgConfiguration {
+export function withDefaults(config: UbpdbgConfiguration, folderPath?: string): UbpdbgConfiguration {
     const out: UbpdbgConfiguration = { ...config };
     if (out.stopMode === undefined) {
         out.stopMode = 'thread';
+    }
+    if (out.request === 'launch' && out.cwd === undefined && folderPath !== undefined) {
+        out.cwd = folderPath;
     }
     if (out.request === 'attach' && out.processId === undefined) {
         out.processId = '${command:pickProcess}';
@@ -294,8 +300,8 @@ export function validateConfiguration(config: UbpdbgConfiguration, opts: Validat
             return fail(`${where}: "env" must be an object of names to string values, like {"GOMAXPROCS": "2"}.`);
         }
         for (const [k, v] of Object.entries(out.env)) {
-            if (typeof v !== 'string') {
-                return fail(`${where}: "env" value of ${k} must be a string, not ${JSON.stringify(v)}.`);
+            if (typeof v !== 'string' && v !== null) {
+                return fail(`${where}: "env" value of ${k} must be a string (or null to remove the variable), not ${JSON.stringify(v)}.`);
             }
         }
     }

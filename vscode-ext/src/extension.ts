@@ -64,7 +64,7 @@ async function showError(message: string, setting?: string): Promise<void> {
 export class UbpdbgConfigurationProvider implements vscode.DebugConfigurationProvider {
     /** Before variables are substituted: fill defaults; make a configuration from the active file if there is none. */
     resolveDebugConfiguration(
-        _folder: vscode.WorkspaceFolder | undefined,
+        folder: vscode.WorkspaceFolder | undefined,
         config: vscode.DebugConfiguration,
     ): vscode.ProviderResult<vscode.DebugConfiguration> {
         if (!config.type && !config.request && !config.name) {
@@ -75,9 +75,9 @@ export class UbpdbgConfigurationProvider implements vscode.DebugConfigurationPro
                 void showError('ubpdbg: open a C, C++, Go or Rust file whose program is built with debug info, or create a launch.json with a "ubpdbg" configuration (Run > Add Configuration...).');
                 return undefined;
             }
-            return withDefaults(guess);
+            return withDefaults(guess, folder?.uri.fsPath);
         }
-        return withDefaults(config as UbpdbgConfiguration);
+        return withDefaults(config as UbpdbgConfiguration, folder?.uri.fsPath);
     }
 
     /** After variables are substituted: check the configuration and that the adapter can be reached; abort with a clear message if not. */
