@@ -78,7 +78,15 @@ func (u *unit) buildLines() (*lineTable, error) {
 		if f == nil {
 			return nil
 		}
-		n := path.Clean(f.Name)
+		n := f.Name
+		if !path.IsAbs(n) && u.compDir != "" {
+			// gcc names files relative to a directory entry that is
+			// itself relative to the compilation directory
+			// (debug/dwarf joins only the two): front ends need a path
+			// they can open, whatever their working directory.
+			n = path.Join(u.compDir, n)
+		}
+		n = path.Clean(n)
 		s := byName[n]
 		if s == nil {
 			s = &subfile{name: n}
