@@ -79,7 +79,7 @@ func (u *unit) buildLines() (*lineTable, error) {
 			return nil
 		}
 		n := f.Name
-		if !path.IsAbs(n) && u.compDir != "" {
+		if !path.IsAbs(n) && path.IsAbs(u.compDir) {
 			// gcc names files relative to a directory entry that is
 			// itself relative to the compilation directory
 			// (debug/dwarf joins only the two): front ends need a path
