@@ -57,10 +57,7 @@ func sectionHit(o *options, e *env, sum *summary) error {
 		}
 		tools = append(tools, gdb, dlv, lt, up)
 	}
-	rounds := 3
-	if o.quick {
-		rounds = 2
-	}
+	rounds := o.rounds
 	fmt.Fprintf(o.out, "each tool: calibrated, then %d rounds of (0 calls, N calls) over all tools; the fastest of each kept\n", rounds)
 	measure(o, tools, rounds, native, raw, ubp, cond, logp)
 

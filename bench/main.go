@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 )
@@ -38,8 +39,11 @@ type options struct {
 	window   time.Duration // the non-stop measurement window
 	sizes    []int         // breakpoint counts for the scale section
 	threads  []int
-	maxCalls int64 // cap on calls per measurement
-	tools    bool  // run the other tools (gdb, dlv, ...) in the hit section
+	maxCalls int64         // cap on calls per measurement
+	tools    bool          // run the other tools (gdb, dlv, ...) in the hit section
+	rounds   int           // of the per-hit measurements
+	capTime  time.Duration // per way of inserting, in the scale section
+	sysCalls int64         // calls of f in the syscall count
 	dlvPath  string
 	keep     bool
 	out      io.Writer
@@ -58,7 +62,17 @@ func main() {
 	maxCalls := flag.Int64("max-calls", 50_000_000, "cap on the calls of f in one measurement")
 	dlv := flag.String("dlv", "", "path of dlv (default: PATH, then $GOPATH/bin; installed with go install if missing)")
 	keep := flag.Bool("keep", false, "keep the build directory")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the benchmark (ubpdbg included) to `FILE`")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 
 	o.quick = *quick
 	o.out = os.Stdout
@@ -78,10 +92,12 @@ func main() {
 	o.window = 2 * time.Second
 	o.sizes = []int{10_000, 100_000, 1_000_000}
 	o.threads = []int{1, 2, 4, 8, 16}
+	o.rounds, o.capTime, o.sysCalls = 3, 60*time.Second, 4000
 	if o.quick {
 		o.target = 300 * time.Millisecond
 		o.window = 500 * time.Millisecond
 		o.sizes = []int{10_000, 100_000}
+		o.rounds, o.capTime, o.sysCalls = 2, 15*time.Second, 1000
 	}
 	if *target > 0 {
 		o.target = *target
@@ -103,6 +119,7 @@ func main() {
 	o.keep = *keep
 	if err := run(&o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }

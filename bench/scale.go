@@ -93,89 +93,152 @@ func xolMappings(pid int) (size, rss int, n int, err error) {
 	return size, rss, n, sc.Err()
 }
 
-type scaleRow struct {
-	count      int
-	perCall    time.Duration // SetBreakpoint once per address
-	batch      time.Duration // ReplaceBreakpoints with every spec at once
-	heap       int64         // ubpdbg's heap growth for the batch
-	slotMem    int           // SlotMemory()
-	xolSize    int           // from smaps
-	xolRSS     int
-	xolAreas   int
-	boosted    uint64
-	perCallErr error
+// insertion is how one way of inserting count breakpoints went.
+type insertion struct {
+	done      int           // inserted before the time cap (= count if not capped)
+	took      time.Duration // for done
+	firstRate time.Duration // per breakpoint, in the first chunk
+	lastRate  time.Duration // per breakpoint, in the last chunk
+	err       error
 }
 
+func (in insertion) capped(count int) bool { return in.err == nil && in.done < count }
+
+// estimate is the time for count breakpoints: measured, or if capped the
+// time so far plus the rest at the last chunk's rate (a lower bound while
+// the cost per breakpoint grows).
+func (in insertion) estimate(count int) time.Duration {
+	return in.took + time.Duration(count-in.done)*in.lastRate
+}
+
+func (in insertion) String(count int) string {
+	switch {
+	case in.err != nil:
+		return "failed: " + oneLine(in.err.Error())
+	case in.capped(count):
+		return fmt.Sprintf("capped: %d in %.1f s (>= %.0f s for all)", in.done, in.took.Seconds(), in.estimate(count).Seconds())
+	}
+	return fmt.Sprintf("%.3f s", in.took.Seconds())
+}
+
+type scaleRow struct {
+	count    int
+	batch    insertion // ReplaceBreakpoints, chunkSize specs per call
+	each     insertion // SetBreakpoint once per address
+	heap     int64     // ubpdbg's heap growth for the batch
+	slotMem  int       // SlotMemory()
+	xolSize  int       // from smaps
+	xolRSS   int
+	xolAreas int
+	boosted  uint64
+}
+
+// chunkSize is how many specs one ReplaceBreakpoints call gets.
+const chunkSize = 10_000
+
 // insert launches the sled program, inserts count breakpoints on the last
-// count nops, runs to checkpoint() (through the sled's tail: sledTail hits)
-// and reads the slot memory there.
-func insert(prog string, sled uint64, total, count int, batch bool, row *scaleRow) error {
+// count nops (in chunks of chunkSize specs per ReplaceBreakpoints, or one
+// SetBreakpoint each), stopping at the time cap, then runs to checkpoint()
+// (through the sled's tail: sledTail hits) and reads the slot memory there.
+func insert(prog string, sled uint64, total, count int, batch bool, limit time.Duration, row *scaleRow) (ins insertion) {
+	defer func() {
+		if batch {
+			row.batch = ins
+		} else {
+			row.each = ins
+		}
+	}()
 	s, err := newSession(prog)
 	if err != nil {
-		return err
+		ins.err = err
+		return
 	}
 	defer s.Close()
-	specs := make([]breakpoints.Spec, count)
 	first := sled + uint64(total-count)
-	for i := range specs {
-		specs[i] = breakpoints.Spec{Location: "*0x" + strconv.FormatUint(first+uint64(i), 16), Trace: true}
+	spec := func(i int) breakpoints.Spec {
+		return breakpoints.Spec{Location: "*0x" + strconv.FormatUint(first+uint64(i), 16), Trace: true}
 	}
 	var ms0, ms1 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&ms0)
 	start := time.Now()
-	if batch {
-		infos, _ := s.ReplaceBreakpoints(nil, specs)
-		row.batch = time.Since(start)
-		for _, in := range infos {
-			if !in.Verified {
-				return fmt.Errorf("%s: %s", in.Spec.Location, in.Message)
+	for ins.done < count && time.Since(start) < limit {
+		k := min(chunkSize, count-ins.done)
+		t := time.Now()
+		if batch {
+			specs := make([]breakpoints.Spec, k)
+			for i := range specs {
+				specs[i] = spec(ins.done + i)
+			}
+			infos, _ := s.ReplaceBreakpoints(nil, specs)
+			for _, in := range infos {
+				if !in.Verified {
+					ins.err = fmt.Errorf("%s: %s", in.Spec.Location, in.Message)
+					return
+				}
+			}
+		} else {
+			for i := 0; i < k; i++ {
+				sp := spec(ins.done + i)
+				in, err := s.SetBreakpoint(sp)
+				if err == nil && !in.Verified {
+					err = errors.New(in.Message)
+				}
+				if err != nil {
+					ins.err = fmt.Errorf("%s: %w", sp.Location, err)
+					return
+				}
 			}
 		}
+		per := time.Since(t) / time.Duration(k)
+		if ins.done == 0 {
+			ins.firstRate = per
+		}
+		ins.lastRate = per
+		ins.done += k
+	}
+	ins.took = time.Since(start)
+	if batch {
 		runtime.GC()
 		runtime.ReadMemStats(&ms1)
 		row.heap = int64(ms1.HeapAlloc) - int64(ms0.HeapAlloc)
-	} else {
-		for _, sp := range specs {
-			in, err := s.SetBreakpoint(sp)
-			if err != nil {
-				return fmt.Errorf("%s: %w", sp.Location, err)
-			}
-			if !in.Verified {
-				return fmt.Errorf("%s: %s", sp.Location, in.Message)
-			}
-		}
-		row.perCall = time.Since(start)
 	}
-	specs = nil
+	if ins.done < sledTail {
+		return // the run below would not use the slots
+	}
 	cp, err := s.SetBreakpoint(breakpoints.Spec{Location: "checkpoint"})
 	if err != nil || !cp.Verified {
-		return fmt.Errorf("breakpoint on checkpoint: %v %s", err, cp.Message)
+		ins.err = fmt.Errorf("breakpoint on checkpoint: %v %s", err, cp.Message)
+		return
 	}
 	if err := s.ContinueAll(); err != nil {
-		return err
+		ins.err = err
+		return
 	}
 	timeout := time.After(2 * time.Minute)
 	for {
 		select {
 		case ev, ok := <-s.Events():
 			if !ok || ev.Kind == debugger.Exited {
-				return errors.New("the program ended before checkpoint()")
+				ins.err = errors.New("the program ended before checkpoint()")
+				return
 			}
 			if ev.Kind != debugger.Stopped {
 				continue
 			}
 			if ev.Reason != debugger.ReasonBreakpoint {
-				return fmt.Errorf("unexpected stop: %s", ev.Description)
+				ins.err = fmt.Errorf("unexpected stop: %s", ev.Description)
+				return
 			}
 			if batch {
 				row.slotMem = s.SlotMemory()
 				row.boosted = s.XOLStats().Boosted
-				row.xolSize, row.xolRSS, row.xolAreas, err = xolMappings(s.Pid())
+				row.xolSize, row.xolRSS, row.xolAreas, ins.err = xolMappings(s.Pid())
 			}
-			return err
+			return
 		case <-timeout:
-			return errors.New("timed out before checkpoint()")
+			ins.err = errors.New("timed out before checkpoint()")
+			return
 		}
 	}
 }
@@ -196,24 +259,24 @@ func sectionScale(o *options, e *env, sum *summary) error {
 	}
 	fmt.Fprintf(o.out, "target: a generated function of %d one-byte nops; breakpoints (Trace) on the last N of them as \"*ADDR\" specs;\n", total)
 	fmt.Fprintf(o.out, "then the program runs the last %d (so %d hits) to checkpoint(), where the XOL areas are measured\n", sledTail, sledTail)
+	limit := o.capTime
+	fmt.Fprintf(o.out, "each way of inserting stops at a cap of %v (then: how many it inserted, and the rest estimated at its last rate)\n", limit)
 	for _, n := range o.sizes {
 		row := scaleRow{count: n}
-		if err := insert(prog, sled, total, n, true, &row); err != nil {
-			return fmt.Errorf("%d breakpoints in one ReplaceBreakpoints: %w", n, err)
+		insert(prog, sled, total, n, true, limit, &row)
+		insert(prog, sled, total, n, false, limit, &row)
+		if row.batch.err != nil && row.each.err != nil {
+			return fmt.Errorf("%d breakpoints: %v; %v", n, row.batch.err, row.each.err)
 		}
-		row.perCallErr = insert(prog, sled, total, n, false, &row)
 		sum.scale = append(sum.scale, row)
-		fmt.Fprintf(o.out, "  %d breakpoints: batch %.3f s, one call each %.3f s\n", n, row.batch.Seconds(), row.perCall.Seconds())
+		fmt.Fprintf(o.out, "  %d breakpoints: ReplaceBreakpoints %s, SetBreakpoint each %s\n", n, row.batch.String(n), row.each.String(n))
 	}
 	tw := newTable(o.out)
-	fmt.Fprintln(tw, "breakpoints\tone ReplaceBreakpoints\tper bp\tSetBreakpoint each\tper bp\tubpdbg heap\tper bp\tSlotMemory()\tXOL areas (smaps)\tsize\tRss\thits boosted\t")
+	fmt.Fprintf(tw, "breakpoints\tReplaceBreakpoints (%d a call)\tper bp: first, last %d\tSetBreakpoint each\tper bp: first, last %d\tubpdbg heap\tper bp\tSlotMemory()\tXOL areas (smaps)\tsize\tRss\thits boosted\t\n", chunkSize, chunkSize, chunkSize)
 	for _, r := range sum.scale {
-		each, eachPer := r.perCall.Round(time.Millisecond).String(), nsPer(float64(r.perCall)/float64(r.count))
-		if r.perCallErr != nil {
-			each, eachPer = "failed: "+oneLine(r.perCallErr.Error()), "-"
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%.1f MiB\t%d B\t%d B\t%d\t%d KiB\t%d KiB\t%d\t\n", r.count,
-			r.batch.Round(time.Millisecond), nsPer(float64(r.batch)/float64(r.count)), each, eachPer,
+		fmt.Fprintf(tw, "%d\t%s\t%s, %s\t%s\t%s, %s\t%.1f MiB\t%d B\t%d B\t%d\t%d KiB\t%d KiB\t%d\t\n", r.count,
+			r.batch.String(r.count), nsPer(float64(r.batch.firstRate)), nsPer(float64(r.batch.lastRate)),
+			r.each.String(r.count), nsPer(float64(r.each.firstRate)), nsPer(float64(r.each.lastRate)),
 			float64(r.heap)/(1<<20), r.heap/int64(r.count), r.slotMem, r.xolAreas, r.xolSize/1024, r.xolRSS/1024, r.boosted)
 	}
 	tw.Flush()

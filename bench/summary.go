@@ -88,13 +88,18 @@ func (s *summary) print(w io.Writer) {
 		if million == nil {
 			fmt.Fprintln(tw, "1,000,000 breakpoints inserted in under 2 s\tnot measured (sizes)\t-")
 		} else {
-			best, how := million.batch, "one ReplaceBreakpoints"
-			if million.perCallErr == nil && million.perCall > 0 && million.perCall < best {
-				best, how = million.perCall, "SetBreakpoint each"
+			n := million.count
+			best, how := million.batch, "ReplaceBreakpoints"
+			if million.each.err == nil && (best.err != nil || million.each.estimate(n) < best.estimate(n)) {
+				best, how = million.each, "SetBreakpoint each"
 			}
-			got := fmt.Sprintf("%.2f s (%s); SetBreakpoint each: %s", best.Seconds(), how, fmtDur(million.perCall, million.perCallErr))
-			verdict(tw, "1,000,000 breakpoints inserted in under 2 s", got, best < 2*time.Second,
-				fmt.Sprintf("%.1fx too slow", best.Seconds()/2))
+			got := fmt.Sprintf("%s: %s; SetBreakpoint each: %s", how, best.String(n), million.each.String(n))
+			if how != "ReplaceBreakpoints" {
+				got = fmt.Sprintf("%s: %s; ReplaceBreakpoints: %s", how, best.String(n), million.batch.String(n))
+			}
+			est := best.estimate(n)
+			verdict(tw, "1,000,000 breakpoints inserted in under 2 s", got, best.err == nil && !best.capped(n) && est < 2*time.Second,
+				fmt.Sprintf(">= %.0fx too slow", est.Seconds()/2))
 		}
 		same := s.scale[0].slotMem > 0
 		got := ""
@@ -113,11 +118,4 @@ func (s *summary) print(w io.Writer) {
 	if s.syscalls > 0 {
 		fmt.Fprintf(w, "(syscalls per hit: ubpdbg trace %.2f, raw C tracer %.2f)\n", s.syscalls, s.rawSyscalls)
 	}
-}
-
-func fmtDur(d time.Duration, err error) string {
-	if err != nil {
-		return "failed"
-	}
-	return fmt.Sprintf("%.2f s", d.Seconds())
 }

@@ -145,10 +145,7 @@ func sectionSyscalls(o *options, e *env, sum *summary) error {
 		fmt.Fprintln(o.out, "n/a: strace not found")
 		return nil
 	}
-	n := int64(4000)
-	if o.quick {
-		n = 1000
-	}
+	n := o.sysCalls
 	fmt.Fprintf(o.out, "a child copy of the benchmark runs hit.c (1 thread) under a session; strace -f -c attaches to it once the\n")
 	fmt.Fprintf(o.out, "target is launched; counts of a run with %d calls less those of a run with 0 calls, over the hits\n", n)
 	type row struct {
@@ -179,16 +176,22 @@ func sectionSyscalls(o *options, e *env, sum *summary) error {
 		rows = append(rows, row{name: "ubpdbg " + string(k), per: per, hits: hits})
 	}
 	// The C floor, for reference: strace follows only the tracer.
-	out := filepath.Join(e.dir, "straceraw.out")
-	var raw row
-	if _, _, err := timeCmd("strace", "-c", "-o", out, e.rawptrace, fmt.Sprintf("%#x", e.fAddr), e.hit, "1", calls(n)); err != nil {
-		raw = row{name: "raw ptrace (C)", err: err}
-	} else if m, err := straceCounts(out); err != nil {
-		raw = row{name: "raw ptrace (C)", err: err}
+	rawCounts := func(n int64) (map[string]int64, error) {
+		out := filepath.Join(e.dir, "straceraw.out")
+		if _, _, err := timeCmd("strace", "-c", "-o", out, e.rawptrace, fmt.Sprintf("%#x", e.fAddr), e.hit, "1", calls(n)); err != nil {
+			return nil, err
+		}
+		return straceCounts(out)
+	}
+	raw := row{name: "raw ptrace (C)"}
+	if m0, err := rawCounts(0); err != nil {
+		raw.err = err
+	} else if mn, err := rawCounts(n); err != nil {
+		raw.err = err
 	} else {
-		raw = row{name: "raw ptrace (C)", per: map[string]float64{}, hits: n}
-		for name, c := range m {
-			if d := float64(c) / float64(n); d >= 0.005 {
+		raw.per, raw.hits = map[string]float64{}, n
+		for name, c := range mn {
+			if d := float64(c-m0[name]) / float64(n); d >= 0.005 {
 				raw.per[name] = d
 			}
 		}
