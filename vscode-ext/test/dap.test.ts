@@ -262,6 +262,7 @@ describe('ubpdbg dap: C program with named threads (test/fixtures/mt.c)', () => 
                 assert.ok(['console', 'stdout', undefined].includes(e.body.category), `logpoint output category ${e.body.category}`);
             }
             const tickThread = [...names].find(([, n]) => n.includes('ticker'))?.[0];
+            assert.ok(tickThread !== undefined, `no ticker thread among ${JSON.stringify([...names])}`);
             assert.equal(s.events.seen<Stopped>('stopped', (e) => e.body.threadId === tickThread).length, 0, 'a logpoint must not stop its thread');
 
             // Take BP:a out and let worker-a run free, then pause it alone.
@@ -286,6 +287,51 @@ describe('ubpdbg dap: C program with named threads (test/fixtures/mt.c)', () => 
 
             await s.disconnect(true);
             await assertTerminated(pidFile);
+        });
+    });
+
+    test('step in, step out and step over one thread while the others run', async () => {
+        await withSession(() => Session.stdio(a.ubpdbg), async (s) => {
+            const CALL = lineOf(a.mtSource, 'call-a');
+            const A = lineOf(a.mtSource, 'a');
+            const open = lineOf(a.mtSource, 'compute-open');
+            const close = lineOf(a.mtSource, 'compute-close');
+            const TICK = lineOf(a.mtSource, 'tick');
+            await s.start('launch', mtLaunch(newPidFile()), async () => {
+                await s.setBreakpoints(a.mtSource, [{ line: CALL }, { line: TICK, logMessage: 'tick {tick}' }]);
+            });
+            const hit = await s.events.next<Stopped>('stopped');
+            assertNonStop(hit);
+            await stoppedAt(s, hit, a.mtSource, CALL);
+            const t = hit.body.threadId!;
+            await s.setBreakpoints(a.mtSource, [{ line: TICK, logMessage: 'tick {tick}' }]);
+            const outputsBefore = s.events.seen('output').length;
+
+            await s.req(s.dc.stepInRequest({ threadId: t, singleThread: true }), 'stepIn');
+            const inStep = await s.events.next<Stopped>('stopped', (e) => e.body.threadId === t, 'after stepIn');
+            assertNonStop(inStep);
+            assert.equal(inStep.body.reason, 'step');
+            const inTop = await s.top(t);
+            assert.match(inTop.name, /compute/, 'stepIn at the call enters compute');
+            assert.ok(inTop.line > open && inTop.line < close, `stepIn stopped at line ${inTop.line}, not in compute's body`);
+
+            await s.req(s.dc.stepOutRequest({ threadId: t, singleThread: true }), 'stepOut');
+            const outStep = await s.events.next<Stopped>('stopped', (e) => e.body.threadId === t, 'after stepOut');
+            assert.equal(outStep.body.reason, 'step');
+            const outTop = await s.top(t);
+            assert.match(outTop.name, /worker_a/, 'stepOut returns to worker_a');
+            assert.equal(outTop.line, CALL, 'stepOut returns into the line of the call');
+
+            await s.req(s.dc.nextRequest({ threadId: t, singleThread: true }), 'next');
+            const overStep = await s.events.next<Stopped>('stopped', (e) => e.body.threadId === t, 'after next');
+            assert.equal(overStep.body.reason, 'step');
+            const overTop = await s.top(t);
+            assert.equal(overTop.line, A, 'next goes to the following line');
+            assertInt(await s.vars(overTop.id), 'value', 1000);
+
+            await s.events.next<Output>('output', (e) => /tick/.test(e.body.output) && s.events.seen('output').indexOf(e) >= outputsBefore, 'the ticker logs while worker-a steps');
+            assert.equal(s.events.seen('stopped').length, 4, 'only worker-a stopped: one breakpoint hit and three steps');
+            await s.disconnect(true);
         });
     });
 
