@@ -31,6 +31,7 @@ type Site struct {
 // (Tid 0: any thread), and only when the frame check passes.
 type Internal struct {
 	Tid  int
+	G    uint64 // for Go code: the goroutine (g pointer) it is for, with Tid 0
 	Kind string
 	// MinSP, if non-zero, is the least stack pointer a hit must have: a
 	// return address breakpoint must not stop a deeper recursive call.

@@ -115,6 +115,7 @@ type stepState struct {
 	single bool   // advancing by single instructions
 	info   symbols.StepInfo
 	cfa    uint64 // of the frame the step started in
+	g      uint64 // the goroutine being stepped (Go code), 0 otherwise
 }
 
 const (
@@ -151,7 +152,7 @@ func (s *Session) StepOut(tid int) error {
 			return errors.New("no caller to step out to")
 		}
 		th.step = &stepState{kind: "out", cfa: frames[0].CFA}
-		if err := s.sites.AddInternal(c, frames[1].PC, &breakpoints.Internal{Tid: tid, Kind: kindOut, MinSP: frames[0].CFA}); err != nil {
+		if err := s.sites.AddInternal(c, frames[1].PC, s.internalFor(c, tid, kindOut, frames[0].CFA, 0)); err != nil {
 			return err
 		}
 		return s.resume(c, tid)
@@ -222,7 +223,7 @@ func (s *Session) planNext(c *target.Ctl, tid int, kind string) error {
 			return s.stepInsn(c, tid)
 		}
 		th.step = &stepState{kind: "out", cfa: frames[0].CFA}
-		if err := s.sites.AddInternal(c, frames[1].PC, &breakpoints.Internal{Tid: tid, Kind: kindOut, MinSP: frames[0].CFA}); err != nil {
+		if err := s.sites.AddInternal(c, frames[1].PC, s.internalFor(c, tid, kindOut, frames[0].CFA, 0)); err != nil {
 			return err
 		}
 		return s.resume(c, tid)
@@ -232,12 +233,12 @@ func (s *Session) planNext(c *target.Ctl, tid int, kind string) error {
 		if (a >= info.LineLo && a < info.LineHi) || info.Lines[i] == info.Line {
 			continue
 		}
-		if err := s.sites.AddInternal(c, a, &breakpoints.Internal{Tid: tid, Kind: kindStep, CFA: frames[0].CFA}); err != nil {
+		if err := s.sites.AddInternal(c, a, s.internalFor(c, tid, kindStep, 0, frames[0].CFA)); err != nil {
 			s.logf("next: internal breakpoint at %#x: %v", a, err)
 		}
 	}
 	if len(frames) > 1 && frames[1].PC != 0 {
-		if err := s.sites.AddInternal(c, frames[1].PC, &breakpoints.Internal{Tid: tid, Kind: kindReturn, MinSP: frames[0].CFA}); err != nil {
+		if err := s.sites.AddInternal(c, frames[1].PC, s.internalFor(c, tid, kindReturn, frames[0].CFA, 0)); err != nil {
 			s.logf("next: return breakpoint at %#x: %v", frames[1].PC, err)
 		}
 	}
@@ -246,10 +247,93 @@ func (s *Session) planNext(c *target.Ctl, tid int, kind string) error {
 
 // endStep drops a thread's step and its internal breakpoints.
 func (s *Session) endStep(c *target.Ctl, tid int) {
+	var g uint64
 	if th := s.threads[tid]; th != nil {
+		if th.step != nil {
+			g = th.step.g
+		}
 		th.step = nil
 	}
-	s.sites.RemoveInternal(c, func(ib *breakpoints.Internal) bool { return ib.Tid == tid })
+	s.sites.RemoveInternal(c, func(ib *breakpoints.Internal) bool {
+		return (ib.Tid == tid && ib.Tid != 0) || (g != 0 && ib.G == g)
+	})
+}
+
+// Stepping Go code follows the goroutine, not the thread: Go moves
+// goroutines between threads (after a blocking call, or when a signal
+// preempts one), so a step's internal breakpoints are tied to the
+// goroutine's g (in R14 in Go code, by the register ABI) and its stack
+// positions are measured from the top of the goroutine's stack, which Go
+// may copy elsewhere when it grows.
+
+// goroutineOf returns the g of a thread stopped in Go code, or 0.
+func (s *Session) goroutineOf(regs regsT) uint64 {
+	if im := s.syms.ImageAt(regs.Rip); im != nil && im.Go {
+		return regs.R14
+	}
+	return 0
+}
+
+// stackKey turns a stack address of the thread into a value that orders
+// frames (larger: outer) and stays the same if Go moves the stack.
+func (s *Session) stackKey(c *target.Ctl, regs regsT, addr uint64) uint64 {
+	g := s.goroutineOf(regs)
+	if g == 0 {
+		return addr
+	}
+	var b [8]byte
+	if _, err := s.proc.ReadMemory(g+8, b[:]); err != nil { // g.stack.hi
+		return addr
+	}
+	hi := binary.LittleEndian.Uint64(b[:])
+	if addr > hi {
+		return addr
+	}
+	return 1<<63 - (hi - addr)
+}
+
+// internalFor makes a stepping breakpoint owned by the thread (or, in Go
+// code, the goroutine) tid is running; minSP and cfa are stack addresses
+// of the thread now (0: no check).
+func (s *Session) internalFor(c *target.Ctl, tid int, kind string, minSP, cfa uint64) *breakpoints.Internal {
+	ib := &breakpoints.Internal{Tid: tid, Kind: kind}
+	regs, err := c.Regs(tid)
+	if err != nil {
+		return ib
+	}
+	if g := s.goroutineOf(regs); g != 0 {
+		ib.Tid, ib.G = 0, g
+		if th := s.threads[tid]; th != nil && th.step != nil {
+			th.step.g = g
+		}
+	}
+	if minSP != 0 {
+		ib.MinSP = s.stackKey(c, regs, minSP)
+	}
+	if cfa != 0 {
+		ib.CFA = s.stackKey(c, regs, cfa)
+	}
+	return ib
+}
+
+// stepOwner returns the thread whose step an internal breakpoint belongs
+// to, if the hit by tid is for it; 0 otherwise.
+func (s *Session) stepOwner(ib *breakpoints.Internal, tid int, regs regsT) int {
+	if ib.Tid != 0 {
+		if ib.Tid == tid {
+			return tid
+		}
+		return 0
+	}
+	if ib.G == 0 || s.goroutineOf(regs) != ib.G {
+		return 0
+	}
+	for id, th := range s.threads {
+		if th.step != nil && th.step.g == ib.G {
+			return id
+		}
+	}
+	return 0
 }
 
 // internalHit decides on a trap at a site that has internal breakpoints.
@@ -259,17 +343,25 @@ func (s *Session) internalHit(c *target.Ctl, tid int, st *breakpoints.Site, regs
 			s.librariesChanged(c)
 			continue
 		}
-		if ib.Tid != tid {
+		owner := s.stepOwner(ib, tid, regs)
+		if owner == 0 {
 			continue
 		}
-		th := s.threads[tid]
+		th := s.threads[owner]
 		if th == nil || th.step == nil {
 			continue
+		}
+		if owner != tid {
+			// A goroutine that moved to another thread mid-step: the
+			// step goes on with it.
+			s.endStep(c, owner)
+			s.thread(tid).step = th.step
+			th = s.thread(tid)
 		}
 		switch ib.Kind {
 		case kindStep:
 			frames, err := s.unwindRegs(c, regs, 1)
-			if err == nil && len(frames) > 0 && frames[0].CFA == ib.CFA {
+			if err == nil && len(frames) > 0 && s.stackKey(c, regs, frames[0].CFA) == ib.CFA {
 				s.endStep(c, tid)
 				return true, ReasonStep, "step"
 			}
@@ -277,12 +369,12 @@ func (s *Session) internalHit(c *target.Ctl, tid int, st *breakpoints.Site, regs
 			s.endStep(c, tid)
 			return true, ReasonStep, "step"
 		case kindOut:
-			if regs.Rsp >= ib.MinSP {
+			if s.stackKey(c, regs, regs.Rsp) >= ib.MinSP {
 				s.endStep(c, tid)
 				return true, ReasonStep, "step out"
 			}
 		case kindReturn:
-			if regs.Rsp < ib.MinSP {
+			if s.stackKey(c, regs, regs.Rsp) < ib.MinSP {
 				continue // a deeper recursive call returning
 			}
 			// Back in the caller, usually in the middle of a line: stop if
@@ -321,10 +413,10 @@ func (s *Session) planNextFromHere(c *target.Ctl, tid int, kind string) error {
 		if a == regs.Rip || (a >= info.LineLo && a < info.LineHi) || info.Lines[i] == info.Line {
 			continue
 		}
-		s.sites.AddInternal(c, a, &breakpoints.Internal{Tid: tid, Kind: kindStep, CFA: frames[0].CFA})
+		s.sites.AddInternal(c, a, s.internalFor(c, tid, kindStep, 0, frames[0].CFA))
 	}
 	if len(frames) > 1 && frames[1].PC != 0 {
-		s.sites.AddInternal(c, frames[1].PC, &breakpoints.Internal{Tid: tid, Kind: kindReturn, MinSP: frames[0].CFA})
+		s.sites.AddInternal(c, frames[1].PC, s.internalFor(c, tid, kindReturn, frames[0].CFA, 0))
 	}
 	return nil
 }
@@ -418,7 +510,7 @@ func (s *Session) afterInsn(c *target.Ctl, tid int) (finished bool) {
 		// statement after the prologue.
 		if addr, ok := s.afterPrologue(pc, info); ok && addr != pc {
 			th.step = &stepState{kind: "in"}
-			s.sites.AddInternal(c, addr, &breakpoints.Internal{Tid: tid, Kind: kindEntered})
+			s.sites.AddInternal(c, addr, s.internalFor(c, tid, kindEntered, 0, 0))
 			s.resume(c, tid)
 			return true
 		}
@@ -446,7 +538,7 @@ func (s *Session) afterInsn(c *target.Ctl, tid int) (finished bool) {
 	}
 	ret := binary.LittleEndian.Uint64(b[:])
 	th.step = &stepState{kind: "next", info: st.info, cfa: st.cfa}
-	s.sites.AddInternal(c, ret, &breakpoints.Internal{Tid: tid, Kind: kindReturn, MinSP: regs.Rsp + 8})
+	s.sites.AddInternal(c, ret, s.internalFor(c, tid, kindReturn, regs.Rsp + 8, 0))
 	s.resume(c, tid)
 	return true
 }

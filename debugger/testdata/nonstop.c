@@ -1,6 +1,6 @@
-// Eight threads call tick() in a loop until told to quit. Thread 0 first
-// calls stopper(), where the test stops it; the others must keep ticking.
-// main quits 300 ms after stopper() returned.
+// Eight threads call tick() in a loop until told to quit. Thread 0 calls
+// stopper() once the debugger sets go_stop, and the test stops it there;
+// the others must keep ticking. main quits 300 ms after stopper() returned.
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #define N 8
 
 volatile long counters[N];
-volatile int quit, stopper_done;
+volatile int quit, stopper_done, go_stop;
 
 __attribute__((noinline)) void tick(int id) { counters[id]++; }
 
@@ -22,11 +22,16 @@ __attribute__((noinline)) int stopper(int x) {
 
 static void *run(void *arg) {
     int id = (int)(long)arg;
+    long i = 0;
     if (id == 0) {
+        for (; !go_stop; i++) {
+            tick(id);
+            if (i % 64 == 0) usleep(50);
+        }
         int r = stopper(5);
         stopper_done = r;
     }
-    for (long i = 0; !quit; i++) {
+    for (; !quit; i++) {
         tick(id);
         if (i % 64 == 0) usleep(50);
     }
