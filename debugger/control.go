@@ -538,7 +538,7 @@ func (s *Session) afterInsn(c *target.Ctl, tid int) (finished bool) {
 	}
 	ret := binary.LittleEndian.Uint64(b[:])
 	th.step = &stepState{kind: "next", info: st.info, cfa: st.cfa}
-	s.sites.AddInternal(c, ret, s.internalFor(c, tid, kindReturn, regs.Rsp + 8, 0))
+	s.sites.AddInternal(c, ret, s.internalFor(c, tid, kindReturn, regs.Rsp+8, 0))
 	s.resume(c, tid)
 	return true
 }
