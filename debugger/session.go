@@ -66,6 +66,9 @@ type LaunchConfig struct {
 	Stdout      io.Writer
 	Stderr      io.Writer
 	StopOnEntry bool
+	// Setpgid puts the program in a process group of its own, so that a
+	// terminal's Ctrl-C reaches the debugger and not the program.
+	Setpgid bool
 }
 
 // Session is one debugged process. Its methods are safe for concurrent use.
@@ -102,7 +105,7 @@ type thread struct {
 func Launch(lc LaunchConfig) (*Session, error) {
 	s := newSession(lc.Config)
 	p, err := target.Launch(target.LaunchOptions{Path: lc.Program, Args: lc.Args, Env: lc.Env, Dir: lc.Dir,
-		Stdin: lc.Stdin, Stdout: lc.Stdout, Stderr: lc.Stderr}, target.Options{Handler: s})
+		Stdin: lc.Stdin, Stdout: lc.Stdout, Stderr: lc.Stderr, Setpgid: lc.Setpgid}, target.Options{Handler: s})
 	if err != nil {
 		return nil, err
 	}
