@@ -13,16 +13,14 @@ echo
 echo "== ubpdbg trace: count every call, at full speed, without stopping a thread"
 bin/ubpdbg trace process_job worker -- bin/workers
 
-if [ -f terminal/doc.go ] || ls terminal/*.go >/dev/null 2>&1; then
-    echo
-    echo "== ubpdbg exec: one worker stops at a breakpoint, the others keep running"
-    bin/ubpdbg exec bin/workers slow <<'CMDS'
+echo
+echo "== ubpdbg exec: one worker stops at a breakpoint, the others keep running"
+bin/ubpdbg exec bin/workers <<'CMDS'
 break process_job if j->id == 5000
 continue
 threads
 bt
 print *j
-continue
-quit
+delete 1
+continue -a
 CMDS
-fi
