@@ -139,14 +139,19 @@ func (s *Session) onTrap(c *target.Ctl, tid, pid int) target.Action {
 		return s.pass(c, tid, st, regs)
 	}
 	c.SetRegs(tid, regs)
-	act := s.userStop(c, tid, reason, desc, ids, 0)
+	// Temporary breakpoints go before the stop is reported, so that a front
+	// end that lists breakpoints on the stop no longer sees them.
+	var temps []*breakpoints.Breakpoint
 	for _, bp := range st.Users() {
 		if bp.Spec.Temporary && contains(ids, bp.ID) {
-			s.sites.Unplace(c, bp)
-			s.deleteBP(bp.ID)
+			temps = append(temps, bp)
 		}
 	}
-	return act
+	for _, bp := range temps {
+		s.sites.Unplace(c, bp)
+		s.deleteBP(bp.ID)
+	}
+	return s.userStop(c, tid, reason, desc, ids, 0)
 }
 
 // pass sends a thread on past the breakpoint at st through XOL.

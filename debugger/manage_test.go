@@ -1,0 +1,62 @@
+package debugger
+
+import (
+	"testing"
+
+	"github.com/ubpdbg/ubpdbg/breakpoints"
+)
+
+// TestTemporaryAndDisabled: a temporary breakpoint stops once and is gone;
+// a disabled one neither stops nor counts, and counts again once enabled.
+func TestTemporaryAndDisabled(t *testing.T) {
+	prog := buildC(t, "count.c", "-O0")
+	s, err := Launch(LaunchConfig{Config: Config{Evaluator: &HitEvaluator{Exprs: Expressions()}}, Program: prog, Stdout: &syncBuffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tmp, err := s.SetBreakpoint(breakpoints.Spec{Location: "f", Temporary: true})
+	if err != nil || !tmp.Verified {
+		t.Fatalf("%v %+v", err, tmp)
+	}
+	counter, err := s.SetBreakpoint(breakpoints.Spec{Location: "f", Trace: true, Disabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ContinueAll()
+	ev := waitStop(t, s, nil)
+	if len(ev.BreakpointIDs) != 1 || ev.BreakpointIDs[0] != tmp.ID {
+		t.Fatalf("stop %+v, want the temporary breakpoint", ev)
+	}
+	if _, ok := s.Breakpoint(tmp.ID); ok {
+		t.Error("temporary breakpoint still there after its stop")
+	}
+	if info, _ := s.Breakpoint(counter.ID); info.Hits != 0 {
+		t.Errorf("disabled breakpoint counted %d hits", info.Hits)
+	}
+	// Enable the counter and stop again at i == 99999 with a condition.
+	if err := s.EnableBreakpoint(counter.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	last, err := s.SetBreakpoint(breakpoints.Spec{Location: "f", Cond: "i == 99999"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Continue(ev.Tid, false)
+	ev = waitStop(t, s, nil)
+	if len(ev.BreakpointIDs) != 1 || ev.BreakpointIDs[0] != last.ID {
+		t.Fatalf("stop %+v, want breakpoint %d", ev, last.ID)
+	}
+	info, _ := s.Breakpoint(counter.ID)
+	// The first call stopped at the temporary breakpoint while the counter
+	// was disabled; calls 1..99,999 are counted.
+	if info.Hits != 99999 {
+		t.Errorf("re-enabled breakpoint counted %d hits, want 99999", info.Hits)
+	}
+	if err := s.EnableBreakpoint(counter.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	s.Continue(ev.Tid, false)
+	drain(t, s, func(ev Event) { t.Errorf("unexpected stop %+v", ev) })
+	s.Wait()
+}
