@@ -5,6 +5,7 @@ import (
 
 	"github.com/ubpdbg/ubpdbg/eval"
 	"github.com/ubpdbg/ubpdbg/expr"
+	"github.com/ubpdbg/ubpdbg/symbols"
 	"github.com/ubpdbg/ubpdbg/target"
 )
 
@@ -62,12 +63,22 @@ func (s *Session) frameContext(c *target.Ctl, tid, n, max int) (*eval.Context, e
 	if err != nil {
 		return nil, err
 	}
-	if max > 0 && max <= n {
-		max = n + 1
-	}
-	frames, err := s.unwindRegs(c, regs, max)
-	if err != nil && len(frames) == 0 {
-		return nil, err
+	var frames []symbols.Frame
+	if n == 0 && max == 1 {
+		// Conditions and log messages, on every hit: no stack walk.
+		f, err := s.syms.TopFrame(memReader{s}, &regs)
+		if err != nil && f.PC == 0 {
+			return nil, err
+		}
+		frames = []symbols.Frame{f}
+	} else {
+		if max > 0 && max <= n {
+			max = n + 1
+		}
+		frames, err = s.unwindRegs(c, regs, max)
+		if err != nil && len(frames) == 0 {
+			return nil, err
+		}
 	}
 	if n >= len(frames) {
 		return nil, fmt.Errorf("thread %d has %d frames, no frame %d", tid, len(frames), n)
