@@ -3,7 +3,9 @@ package dap
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,10 +14,15 @@ import (
 	"github.com/google/go-dap"
 )
 
-// startTicker starts "mt ticker N" as someone else's running program.
-func startTicker(t *testing.T, prog string, n int) (*exec.Cmd, *bytes.Buffer) {
+// startUntil starts "mt until FILE" as someone else's running program;
+// it runs until the returned function removes FILE.
+func startUntil(t *testing.T, prog string) (*exec.Cmd, *bytes.Buffer, func()) {
 	t.Helper()
-	cmd := exec.Command(prog, "ticker", strconv.Itoa(n))
+	file := filepath.Join(t.TempDir(), "run")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(prog, "until", file)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	if err := cmd.Start(); err != nil {
@@ -23,7 +30,7 @@ func startTicker(t *testing.T, prog string, n int) (*exec.Cmd, *bytes.Buffer) {
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	time.Sleep(50 * time.Millisecond) // let it get going
-	return cmd, &out
+	return cmd, &out, func() { os.Remove(file) }
 }
 
 func waitExit(t *testing.T, cmd *exec.Cmd) {
@@ -47,12 +54,8 @@ func TestAttachLogpointDetach(t *testing.T) {
 	requireLinux(t)
 	prog := buildMT(t)
 	src := abs(t, "testdata/mt.c")
-	const n = 150
-	want, err := exec.Command(prog, "ticker", strconv.Itoa(n)).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd, out := startTicker(t, prog, n)
+	t.Parallel()
+	cmd, out, stop := startUntil(t, prog)
 
 	c, _ := pipeClient(t, Config{})
 	// VS Code's process picker gives the pid as a string.
@@ -76,9 +79,11 @@ func TestAttachLogpointDetach(t *testing.T) {
 	}
 	c.ok("disconnect", map[string]any{"terminateDebuggee": false})
 	c.event("terminated", isEvent("terminated"))
+	time.Sleep(50 * time.Millisecond) // some ticks without us
+	stop()
 	waitExit(t, cmd)
-	if out.String() != string(want) {
-		t.Errorf("output after detach %q, want %q", out, want)
+	if out.String() != "until done ok\n" {
+		t.Errorf("output after detach %q", out)
 	}
 }
 
@@ -88,9 +93,8 @@ func TestAttachStoppedClientGone(t *testing.T) {
 	requireLinux(t)
 	prog := buildMT(t)
 	src := abs(t, "testdata/mt.c")
-	const n = 100
-	want, _ := exec.Command(prog, "ticker", strconv.Itoa(n)).Output()
-	cmd, out := startTicker(t, prog, n)
+	t.Parallel()
+	cmd, out, stop := startUntil(t, prog)
 
 	c, served := pipeClient(t, Config{})
 	c.start("attach", map[string]any{"processId": cmd.Process.Pid})
@@ -107,9 +111,11 @@ func TestAttachStoppedClientGone(t *testing.T) {
 	case <-time.After(waitFor):
 		t.Fatal("the session did not end")
 	}
+	time.Sleep(50 * time.Millisecond)
+	stop()
 	waitExit(t, cmd)
-	if out.String() != string(want) {
-		t.Errorf("output after detach %q, want %q", out, want)
+	if out.String() != "until done ok\n" {
+		t.Errorf("output after detach %q", out)
 	}
 }
 
@@ -117,7 +123,7 @@ func TestAttachStoppedClientGone(t *testing.T) {
 func TestTerminateAttached(t *testing.T) {
 	requireLinux(t)
 	prog := buildMT(t)
-	cmd, _ := startTicker(t, prog, 100000)
+	cmd, _, _ := startUntil(t, prog)
 	c, _ := pipeClient(t, Config{})
 	c.start("attach", map[string]any{"processId": cmd.Process.Pid})
 	c.ok("configurationDone", nil)

@@ -43,7 +43,7 @@ func (s *session) toDAP(dbg *debugger.Session, info breakpoints.Info, src *dap.S
 		if l.Line > 0 {
 			b.Line = l.Line
 			if src == nil && l.File != "" {
-				f := s.absFile(dbg.Symbols().ImageAt(l.Addr), l.File)
+				f := s.absFile(dbg.Symbols().ImageAt(l.Addr), l.Addr, l.File)
 				src = &dap.Source{Name: filepath.Base(f), Path: f}
 			}
 		}
@@ -66,6 +66,11 @@ func (s *session) replace(key string, specs []breakpoints.Spec, src *dap.Source,
 		s.bps.owned = map[string][]int{}
 	}
 	infos, ids := dbg.ReplaceBreakpoints(s.bps.owned[key], specs)
+	if len(infos) != len(specs) || len(ids) != len(specs) {
+		// ReplaceBreakpoints reports no error of its own: fewer results
+		// mean the engine could not reach the program (it has ended).
+		return nil, errors.New("cannot set breakpoints: the program is gone")
+	}
 	s.mu.Lock()
 	if s.bps.sources == nil {
 		s.bps.sources = map[int]*dap.Source{}

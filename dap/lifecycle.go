@@ -315,6 +315,11 @@ func (s *session) onDisconnect(r *dap.DisconnectRequest, raw []byte) (dap.Respon
 			err = dbg.Kill()
 		} else {
 			err = dbg.Detach()
+			if launched && err == nil {
+				s.mu.Lock()
+				s.detachedOwn = dbg.Pid()
+				s.mu.Unlock()
+			}
 		}
 		if err != nil {
 			s.log.dap("disconnect: %v", err)

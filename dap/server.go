@@ -66,7 +66,9 @@ func NewServer(cfg Config) (*Server, error) {
 // asked for that (disconnect with terminateDebuggee false).
 func (s *Server) ServeConn(r io.Reader, w io.Writer) error {
 	ss := newSession(s, r, w)
-	return ss.run()
+	err := ss.run()
+	ss.linger()
+	return err
 }
 
 // Serve accepts clients on ln, refusing those of other users, and serves

@@ -1,10 +1,12 @@
 package dap
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -36,6 +38,7 @@ type session struct {
 	initialized bool // the client sent initialize
 	configured  bool // the client sent configurationDone
 	ended       bool // disconnect answered: stop reading
+	detachedOwn int  // the pid of a launched program we detached from
 	terminated  bool // the terminated event went out
 	pumpDone    chan struct{}
 
@@ -80,6 +83,34 @@ func (s *session) isEnded() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.ended
+}
+
+// linger keeps a launched program's output flowing after we detached from
+// it: its stdout and stderr are pipes that we read, and if we exited it
+// would die of SIGPIPE at its next write. So we stay until it ends (its
+// output then has nowhere to go and is dropped). The engine does not reap
+// a detached child, so "ended" is "gone or a zombie".
+func (s *session) linger() {
+	s.mu.Lock()
+	pid := s.detachedOwn
+	s.mu.Unlock()
+	if pid == 0 {
+		return
+	}
+	s.log.dap("waiting for detached program %d to end", pid)
+	for processRuns(pid) {
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// processRuns reports whether pid exists and is not a zombie.
+func processRuns(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i >= 0 && i+2 < len(b) && b[i+2] != 'Z' && b[i+2] != 'X'
 }
 
 // cleanup ends the debuggee's session when the client is gone.

@@ -5,6 +5,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/ubpdbg/ubpdbg/symbols"
@@ -14,10 +15,9 @@ import (
 // name them relative to the compile unit's directory (gcc -g src/x.c gives
 // "src/x.c" with DW_AT_comp_dir elsewhere, and Go's debug/dwarf does not
 // join the two for DWARF 5), and symbols matches a FILE:LINE spec against
-// the line table's spelling. So we keep, per image, each file's spelling
-// in the line tables and its absolute path, and translate both ways: a
-// client path to the spelling for breakpoints, a spelling to the absolute
-// path for stack frames and the rest.
+// the line table's spelling. So we translate both ways: a client path to
+// the spelling for breakpoints, a spelling to the absolute path for stack
+// frames and the rest.
 
 type srcFile struct {
 	name string // as the line table spells it (cleaned, as symbols does)
@@ -33,14 +33,15 @@ type imageSources struct {
 // table header of a large library is worth doing once.
 type sourceMap struct {
 	mu     sync.Mutex
-	images map[string]*imageSources // by image path
+	images map[string]*imageSources // by image path (loadedSources)
+	dirs   map[unitKey]string       // compile directories
 }
 
 func (s *session) sources() *sourceMap {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.srcs == nil {
-		s.srcs = &sourceMap{images: map[string]*imageSources{}}
+		s.srcs = &sourceMap{images: map[string]*imageSources{}, dirs: map[unitKey]string{}}
 	}
 	return s.srcs
 }
@@ -92,33 +93,72 @@ func (m *sourceMap) of(im *symbols.Image) *imageSources {
 }
 
 // specFile turns a client's path into the spelling a FILE:LINE spec must
-// use: the line table's own, when some loaded image has the file under a
-// relative name. Otherwise (an absolute spelling, or an image not loaded
-// yet) the client's path is the best guess.
+// use: the line table's own, when a loaded image names the file relative
+// to its compile directory ("testdata/x.c" for /src/testdata/x.c). The
+// longest such spelling wins. It uses symbols' own file lists, which the
+// spec's resolution reads anyway, so it costs no second pass over the
+// DWARF. Otherwise (an absolute spelling, or an image not loaded yet) the
+// client's path is the best guess.
 func (s *session) specFile(t *symbols.Table, p string) string {
 	if !filepath.IsAbs(p) {
 		return p
 	}
 	p = filepath.Clean(p)
-	m := s.sources()
+	best := ""
 	for _, im := range t.Images() {
-		for _, f := range m.of(im).files {
-			if f.abs == p {
-				return f.name
+		for _, n := range im.SourceFiles() {
+			if n == p {
+				return p
+			}
+			if !path.IsAbs(n) && len(n) > len(best) && strings.HasSuffix(p, "/"+strings.TrimPrefix(n, "./")) {
+				best = n
 			}
 		}
+	}
+	if best != "" {
+		return best
 	}
 	return p
 }
 
-// absFile turns a line table's spelling of a file in image im into an
-// absolute path for the client.
-func (s *session) absFile(im *symbols.Image, name string) string {
+// absFile turns a line table's spelling of a file, at pc in image im, into
+// an absolute path for the client: a relative one is joined with the
+// directory of the compile unit at pc.
+func (s *session) absFile(im *symbols.Image, pc uint64, name string) string {
 	if name == "" || path.IsAbs(name) || im == nil {
 		return name
 	}
-	if abs, ok := s.sources().of(im).byName[path.Clean(name)]; ok {
-		return abs
+	if dir := s.sources().compDir(im, pc); dir != "" {
+		return path.Join(dir, name)
 	}
 	return name
+}
+
+// compDir finds the DW_AT_comp_dir of the unit covering pc (cached per
+// unit: every frame of a stack asks).
+func (m *sourceMap) compDir(im *symbols.Image, pc uint64) string {
+	u := im.UnitAt(pc)
+	d := im.DWARF()
+	if !u.Found || d == nil {
+		return ""
+	}
+	key := unitKey{im.Path, u.Unit}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if dir, ok := m.dirs[key]; ok {
+		return dir
+	}
+	rd := d.Reader()
+	rd.Seek(u.Unit)
+	var dir string
+	if e, err := rd.Next(); err == nil && e != nil {
+		dir, _ = e.Val(dwarf.AttrCompDir).(string)
+	}
+	m.dirs[key] = dir
+	return dir
+}
+
+type unitKey struct {
+	image string
+	unit  dwarf.Offset
 }

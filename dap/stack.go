@@ -204,7 +204,7 @@ func (s *session) stackFrame(tid, i int, f symbols.Frame) dap.StackFrame {
 	}
 	sf := dap.StackFrame{Id: s.handles.frameID(tid, i), Name: name, InstructionPointerReference: fmt.Sprintf("%#x", f.PC)}
 	if f.File != "" && f.Line > 0 {
-		file := s.absFile(f.Image, f.File)
+		file := s.absFile(f.Image, f.PC, f.File)
 		sf.Source = &dap.Source{Name: filepath.Base(file), Path: file}
 		sf.Line, sf.Column = f.Line, 1
 	} else {

@@ -2,7 +2,9 @@
 // times (a breakpoint there stops it); worker-b calls tick_b every 2 ms
 // until worker-a is done (a logpoint there shows that it runs while
 // worker-a is stopped). "mt ticker N" instead calls tick_b N times, 10 ms
-// apart, for attach tests.
+// apart; "mt until FILE" calls it every 10 ms while FILE exists, then
+// checks every result it got: the attach tests let it run for as long as
+// attaching takes and end it when they are done.
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
@@ -67,6 +69,15 @@ int main(int argc, char **argv)
 			usleep(10000);
 		}
 		printf("ticker %d sum %ld\n", n, acc);
+		return 0;
+	}
+	if (argc > 2 && strcmp(argv[1], "until") == 0) {
+		long acc = 0, k = 0;
+		for (; access(argv[2], F_OK) == 0; k++) {
+			acc += tick_b(k);
+			usleep(10000);
+		}
+		printf("until done %s\n", acc == (k - 1) * k * (2 * k - 1) / 6 ? "ok" : "BAD");
 		return 0;
 	}
 	pthread_t a, b;
