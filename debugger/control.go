@@ -206,31 +206,41 @@ func (s *Session) startStep(tid int, f func(c *target.Ctl, th *thread) error) er
 }
 
 // planNext puts internal breakpoints on every statement of the current
-// function outside the current line, and on the return address, for
-// thread tid only; then lets the thread run.
+// function outside the current line, and on the return address, for the
+// stepping thread (or goroutine) only; then lets the thread run.
 func (s *Session) planNext(c *target.Ctl, tid int, kind string) error {
 	th := s.thread(tid)
 	regs, err := c.Regs(tid)
 	if err != nil {
 		return err
 	}
-	info, ok := s.syms.StepInfo(regs.Rip)
 	frames, _ := s.unwind(c, tid, 2)
-	if !ok || len(frames) == 0 {
-		// No line information here: finish the function instead.
-		if len(frames) < 2 {
-			th.step = &stepState{kind: "instr", single: true}
-			return s.stepInsn(c, tid)
-		}
-		th.step = &stepState{kind: "out", cfa: frames[0].CFA}
-		if err := s.sites.AddInternal(c, frames[1].PC, s.internalFor(c, tid, kindOut, frames[0].CFA, 0)); err != nil {
-			return err
-		}
+	if err := s.placeNext(c, tid, kind, regs, frames); err == nil {
 		return s.resume(c, tid)
 	}
-	th.step = &stepState{kind: kind, info: info, cfa: frames[0].CFA}
+	// No line information here: finish the function instead.
+	if len(frames) < 2 {
+		th.step = &stepState{kind: "instr", single: true}
+		return s.stepInsn(c, tid)
+	}
+	th.step = &stepState{kind: "out", cfa: frames[0].CFA}
+	if err := s.sites.AddInternal(c, frames[1].PC, s.internalFor(c, tid, kindOut, frames[0].CFA, 0)); err != nil {
+		return err
+	}
+	return s.resume(c, tid)
+}
+
+// placeNext places a next's internal breakpoints from where the thread is
+// (it does not resume it: a thread stopped on a trap is sent on by the
+// trap handler).
+func (s *Session) placeNext(c *target.Ctl, tid int, kind string, regs regsT, frames []symbols.Frame) error {
+	info, ok := s.syms.StepInfo(regs.Rip)
+	if !ok || len(frames) == 0 {
+		return errors.New("no line information")
+	}
+	s.thread(tid).step = &stepState{kind: kind, info: info, cfa: frames[0].CFA}
 	for i, a := range info.Stmts {
-		if (a >= info.LineLo && a < info.LineHi) || info.Lines[i] == info.Line {
+		if a == regs.Rip || (a >= info.LineLo && a < info.LineHi) || info.Lines[i] == info.Line {
 			continue
 		}
 		if err := s.sites.AddInternal(c, a, s.internalFor(c, tid, kindStep, 0, frames[0].CFA)); err != nil {
@@ -242,7 +252,7 @@ func (s *Session) planNext(c *target.Ctl, tid int, kind string) error {
 			s.logf("next: return breakpoint at %#x: %v", frames[1].PC, err)
 		}
 	}
-	return s.resume(c, tid)
+	return nil
 }
 
 // endStep drops a thread's step and its internal breakpoints.
@@ -385,40 +395,14 @@ func (s *Session) internalHit(c *target.Ctl, tid int, st *breakpoints.Site, regs
 				return true, ReasonStep, "step"
 			}
 			c.SetRegs(tid, regs)
-			if err := s.planNextFromHere(c, tid, kind); err != nil {
+			frames, _ := s.unwindRegs(c, regs, 2)
+			if err := s.placeNext(c, tid, kind, regs, frames); err != nil {
 				return true, ReasonStep, "step"
 			}
 			return false, "", ""
 		}
 	}
 	return false, "", ""
-}
-
-// planNextFromHere plans a next for a thread that is stopped on a site
-// (the return address it just reached) without resuming it: the trap
-// handler sends it on.
-func (s *Session) planNextFromHere(c *target.Ctl, tid int, kind string) error {
-	th := s.thread(tid)
-	regs, err := c.Regs(tid)
-	if err != nil {
-		return err
-	}
-	info, ok := s.syms.StepInfo(regs.Rip)
-	frames, _ := s.unwind(c, tid, 2)
-	if !ok || len(frames) == 0 {
-		return errors.New("no line information")
-	}
-	th.step = &stepState{kind: kind, info: info, cfa: frames[0].CFA}
-	for i, a := range info.Stmts {
-		if a == regs.Rip || (a >= info.LineLo && a < info.LineHi) || info.Lines[i] == info.Line {
-			continue
-		}
-		s.sites.AddInternal(c, a, s.internalFor(c, tid, kindStep, 0, frames[0].CFA))
-	}
-	if len(frames) > 1 && frames[1].PC != 0 {
-		s.sites.AddInternal(c, frames[1].PC, s.internalFor(c, tid, kindReturn, frames[0].CFA, 0))
-	}
-	return nil
 }
 
 // stepInsn advances a thread by one instruction, through XOL when it sits

@@ -105,15 +105,24 @@ func (c *Ctl) Step(tid int) error {
 	if err != nil {
 		return err
 	}
-	if err := c.p.flushRegs(t); err != nil {
+	if err := c.p.startStep(t); err != nil {
+		return err
+	}
+	t.stepping = true
+	t.state = tsRunning
+	return nil
+}
+
+// startStep issues PTRACE_SINGLESTEP with the thread's registers written
+// back and its pending signal delivered.
+func (p *Process) startStep(t *thread) error {
+	if err := p.flushRegs(t); err != nil {
 		return err
 	}
 	if err := ptraceStep(t.tid, t.resumeSig); err != nil {
-		return c.p.opErr(t, err)
+		return p.opErr(t, err)
 	}
 	t.resumeSig, t.resumeInfo = 0, nil
-	t.stepping = true
-	t.state = tsRunning
 	return nil
 }
 
@@ -257,13 +266,9 @@ func (c *Ctl) StepWait(tid int) error {
 	if err != nil {
 		return err
 	}
-	if err := c.p.flushRegs(t); err != nil {
+	if err := c.p.startStep(t); err != nil {
 		return err
 	}
-	if err := ptraceStep(t.tid, t.resumeSig); err != nil {
-		return c.p.opErr(t, err)
-	}
-	t.resumeSig, t.resumeInfo = 0, nil
 	var ws unix.WaitStatus
 	for {
 		if _, err := wait4(tid, &ws, 0); err != nil {

@@ -290,22 +290,8 @@ func (r *Runtime) ThreadGone(tid int) {
 // fork done by a syscall instruction run out of line starts there) and the
 // areas are unmapped from its address space.
 func (r *Runtime) Forked(c *target.Ctl, parentTid, child int) error {
-	thr := r.threads[parentTid]
-	if thr != nil && thr.active != nil && thr.active.holds != nil {
-		regs, err := c.Regs(child)
-		if err != nil {
-			return err
-		}
-		s := thr.active
-		if regs.Rip >= s.addr && regs.Rip < s.addr+SlotSize {
-			regs.Rip = OrigPC(s.holds, s.addr, regs.Rip)
-			if s.holds.Syscall {
-				regs.Rcx = regs.Rip
-			}
-			if err := c.SetRegs(child, regs); err != nil {
-				return err
-			}
-		}
+	if err := r.leaveParentSlot(c, parentTid, child); err != nil {
+		return err
 	}
 	return r.unmapIn(c, child)
 }
@@ -313,6 +299,12 @@ func (r *Runtime) Forked(c *target.Ctl, parentTid, child int) error {
 // NewThread gives a thread cloned by parentTid a pc out of the parent's
 // slot: clone run out of line starts the child in the slot.
 func (r *Runtime) NewThread(c *target.Ctl, parentTid, tid int) error {
+	return r.leaveParentSlot(c, parentTid, tid)
+}
+
+// leaveParentSlot moves a new thread or child that starts inside its
+// parent's slot (after the syscall that made it) to the original code.
+func (r *Runtime) leaveParentSlot(c *target.Ctl, parentTid, tid int) error {
 	thr := r.threads[parentTid]
 	if thr == nil || thr.active == nil || thr.active.holds == nil {
 		return nil
@@ -322,14 +314,14 @@ func (r *Runtime) NewThread(c *target.Ctl, parentTid, tid int) error {
 		return err
 	}
 	s := thr.active
-	if regs.Rip >= s.addr && regs.Rip < s.addr+SlotSize {
-		regs.Rip = OrigPC(s.holds, s.addr, regs.Rip)
-		if s.holds.Syscall {
-			regs.Rcx = regs.Rip
-		}
-		return c.SetRegs(tid, regs)
+	if regs.Rip < s.addr || regs.Rip >= s.addr+SlotSize {
+		return nil
 	}
-	return nil
+	regs.Rip = OrigPC(s.holds, s.addr, regs.Rip)
+	if s.holds.Syscall {
+		regs.Rcx = regs.Rip
+	}
+	return c.SetRegs(tid, regs)
 }
 
 // Unmap removes every area from the process (before a detach), using the
