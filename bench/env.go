@@ -160,7 +160,7 @@ func printMachine(w io.Writer) {
 		kernel = strings.TrimSpace(string(b))
 	}
 	virt := ""
-	if b, err := exec.Command("systemd-detect-virt").Output(); err == nil {
+	if b, err := exec.Command("systemd-detect-virt", "--vm").Output(); err == nil {
 		virt = ", virtualization " + strings.TrimSpace(string(b))
 	} else if b, err := os.ReadFile("/proc/cpuinfo"); err == nil && bytes.Contains(b, []byte(" hypervisor")) {
 		virt = ", under a hypervisor"

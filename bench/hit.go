@@ -80,7 +80,7 @@ func sectionHit(o *options, e *env, sum *summary) error {
 		} else if r.hits < 0 {
 			note = "hits: the tool counts only stops"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", r.name, r.how, r.calls, hits, nsPer(r.per),
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t  %s\n", r.name, r.how, r.calls, hits, nsPer(r.per),
 			ratio(r.per, raw.res.per), ratio(r.per, ubp.res.per), note)
 	}
 	tw.Flush()

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -35,122 +34,127 @@ func readCounters(read func(addr uint64, buf []byte) (int, error), base uint64, 
 	return c, nil
 }
 
-// rate measures the work per second of threads 1..n-1 over the window.
-func rate(read func(uint64, []byte) (int, error), base uint64, window time.Duration) (float64, error) {
-	c0, err := readCounters(read, base, progressThreads)
-	if err != nil {
-		return 0, err
-	}
-	t0 := time.Now()
-	time.Sleep(window)
-	c1, err := readCounters(read, base, progressThreads)
-	if err != nil {
-		return 0, err
-	}
-	d := time.Since(t0)
-	var sum uint64
-	for i := 1; i < progressThreads; i++ {
-		sum += c1[i] - c0[i]
-	}
-	return float64(sum) / d.Seconds(), nil
-}
-
-// nativeRate runs progress without a debugger; thread 0 blocks in pause().
-func nativeRate(o *options, e *env) (float64, error) {
+// startNative starts progress without a debugger (thread 0 blocks in
+// pause()) and returns a reader of its memory and a stop function.
+func startNative(e *env) (func(uint64, []byte) (int, error), func(), error) {
 	cmd := exec.Command(e.progress, strconv.Itoa(progressThreads))
 	if err := cmd.Start(); err != nil {
-		return 0, err
+		return nil, nil, err
 	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	pid := cmd.Process.Pid
 	read := func(addr uint64, buf []byte) (int, error) {
 		return unix.ProcessVMReadv(pid, []unix.Iovec{{Base: &buf[0], Len: uint64(len(buf))}},
 			[]unix.RemoteIovec{{Base: uintptr(addr), Len: len(buf)}}, 0)
 	}
-	time.Sleep(300 * time.Millisecond) // threads started and warm
-	return rate(read, e.counters, o.window)
+	return read, func() { cmd.Process.Kill(); cmd.Wait() }, nil
 }
 
-// debuggedRate runs progress under ubpdbg (stop mode thread) and measures
-// while thread 0 sits stopped at a breakpoint on stopper().
-func debuggedRate(o *options, e *env) (float64, error) {
+// startDebugged launches progress under ubpdbg (stop mode thread) and
+// returns once thread 0 sits stopped at a breakpoint on stopper().
+func startDebugged(e *env) (*debugger.Session, int, error) {
 	s, err := debugger.Launch(debugger.LaunchConfig{
 		Config:  debugger.Config{StopMode: debugger.StopThread, Evaluator: &debugger.HitEvaluator{}},
 		Program: e.progress, Args: []string{strconv.Itoa(progressThreads)},
 		Stdout: io.Discard, Stderr: io.Discard,
 	})
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
-	defer s.Close()
+	fail := func(err error) (*debugger.Session, int, error) {
+		s.Close()
+		return nil, 0, err
+	}
 	bp, err := s.SetBreakpoint(breakpoints.Spec{Location: "stopper"})
 	if err != nil || !bp.Verified {
-		return 0, fmt.Errorf("breakpoint on stopper: %v %s", err, bp.Message)
+		return fail(fmt.Errorf("breakpoint on stopper: %v %s", err, bp.Message))
 	}
 	if err := s.ContinueAll(); err != nil {
-		return 0, err
+		return fail(err)
 	}
 	timeout := time.After(30 * time.Second)
-	stopped := 0
-	for stopped == 0 {
+	for {
 		select {
 		case ev, ok := <-s.Events():
 			if !ok {
-				return 0, errors.New("process ended")
+				return fail(errors.New("process ended"))
 			}
 			if ev.Kind == debugger.Stopped {
 				if ev.Reason != debugger.ReasonBreakpoint || ev.AllStopped {
-					return 0, fmt.Errorf("unexpected stop: %+v", ev)
+					return fail(fmt.Errorf("unexpected stop: %+v", ev))
 				}
-				stopped = ev.Tid
+				// Be a fair front end: keep reading events.
+				go func() {
+					for range s.Events() {
+					}
+				}()
+				return s, ev.Tid, nil
 			}
 		case <-timeout:
-			return 0, errors.New("no stop at stopper")
+			return fail(errors.New("no stop at stopper"))
 		}
 	}
-	// Drain events meanwhile (thread starts): the queue is unbounded, but
-	// be a fair front end.
-	go func() {
-		for range s.Events() {
+}
+
+// nonstopRound runs both copies of progress at once for one window, so
+// that they share the CPUs and whatever else loads the machine alike, and
+// returns the work rates of threads 1-7 of each.
+func nonstopRound(o *options, e *env) (native, debugged float64, err error) {
+	read, stop, err := startNative(e)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer stop()
+	s, tid, err := startDebugged(e)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer s.Close()
+	time.Sleep(300 * time.Millisecond) // threads started and warm
+	n0, err1 := readCounters(read, e.counters, progressThreads)
+	d0, err2 := readCounters(s.ReadMemory, e.counters, progressThreads)
+	t0 := time.Now()
+	time.Sleep(o.window)
+	n1, err3 := readCounters(read, e.counters, progressThreads)
+	d1, err4 := readCounters(s.ReadMemory, e.counters, progressThreads)
+	secs := time.Since(t0).Seconds()
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		return 0, 0, err
+	}
+	if !s.Stopped(tid) {
+		return 0, 0, errors.New("thread 0 did not stay stopped")
+	}
+	sum := func(a, b []uint64) float64 {
+		var n uint64
+		for i := 1; i < progressThreads; i++ {
+			n += b[i] - a[i]
 		}
-	}()
-	time.Sleep(300 * time.Millisecond)
-	if !s.Stopped(stopped) {
-		return 0, errors.New("thread 0 is not held at the breakpoint")
+		return float64(n) / secs
 	}
-	r, err := rate(s.ReadMemory, e.counters, o.window)
-	if err == nil && !s.Stopped(stopped) {
-		err = errors.New("thread 0 did not stay stopped")
-	}
-	return r, err
+	return sum(n0, n1), sum(d0, d1), nil
 }
 
 // sectionNonstop: the other threads' speed while one is stopped.
 func sectionNonstop(o *options, e *env, sum *summary) error {
 	section(o.out, "3. non-stop: 7 threads run while 1 sits stopped at a breakpoint")
-	fmt.Fprintf(o.out, "target: testdata/progress.c, %d threads; thread 0 stopped at stopper() (ubpdbg, stop mode thread) or blocked in pause() (native); window %v\n",
-		progressThreads, o.window)
-	// Alternate the two, round after round, so that load from elsewhere
-	// weighs on both alike; compare the medians.
+	fmt.Fprintf(o.out, "target: testdata/progress.c, %d threads; thread 0 stopped at stopper() (ubpdbg, stop mode thread) or blocked in pause() (native)\n",
+		progressThreads)
+	fmt.Fprintf(o.out, "the native and the debugged copy run at the same time (so both share the CPUs and any other load alike); window %v\n", o.window)
 	rounds := max(o.rounds, 2)
-	var nat, dbg []float64
+	var nat, dbg, fr []float64
 	for i := 0; i < rounds; i++ {
-		n, err := nativeRate(o, e)
+		n, d, err := nonstopRound(o, e)
 		if err != nil {
 			return err
 		}
-		d, err := debuggedRate(o, e)
-		if err != nil {
-			return err
-		}
-		nat, dbg = append(nat, n), append(dbg, d)
+		nat, dbg, fr = append(nat, n), append(dbg, d), append(fr, d/n)
 	}
-	mn, md := median(nat), median(dbg)
-	frac := md / mn
+	frac := median(fr)
 	tw := newTable(o.out)
-	fmt.Fprintln(tw, "run\twork units/s of threads 1-7, each round\tmedian\tof native\t")
-	fmt.Fprintf(tw, "native, thread 0 in pause()\t%s\t%.0f\t100%%\t\n", floats(nat), mn)
-	fmt.Fprintf(tw, "ubpdbg, thread 0 stopped at a breakpoint\t%s\t%.0f\t%.1f%%\t\n", floats(dbg), md, 100*frac)
+	fmt.Fprintln(tw, "round\tnative: work units/s of threads 1-7\tubpdbg, thread 0 stopped\tdebugged / native\t")
+	for i := range fr {
+		fmt.Fprintf(tw, "%d\t%.0f\t%.0f\t%.1f%%\t\n", i+1, nat[i], dbg[i], 100*fr[i])
+	}
+	fmt.Fprintf(tw, "median\t\t\t%.1f%%\t\n", 100*frac)
 	tw.Flush()
 	sum.nonstop, sum.nonstopDone = frac, true
 	return nil
@@ -163,15 +167,4 @@ func median(xs []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-func floats(xs []float64) string {
-	var b strings.Builder
-	for i, x := range xs {
-		if i > 0 {
-			b.WriteString(" ")
-		}
-		fmt.Fprintf(&b, "%.0f", x)
-	}
-	return b.String()
 }

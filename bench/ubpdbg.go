@@ -10,7 +10,6 @@ import (
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
 	"github.com/ubpdbg/ubpdbg/debugger"
-	"github.com/ubpdbg/ubpdbg/xol"
 )
 
 // kind is the sort of auto-continued breakpoint measured.
@@ -40,9 +39,8 @@ type ubpRun struct {
 	elapsed time.Duration // ContinueAll until the Exited event
 	hits    uint64
 	addr    uint64 // where the breakpoint went
-	stats   xol.Stats
-	stops   int // unexpected Stopped events
-	output  int // bytes of logpoint output
+	stops   int    // unexpected Stopped events
+	output  int    // bytes of logpoint output
 }
 
 // newSession launches prog under a session with the default evaluator.
@@ -83,7 +81,6 @@ func runUbpdbg(e *env, k kind, threads int, calls int64, ready func(pid int) err
 			return r, err
 		}
 	}
-	stats := s.XOLStats()
 	start := time.Now()
 	if err := s.ContinueAll(); err != nil {
 		return r, err
@@ -110,8 +107,6 @@ func runUbpdbg(e *env, k kind, threads int, calls int64, ready func(pid int) err
 				if ev.Status.Code != 0 || ev.Status.Signal != 0 {
 					return r, fmt.Errorf("program ended: %v", ev.Status)
 				}
-				// The stats are gone with the process: take them from
-				// the last hit we can see, before Exited.
 				done = true
 			}
 		case <-timeout:
@@ -122,6 +117,5 @@ func runUbpdbg(e *env, k kind, threads int, calls int64, ready func(pid int) err
 	if bi, ok := s.Breakpoint(info.ID); ok {
 		r.hits = bi.Hits
 	}
-	_ = stats
 	return r, nil
 }
