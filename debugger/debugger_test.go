@@ -1,11 +1,9 @@
 package debugger
 
 import (
-	"bytes"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,22 +15,7 @@ func buildC(t *testing.T, src, opt string) string {
 	return testprog.BuildC(t, []string{opt, "-pthread"}, filepath.Join("testdata", src))
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testprog.Output
 
 func native(t *testing.T, prog string, args ...string) string {
 	out, err := exec.Command(prog, args...).Output()

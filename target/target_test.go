@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,23 +24,7 @@ func buildC(t *testing.T, src, opt string, extra ...string) string {
 	return testprog.BuildC(t, append([]string{opt, "-pthread", "-no-pie"}, extra...), filepath.Join("testdata", src))
 }
 
-// syncBuffer is a bytes.Buffer safe for the stdout copier and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testprog.Output
 
 // nativeOutput runs the program without a debugger.
 func nativeOutput(t *testing.T, path string, args ...string) (string, int) {

@@ -38,7 +38,7 @@ func ubpdbgBin(t *testing.T) string {
 
 func TestTraceCountsEveryHit(t *testing.T) {
 	bin := ubpdbgBin(t)
-	prog := testprog.BuildC(t, []string{"-O2", "-pthread"}, "testdata/hot.c")
+	prog := testprog.BuildC(t, []string{"-O2", "-pthread"}, "../../debugger/testdata/hot.c")
 	native, err := exec.Command(prog).Output()
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +71,7 @@ func TestTraceLogLines(t *testing.T) {
 	bin := ubpdbgBin(t)
 	for _, opt := range []string{"-O0", "-O2"} {
 		t.Run(opt, func(t *testing.T) {
-			prog := testprog.BuildC(t, []string{opt, "-pthread"}, "testdata/hot.c")
+			prog := testprog.BuildC(t, []string{opt, "-pthread"}, "../../debugger/testdata/hot.c")
 			native, _ := exec.Command(prog).Output()
 			out := filepath.Join(t.TempDir(), "trace.out")
 			cmd := exec.Command(bin, "trace", "--log=work {thread} {i}", "--output", out, "work", "--", prog)
@@ -111,7 +111,7 @@ func TestTraceLogLines(t *testing.T) {
 // cleanly, run on and print what it prints without a debugger.
 func TestTraceDetachOnSignal(t *testing.T) {
 	bin := ubpdbgBin(t)
-	prog := testprog.BuildC(t, []string{"-O2", "-pthread"}, "testdata/ticker.c")
+	prog := testprog.BuildC(t, []string{"-O2", "-pthread"}, "../../debugger/testdata/ticker.c")
 	native, err := exec.Command(prog).Output()
 	if err != nil {
 		t.Fatal(err)

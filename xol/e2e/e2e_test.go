@@ -45,22 +45,7 @@ func build(t *testing.T, flags []string, hdrs []string, srcs ...string) string {
 	return testprog.BuildC(t, flags, paths...)
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testprog.Output
 
 // native runs a program without a debugger.
 func native(t *testing.T, prog string, args ...string) (stdout, stderr string) {
