@@ -164,3 +164,30 @@ func TestGoGoroutinesCountedOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestBreakpointsSurviveExec: after the program execs (here: itself, from
+// a second thread), breakpoints are resolved again in the new image and
+// hit there.
+func TestBreakpointsSurviveExec(t *testing.T) {
+	prog := testprog.BuildC(t, []string{"-O0", "-pthread"}, "../target/testdata/forkexec.c")
+	var out syncBuffer
+	s, err := Launch(LaunchConfig{Program: prog, Args: []string{"exec"}, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	bp, err := s.SetBreakpoint(breakpoints.Spec{Location: "main", Trace: true})
+	if err != nil || !bp.Verified {
+		t.Fatalf("%v %+v", err, bp)
+	}
+	s.ContinueAll()
+	drain(t, s, func(ev Event) { t.Errorf("unexpected stop %+v", ev) })
+	s.Wait()
+	// main runs once before the exec and once after it.
+	if info, _ := s.Breakpoint(bp.ID); info.Hits != 2 || !info.Verified {
+		t.Errorf("%+v: want 2 hits of main, one in each image", info)
+	}
+	if out.String() != "before exec\nafter exec\n" {
+		t.Errorf("output %q", out.String())
+	}
+}

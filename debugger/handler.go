@@ -308,6 +308,10 @@ func (s *Session) onExec(c *target.Ctl, tid int) target.Action {
 		s.syms = tab
 	}
 	s.watchLibraries(c)
+	// Every breakpoint is resolved again in the new program.
+	for _, id := range s.sortedIDs() {
+		s.bps[id].SetUnverified("the program exec'd; resolving again")
+	}
 	s.placePending(c)
 	s.emit(Event{Kind: ModulesChanged})
 	return target.Resume
