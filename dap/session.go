@@ -44,6 +44,7 @@ type session struct {
 
 	bps     bpOwners
 	handles handles
+	stops   stopCounter
 	mods    modSet
 	srcs    *sourceMap
 }
