@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -380,5 +379,3 @@ func uprobeMeasurer(e *env, off uint64) (measurer, func(), error) {
 		return d, after - before, nil
 	}, cleanup, nil
 }
-
-func isNA(err error) bool { return errors.Is(err, errNA) }
