@@ -129,6 +129,25 @@ func (c *Context) goCommon(a, b *value, at expr.Node) (godwarf.Type, error) {
 	return a.typ, nil
 }
 
+// checkFits refuses a Go untyped constant that the type it is given
+// cannot represent (uint8(n) + 300), as the compiler would.
+func (c *Context) checkFits(v *value, s scalar, t godwarf.Type, at expr.Node) error {
+	if !v.untyped || !classOf(t).isInteger() {
+		return nil
+	}
+	if s.cls == clsFloat {
+		if s.f != math.Trunc(s.f) {
+			return errAt(at, "constant %g truncated to integer", s.f)
+		}
+		return nil
+	}
+	back := convertScalar(convertScalar(s, v.typ, t), t, v.typ)
+	if back.bits != s.bits || (isSigned(t) != isSigned(v.typ) && int64(s.bits) < 0) {
+		return errAt(at, "constant %d overflows %s", int64(s.bits), typeName(t, c.lang))
+	}
+	return nil
+}
+
 // convertScalar changes a scalar's representation from type from to to.
 func convertScalar(s scalar, from, to godwarf.Type) scalar {
 	tc := classOf(to)
@@ -242,6 +261,14 @@ func (c *Context) binaryValues(x *expr.Binary, a, b *value) (*value, error) {
 		t = cCommon(a.typ, b.typ)
 	default:
 		if t, err = c.goCommon(a, b, x); err != nil {
+			return nil, err
+		}
+	}
+	if c.lang == expr.Go {
+		if err := c.checkFits(a, sa, t, x.X); err != nil {
+			return nil, err
+		}
+		if err := c.checkFits(b, sb, t, x.Y); err != nil && !shift {
 			return nil, err
 		}
 	}
@@ -424,6 +451,14 @@ func (c *Context) compare(op expr.Op, a, b *value, at expr.Node) (bool, error) {
 		t = cCommon(a.typ, b.typ)
 	} else if t, err = c.goCommon(a, b, at); err != nil {
 		return false, err
+	}
+	if c.lang == expr.Go {
+		if err := c.checkFits(a, sa, t, at); err != nil {
+			return false, err
+		}
+		if err := c.checkFits(b, sb, t, at); err != nil {
+			return false, err
+		}
 	}
 	sa, sb = convertScalar(sa, a.typ, t), convertScalar(sb, b.typ, t)
 	switch {

@@ -155,11 +155,16 @@ func (c *Context) lookupName(name string) (*value, error) {
 			return c.globalValue(g, name)
 		}
 	}
-	if g, ok := c.lookupGlobal(name); ok {
+	// The frame's own image (globals, then enumerators) before the
+	// others: indexing a large library's DWARF is the slow part.
+	if g, ok := c.lookupGlobalIn(c.ii, name); ok {
 		return c.globalValue(g, name)
 	}
 	if v := c.enumerator(name); v != nil {
 		return v, nil
+	}
+	if g, ok := c.lookupGlobal(name); ok {
+		return c.globalValue(g, name)
 	}
 	return nil, nil
 }
@@ -206,6 +211,9 @@ func (c *Context) evalSelector(x *expr.Selector) (*value, error) {
 	v, err := c.eval(x.X)
 	if err != nil {
 		return nil, err
+	}
+	if x.Arrow && c.lang == expr.C && classOf(v.typ) != clsPtr {
+		return nil, errAt(posNode(x.Dot), "%s is not a pointer (use . for a member)", expr.Format(x.X))
 	}
 	for i := 0; i < 4; i++ {
 		switch classOf(v.typ) {

@@ -152,16 +152,8 @@ type globalRef struct {
 // lookupGlobal finds a global by its DWARF name: in the frame's compile
 // unit first (C statics), then the frame's image, then every other image.
 func (c *Context) lookupGlobal(name string) (globalRef, bool) {
-	if c.ii != nil {
-		refs := c.ii.index().globals[name]
-		for _, r := range refs {
-			if r.cu == c.unit.Unit {
-				return globalRef{c.ii, r}, true
-			}
-		}
-		if len(refs) > 0 {
-			return globalRef{c.ii, refs[0]}, true
-		}
+	if g, ok := c.lookupGlobalIn(c.ii, name); ok {
+		return g, true
 	}
 	if c.cfg.Table == nil {
 		return globalRef{}, false
@@ -174,6 +166,23 @@ func (c *Context) lookupGlobal(name string) (globalRef, bool) {
 		if refs := ii.index().globals[name]; len(refs) > 0 {
 			return globalRef{ii, refs[0]}, true
 		}
+	}
+	return globalRef{}, false
+}
+
+// lookupGlobalIn looks in one image, preferring the frame's unit.
+func (c *Context) lookupGlobalIn(ii *imgInfo, name string) (globalRef, bool) {
+	if ii == nil {
+		return globalRef{}, false
+	}
+	refs := ii.index().globals[name]
+	for _, r := range refs {
+		if r.cu == c.unit.Unit {
+			return globalRef{ii, r}, true
+		}
+	}
+	if len(refs) > 0 {
+		return globalRef{ii, refs[0]}, true
 	}
 	return globalRef{}, false
 }
