@@ -91,12 +91,14 @@ func (s *Session) frameContext(c *target.Ctl, tid, n, max int) (*eval.Context, e
 	return eval.NewContext(cfg)
 }
 
-// evalMem is the program's memory for eval: reads hide our int3s.
+// evalMem is the program's memory for eval. Reads do not hide our int3s:
+// variables live in data, never in code, and the children of a Variable
+// are read later from any goroutine, where the site table must not be
+// touched.
 type evalMem struct{ s *Session }
 
 func (m evalMem) ReadMemory(addr uint64, buf []byte) (int, error) {
-	n, err := m.s.proc.ReadMemory(addr, buf)
-	return n, err
+	return m.s.proc.ReadMemory(addr, buf)
 }
 
 func (m evalMem) WriteMemory(addr uint64, data []byte) error {

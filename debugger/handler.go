@@ -154,8 +154,16 @@ func (s *Session) onTrap(c *target.Ctl, tid, pid int) target.Action {
 	return s.userStop(c, tid, reason, desc, ids, 0)
 }
 
-// pass sends a thread on past the breakpoint at st through XOL.
+// pass sends a thread on past the breakpoint at st through XOL, unless a
+// pause was asked for it: the interrupt that pause sent may have been
+// answered by this very trap, so the thread stops here instead (on the
+// int3, its hit counted; resuming passes over it).
 func (s *Session) pass(c *target.Ctl, tid int, st *breakpoints.Site, regs unix.PtraceRegs) target.Action {
+	if th := s.threads[tid]; th != nil && th.pauseWant {
+		th.pauseWant = false
+		c.SetRegs(tid, regs)
+		return s.userStop(c, tid, ReasonPause, "paused", nil, 0)
+	}
 	in, err := s.sites.Insn(c, st)
 	if err == nil {
 		err = s.xol.Pass(c, tid, in, regs)
@@ -285,6 +293,12 @@ func (s *Session) stopOthers(c *target.Ctl) {
 func (s *Session) onSignal(c *target.Ctl, ev target.Event) target.Action {
 	s.fix(c, ev.Tid)
 	th := s.thread(ev.Tid)
+	if th.pauseWant {
+		// The pause's interrupt may be answered by this stop: stop here;
+		// the signal is delivered when the thread continues.
+		th.pauseWant = false
+		return s.userStop(c, ev.Tid, ReasonPause, "paused", nil, 0)
+	}
 	if th.step != nil && th.step.single {
 		// A signal while single-stepping: deliver it and keep stepping
 		// (the step then ends at the handler's first instruction).

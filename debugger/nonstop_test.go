@@ -307,3 +307,39 @@ func TestAllStop(t *testing.T) {
 		t.Errorf("output %q, want %q", out.String(), want)
 	}
 }
+
+// TestPauseThroughLogpoint: pausing a thread that keeps hitting a logpoint
+// stops it every time, even when the pause's interrupt is answered by a
+// logpoint trap rather than by an interrupt stop.
+func TestPauseThroughLogpoint(t *testing.T) {
+	prog := buildC(t, "nonstop.c", "-O0")
+	s, err := Launch(LaunchConfig{Program: prog, Stdout: &syncBuffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.SetBreakpoint(breakpoints.Spec{Location: "tick", Log: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	s.ContinueAll()
+	var ths []ThreadInfo
+	for deadline := time.Now().Add(10 * time.Second); len(ths) < 9 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		ths, _ = s.Threads()
+	}
+	if len(ths) < 9 {
+		t.Fatalf("%d threads", len(ths))
+	}
+	victim := ths[3].Tid
+	for i := 0; i < 30; i++ {
+		if err := s.Pause(victim); err != nil {
+			t.Fatal(err)
+		}
+		ev := waitStop(t, s, nil)
+		if ev.Tid != victim || ev.Reason != ReasonPause {
+			t.Fatalf("round %d: stop %+v, want a pause of %d", i, ev, victim)
+		}
+		if err := s.Continue(victim, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

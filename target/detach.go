@@ -46,6 +46,9 @@ func (c *Ctl) Detach() error {
 	p.threads = map[int]*thread{}
 	p.state = psDetached
 	p.closeMem()
+	if p.launched {
+		p.reapDetached()
+	}
 	if p.queue != nil {
 		p.queue.Close()
 	}
@@ -79,4 +82,30 @@ func (c *Ctl) Kill() error {
 		}
 	}
 	return nil
+}
+
+// reapDetached waits for a launched process we detached from: it is still
+// our child (the ptrace thread's), and without a wait it would stay a
+// zombie when it ends, and Wait would never return. Any thread of ours may
+// wait for it (no __WNOTHREAD), so a goroutine does, after the ptrace
+// thread is gone.
+func (p *Process) reapDetached() {
+	pid := p.pid
+	go func() {
+		<-p.loopDone
+		var ws unix.WaitStatus
+		for {
+			_, err := unix.Wait4(pid, &ws, unix.WALL, nil)
+			if err == unix.EINTR {
+				continue
+			}
+			if err != nil {
+				p.exitStatus = ExitStatus{Unknown: true}
+			} else {
+				p.exitStatus = exitStatusOf(ws)
+			}
+			break
+		}
+		close(p.exitedCh)
+	}()
 }
