@@ -3,7 +3,6 @@ package dap
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -198,5 +197,3 @@ func setSeq(m dap.Message, seq int) {
 		m.GetRequest().Seq = seq
 	}
 }
-
-var errClosed = errors.New("connection closed")

@@ -5,7 +5,6 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"sync"
 
@@ -37,7 +36,6 @@ type Image struct {
 	names       map[dwarf.Offset]dieName
 	fdes        frame.FrameDescriptionEntries
 	fdesLoaded  bool
-	ehFDEs      bool // fdes include .eh_frame (else .debug_frame only)
 }
 
 // elfSym is a function symbol from .symtab or .dynsym.
@@ -202,12 +200,6 @@ func biasFromMapping(f *elf.File, start, off uint64) (uint64, bool) {
 		}
 	}
 	return 0, false
-}
-
-func statSame(a, b string) bool {
-	sa, err1 := os.Stat(a)
-	sb, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
 
 // openELFHeaders opens an ELF file for its program headers only.

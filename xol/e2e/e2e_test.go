@@ -65,7 +65,6 @@ type run struct {
 	s              *debugger.Session
 	prog           string
 	stdout, stderr syncBuffer
-	events         chan debugger.Event
 	stops          []debugger.Event
 	mu             sync.Mutex
 	done           chan struct{}
