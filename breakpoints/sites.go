@@ -46,6 +46,7 @@ type Internal struct {
 type Sites struct {
 	sites   map[uint64]*Site
 	removed map[uint64]struct{} // addresses whose int3 was taken out
+	batch   *pageBatch          // pages read ahead for many insertions
 }
 
 // NewSites returns an empty table.
@@ -87,13 +88,19 @@ func (s *Sites) get(c *target.Ctl, addr uint64) (*Site, error) {
 		return st, nil
 	}
 	var b [1]byte
-	if _, err := c.Process().ReadMemory(addr, b[:]); err != nil {
+	page, batched := s.batch.page(addr)
+	if batched {
+		b[0] = page[addr&pageMask]
+	} else if _, err := c.Process().ReadMemory(addr, b[:]); err != nil {
 		return nil, fmt.Errorf("%#x: %w: %v", addr, ErrNotCode, err)
 	}
 	if b[0] == int3 {
 		return nil, fmt.Errorf("%#x: %w: the program has an int3 of its own there", addr, ErrNotCode)
 	}
-	if err := c.WriteMemory(addr, []byte{int3}); err != nil {
+	if batched {
+		page[addr&pageMask] = int3
+		s.batch.dirty[addr&^pageMask] = true
+	} else if err := c.WriteMemory(addr, []byte{int3}); err != nil {
 		return nil, fmt.Errorf("%#x: %w: %v", addr, ErrNotCode, err)
 	}
 	st := &Site{Addr: addr, orig: b[0]}
@@ -211,3 +218,100 @@ func (st *Site) Users() []*Breakpoint { return st.users }
 
 // Orig is the program's byte under the int3.
 func (st *Site) Orig() byte { return st.orig }
+
+// Many breakpoints at once (a million, for a trace of every line) cannot
+// afford two system calls each. A batch reads every page of code they fall
+// in once, puts the int3s into those copies, and writes each changed page
+// back once. Writing a whole page over code that other threads run is safe
+// for the same reason a one-byte int3 is: every other byte is written with
+// the value it already has.
+
+const pageSize = 4096
+const pageMask = pageSize - 1
+
+type pageBatch struct {
+	pages map[uint64][]byte
+	dirty map[uint64]bool
+}
+
+func (b *pageBatch) page(addr uint64) ([]byte, bool) {
+	if b == nil {
+		return nil, false
+	}
+	p, ok := b.pages[addr&^pageMask]
+	return p, ok
+}
+
+// Batch starts a batch for insertions at addrs: their pages are read now,
+// and the int3s placed until Flush are written then.
+func (s *Sites) Batch(c *target.Ctl, addrs []uint64) {
+	b := &pageBatch{pages: map[uint64][]byte{}, dirty: map[uint64]bool{}}
+	var pages []uint64
+	for _, a := range addrs {
+		if _, ok := b.pages[a&^pageMask]; !ok && s.sites[a] == nil {
+			b.pages[a&^pageMask] = nil
+			pages = append(pages, a&^pageMask)
+		}
+	}
+	sort.Slice(pages, func(i, j int) bool { return pages[i] < pages[j] })
+	for i := 0; i < len(pages); {
+		j := i + 1
+		for j < len(pages) && pages[j] == pages[j-1]+pageSize {
+			j++
+		}
+		buf := make([]byte, (j-i)*pageSize)
+		n, _ := c.Process().ReadMemory(pages[i], buf)
+		for k := i; k < j; k++ {
+			off := (k - i) * pageSize
+			if off+pageSize <= n {
+				b.pages[pages[k]] = buf[off : off+pageSize : off+pageSize]
+			} else {
+				delete(b.pages, pages[k]) // unreadable: the slow path says why
+			}
+		}
+		i = j
+	}
+	s.batch = b
+}
+
+// Flush writes the pages a batch changed, one write per run of adjacent
+// pages, and ends the batch.
+func (s *Sites) Flush(c *target.Ctl) error {
+	b := s.batch
+	s.batch = nil
+	if b == nil {
+		return nil
+	}
+	var pages []uint64
+	for p := range b.dirty {
+		pages = append(pages, p)
+	}
+	sort.Slice(pages, func(i, j int) bool { return pages[i] < pages[j] })
+	var first error
+	for i := 0; i < len(pages); {
+		j := i + 1
+		for j < len(pages) && pages[j] == pages[j-1]+pageSize {
+			j++
+		}
+		buf := make([]byte, 0, (j-i)*pageSize)
+		for k := i; k < j; k++ {
+			buf = append(buf, b.pages[pages[k]]...)
+		}
+		if err := c.WriteMemory(pages[i], buf); err != nil {
+			// Those int3s are not in: forget their sites.
+			for a, st := range s.sites {
+				if a >= pages[i] && a < pages[j-1]+pageSize {
+					delete(s.sites, a)
+					for _, u := range st.users {
+						u.SetUnverified(fmt.Sprintf("cannot write an int3 at %#x: %v", a, err))
+					}
+				}
+			}
+			if first == nil {
+				first = err
+			}
+		}
+		i = j
+	}
+	return first
+}

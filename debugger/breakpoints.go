@@ -28,6 +28,16 @@ func (s *Session) SetBreakpoint(spec breakpoints.Spec) (breakpoints.Info, error)
 }
 
 func (s *Session) newBreakpoint(c *target.Ctl, spec breakpoints.Spec) (*breakpoints.Breakpoint, error) {
+	bp, err := s.makeBreakpoint(spec)
+	if err != nil {
+		return nil, err
+	}
+	s.place(c, bp)
+	return bp, nil
+}
+
+// makeBreakpoint checks a spec and registers an unplaced breakpoint.
+func (s *Session) makeBreakpoint(spec breakpoints.Spec) (*breakpoints.Breakpoint, error) {
 	if spec.Cond != "" && !s.canCond() {
 		return nil, errors.New("conditions need an expression evaluator, and this session has none")
 	}
@@ -39,13 +49,21 @@ func (s *Session) newBreakpoint(c *target.Ctl, spec breakpoints.Spec) (*breakpoi
 	s.bpMu.Lock()
 	s.bps[bp.ID] = bp
 	s.bpMu.Unlock()
-	s.place(c, bp)
 	return bp, nil
 }
 
 // place resolves and inserts a breakpoint; failure leaves it unverified
 // with the reason.
 func (s *Session) place(c *target.Ctl, bp *breakpoints.Breakpoint) {
+	if locs, ok := s.resolve(bp); ok {
+		if err := s.sites.Place(c, bp, locs); err != nil {
+			s.logf("breakpoint %d: %v", bp.ID, err)
+		}
+	}
+}
+
+// resolve finds a breakpoint's locations, or marks it unverified.
+func (s *Session) resolve(bp *breakpoints.Breakpoint) ([]breakpoints.Location, bool) {
 	locs, err := s.syms.Resolve(bp.Spec.Location)
 	if err != nil {
 		msg := err.Error()
@@ -53,15 +71,67 @@ func (s *Session) place(c *target.Ctl, bp *breakpoints.Breakpoint) {
 			msg += " (pending: it is placed if a library that has it is loaded)"
 		}
 		bp.SetUnverified(msg)
-		return
+		return nil, false
 	}
-	var bl []breakpoints.Location
+	bl := make([]breakpoints.Location, 0, len(locs))
 	for _, l := range locs {
 		bl = append(bl, breakpoints.Location{Addr: l.PC, Function: l.Function, File: l.File, Line: l.Line})
 	}
-	if err := s.sites.Place(c, bp, bl); err != nil {
-		s.logf("breakpoint %d: %v", bp.ID, err)
+	return bl, true
+}
+
+// placeAll places many breakpoints with one read and one write per page of
+// code (see breakpoints.Sites.Batch).
+func (s *Session) placeAll(c *target.Ctl, bps []*breakpoints.Breakpoint) {
+	all := make([][]breakpoints.Location, len(bps))
+	var addrs []uint64
+	for i, bp := range bps {
+		if locs, ok := s.resolve(bp); ok {
+			all[i] = locs
+			for _, l := range locs {
+				addrs = append(addrs, l.Addr)
+			}
+		}
 	}
+	s.sites.Batch(c, addrs)
+	for i, bp := range bps {
+		if all[i] != nil {
+			if err := s.sites.Place(c, bp, all[i]); err != nil {
+				s.logf("breakpoint %d: %v", bp.ID, err)
+			}
+		}
+	}
+	if err := s.sites.Flush(c); err != nil {
+		s.logf("placing breakpoints: %v", err)
+	}
+}
+
+// SetBreakpoints creates many breakpoints at once, much faster than one
+// SetBreakpoint each (one round trip to the ptrace thread, one read and
+// one write per page of code). Specs that fail give an Info with the
+// reason in Message and ID 0.
+func (s *Session) SetBreakpoints(specs []breakpoints.Spec) ([]breakpoints.Info, error) {
+	var infos []breakpoints.Info
+	err := s.proc.Do(func(c *target.Ctl) error {
+		infos = make([]breakpoints.Info, len(specs))
+		bps := make([]*breakpoints.Breakpoint, 0, len(specs))
+		idx := make([]int, 0, len(specs))
+		for i, spec := range specs {
+			bp, err := s.makeBreakpoint(spec)
+			if err != nil {
+				infos[i] = breakpoints.Info{Spec: spec, Message: err.Error()}
+				continue
+			}
+			bps = append(bps, bp)
+			idx = append(idx, i)
+		}
+		s.placeAll(c, bps)
+		for k, bp := range bps {
+			infos[idx[k]] = bp.Snapshot()
+		}
+		return nil
+	})
+	return infos, err
 }
 
 // placePending retries every unverified breakpoint (after libraries load).
@@ -182,20 +252,31 @@ func (s *Session) ReplaceBreakpoints(owned []int, specs []breakpoints.Spec) ([]b
 			}
 		}
 		keep := map[int]bool{}
-		for _, spec := range specs {
+		made := make([]*breakpoints.Breakpoint, len(specs))
+		var fresh []*breakpoints.Breakpoint
+		errs := make([]error, len(specs))
+		for i, spec := range specs {
 			if bp, ok := old[spec]; ok && !keep[bp.ID] {
 				keep[bp.ID] = true
-				infos = append(infos, bp.Snapshot())
-				ids = append(ids, bp.ID)
+				made[i] = bp
 				continue
 			}
-			bp, err := s.newBreakpoint(c, spec)
+			bp, err := s.makeBreakpoint(spec)
 			if err != nil {
-				infos = append(infos, breakpoints.Info{Spec: spec, Message: err.Error()})
-				ids = append(ids, 0)
+				errs[i] = err
 				continue
 			}
 			keep[bp.ID] = true
+			made[i] = bp
+			fresh = append(fresh, bp)
+		}
+		s.placeAll(c, fresh)
+		for i, bp := range made {
+			if bp == nil {
+				infos = append(infos, breakpoints.Info{Spec: specs[i], Message: errs[i].Error()})
+				ids = append(ids, 0)
+				continue
+			}
 			infos = append(infos, bp.Snapshot())
 			ids = append(ids, bp.ID)
 		}
