@@ -4,8 +4,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/ubpdbg/ubpdbg/target"
 )
 
 // exec runs an assignment and checks the value read back from memory.
@@ -93,10 +91,7 @@ func TestGoAssign(t *testing.T) {
 		}
 	}
 	// Let the program print what it now finds.
-	if err := s.p.Do(func(ctl *target.Ctl) error { return ctl.ContAll() }); err != nil {
-		t.Fatal(err)
-	}
-	s.p.Wait()
+	s.runToExit()
 	b, _ := os.ReadFile(s.out)
 	out := string(b[s.seen:])
 	for _, want := range []string{"x=5\n", "p.Y=9\n", "arr[1]=4\n", "GlobalCount=7\n"} {

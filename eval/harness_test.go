@@ -168,3 +168,29 @@ func (s *session) contextAt(i int) *Context {
 	}
 	return c
 }
+
+// runToExit resumes the program and every stop it reports (without a
+// handler, target holds each stopped thread, such as one that got the Go
+// runtime's preemption signal) until it exits.
+func (s *session) runToExit() {
+	t := s.t
+	t.Helper()
+	if err := s.p.Do(func(c *target.Ctl) error { return c.ContAll() }); err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case ev, ok := <-s.p.Events():
+			if !ok || ev.Kind == target.EventExit {
+				s.p.Wait()
+				return
+			}
+			if ev.Kind.IsStop() {
+				s.p.Do(func(c *target.Ctl) error { return c.Cont(ev.Tid) })
+			}
+		case <-timeout:
+			t.Fatal("timed out waiting for the program to exit")
+		}
+	}
+}
