@@ -55,7 +55,10 @@ func (c *Context) loadScope() ([]*scopeVar, error) {
 		return nil, c.scopeErr
 	}
 	depth := physEnd(c.cfg.Frames, c.cfg.Frame) - c.cfg.Frame
-	sc0, _ := scopes.LoadOrStore(c.ii, &scopeCache{m: map[scopeKey][]*scopeVar{}})
+	sc0, have := scopes.Load(c.ii)
+	if !have {
+		sc0, _ = scopes.LoadOrStore(c.ii, &scopeCache{m: map[scopeKey][]*scopeVar{}})
+	}
 	sc := sc0.(*scopeCache)
 	key := scopeKey{c.pc, depth}
 	sc.mu.Lock()
