@@ -47,14 +47,3 @@ func (im *Image) UnitAt(pc uint64) UnitInfo {
 	}
 	return ui
 }
-
-// Units returns the offsets of every compile unit of the image, for
-// lookups of globals and types by name.
-func (im *Image) Units() []dwarf.Offset {
-	us := im.allUnits()
-	out := make([]dwarf.Offset, len(us))
-	for i, u := range us {
-		out[i] = u.off
-	}
-	return out
-}
