@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/go-delve/delve/pkg/dwarf/godwarf"
 	"github.com/ubpdbg/ubpdbg/expr"
 	"github.com/ubpdbg/ubpdbg/symbols"
 	"golang.org/x/sys/unix"
@@ -56,7 +55,6 @@ type Context struct {
 	scopeDone bool
 	scope     []*scopeVar
 	scopeErr  error
-	fn        *godwarf.Tree // the out-of-line function's DIE tree
 
 	consts      map[expr.Expr]*value // a Compiled's folded constants, while it runs
 	typesBase   uint64               // Go: runtime.firstmoduledata.types

@@ -216,11 +216,11 @@ func (c *Context) cString(addr uint64, max int) (string, error) {
 	for len(out) < max {
 		n, err := c.cfg.Mem.ReadMemory(addr+uint64(len(out)), buf)
 		if n == 0 {
-			if err == nil {
-				err = fmt.Errorf("short read")
-			}
 			if len(out) == 0 {
-				return "", fmt.Errorf("cannot read memory at %#x", addr)
+				if err == nil {
+					err = fmt.Errorf("short read")
+				}
+				return "", fmt.Errorf("cannot read memory at %#x: %w", addr, err)
 			}
 			break
 		}

@@ -2,7 +2,6 @@ package eval
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/go-delve/delve/pkg/dwarf/godwarf"
 )
@@ -246,11 +245,4 @@ func (c *Context) goType(name string) (godwarf.Type, bool) {
 	}
 	t, err := c.ii.readType(refs[0].off)
 	return t, err == nil
-}
-
-// isGoFuncType reports whether t is a Go func value (a pointer to a
-// closure whose first word is the code address).
-func isGoFuncType(t godwarf.Type) bool {
-	n := t.Common().Name
-	return strings.HasPrefix(n, "func(")
 }

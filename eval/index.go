@@ -35,7 +35,7 @@ type enumRef struct {
 
 const (
 	attrGoRuntimeType dwarf.Attr = 0x2904
-	langGo                       = 0x16
+	langGo            int64      = 0x16
 )
 
 func (ii *imgInfo) index() *nameIndex {
