@@ -123,7 +123,7 @@ func (in insertion) String(count int) string {
 
 type scaleRow struct {
 	count    int
-	batch    insertion // ReplaceBreakpoints, chunkSize specs per call
+	batch    insertion // SetBreakpoints, chunkSize specs per call
 	each     insertion // SetBreakpoint once per address
 	heap     int64     // ubpdbg's heap growth for the batch
 	slotMem  int       // SlotMemory()
@@ -133,11 +133,11 @@ type scaleRow struct {
 	boosted  uint64
 }
 
-// chunkSize is how many specs one ReplaceBreakpoints call gets.
+// chunkSize is how many specs one SetBreakpoints call gets.
 const chunkSize = 10_000
 
 // insert launches the sled program, inserts count breakpoints on the last
-// count nops (in chunks of chunkSize specs per ReplaceBreakpoints, or one
+// count nops (in chunks of chunkSize specs per SetBreakpoints, or one
 // SetBreakpoint each), stopping at the time cap, then runs to checkpoint()
 // (through the sled's tail: sledTail hits) and reads the slot memory there.
 func insert(prog string, sled uint64, total, count int, batch bool, limit time.Duration, row *scaleRow) (ins insertion) {
@@ -170,7 +170,7 @@ func insert(prog string, sled uint64, total, count int, batch bool, limit time.D
 			for i := range specs {
 				specs[i] = spec(ins.done + i)
 			}
-			infos, _ := s.ReplaceBreakpoints(nil, specs)
+			infos, _ := s.SetBreakpoints(specs)
 			for _, in := range infos {
 				if !in.Verified {
 					ins.err = fmt.Errorf("%s: %s", in.Spec.Location, in.Message)
@@ -269,10 +269,10 @@ func sectionScale(o *options, e *env, sum *summary) error {
 			return fmt.Errorf("%d breakpoints: %v; %v", n, row.batch.err, row.each.err)
 		}
 		sum.scale = append(sum.scale, row)
-		fmt.Fprintf(o.out, "  %d breakpoints: ReplaceBreakpoints %s, SetBreakpoint each %s\n", n, row.batch.String(n), row.each.String(n))
+		fmt.Fprintf(o.out, "  %d breakpoints: SetBreakpoints %s, SetBreakpoint each %s\n", n, row.batch.String(n), row.each.String(n))
 	}
 	tw := newTable(o.out)
-	fmt.Fprintf(tw, "breakpoints\tReplaceBreakpoints (%d a call)\tper bp: first, last %d\tSetBreakpoint each\tper bp: first, last %d\tubpdbg heap\tper bp\tSlotMemory()\tXOL areas (smaps)\tsize\tRss\thits boosted\t\n", chunkSize, chunkSize, chunkSize)
+	fmt.Fprintf(tw, "breakpoints\tSetBreakpoints (%d a call)\tper bp: first, last %d\tSetBreakpoint each\tper bp: first, last %d\tubpdbg heap\tper bp\tSlotMemory()\tXOL areas (smaps)\tsize\tRss\thits boosted\t\n", chunkSize, chunkSize, chunkSize)
 	for _, r := range sum.scale {
 		fmt.Fprintf(tw, "%d\t%s\t%s, %s\t%s\t%s, %s\t%.1f MiB\t%d B\t%d B\t%d\t%d KiB\t%d KiB\t%d\t\n", r.count,
 			r.batch.String(r.count), nsPer(float64(r.batch.firstRate)), nsPer(float64(r.batch.lastRate)),

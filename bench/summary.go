@@ -89,13 +89,13 @@ func (s *summary) print(w io.Writer) {
 			fmt.Fprintln(tw, "1,000,000 breakpoints inserted in under 2 s\tnot measured (sizes)\t-")
 		} else {
 			n := million.count
-			best, how := million.batch, "ReplaceBreakpoints"
+			best, how := million.batch, "SetBreakpoints"
 			if million.each.err == nil && (best.err != nil || million.each.estimate(n) < best.estimate(n)) {
 				best, how = million.each, "SetBreakpoint each"
 			}
 			got := fmt.Sprintf("%s: %s; SetBreakpoint each: %s", how, best.String(n), million.each.String(n))
-			if how != "ReplaceBreakpoints" {
-				got = fmt.Sprintf("%s: %s; ReplaceBreakpoints: %s", how, best.String(n), million.batch.String(n))
+			if how != "SetBreakpoints" {
+				got = fmt.Sprintf("%s: %s; SetBreakpoints: %s", how, best.String(n), million.batch.String(n))
 			}
 			est := best.estimate(n)
 			verdict(tw, "1,000,000 breakpoints inserted in under 2 s", got, best.err == nil && !best.capped(n) && est < 2*time.Second,

@@ -116,6 +116,10 @@ func runUbpdbg(e *env, k kind, threads int, calls int64, ready func(pid int) err
 	s.Wait()
 	if bi, ok := s.Breakpoint(info.ID); ok {
 		r.hits = bi.Hits
+		if k == kindCond {
+			// A false condition never counts a hit: every trap evaluated it.
+			r.hits = bi.Evaluations
+		}
 	}
 	return r, nil
 }

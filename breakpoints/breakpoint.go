@@ -38,6 +38,7 @@ type Breakpoint struct {
 	Message   string // why it is not verified, or a note
 
 	hits    atomic.Uint64
+	evals   atomic.Uint64 // times the condition was evaluated (every trap)
 	hitCond *expr.HitCondition
 	tmpl    *expr.Template
 
@@ -63,7 +64,10 @@ type Info struct {
 	Locations []Location
 	Verified  bool
 	Message   string
-	Hits      uint64
+	Hits      uint64 // hits whose condition held (DAP's hit count)
+	// Evaluations is how often the condition was evaluated: every time a
+	// thread reached the breakpoint, whether it held or not.
+	Evaluations uint64
 }
 
 // Snapshot returns a copy safe to use from any goroutine.
@@ -71,7 +75,7 @@ func (bp *Breakpoint) Snapshot() Info {
 	bp.mu.Lock()
 	defer bp.mu.Unlock()
 	return Info{ID: bp.ID, Spec: bp.Spec, Locations: append([]Location(nil), bp.Locations...),
-		Verified: bp.Verified, Message: bp.Message, Hits: bp.hits.Load()}
+		Verified: bp.Verified, Message: bp.Message, Hits: bp.hits.Load(), Evaluations: bp.evals.Load()}
 }
 
 // New checks a spec's hit condition and log template and returns an
@@ -197,6 +201,7 @@ func Decide(c *target.Ctl, tid int, st *Site, ev Evaluator) Verdict {
 			continue
 		}
 		if bp.Spec.Cond != "" {
+			bp.evals.Add(1)
 			ok, err := ev.Cond(c, tid, bp)
 			if err != nil {
 				// As GDB does: a condition that cannot be evaluated stops,
