@@ -9,7 +9,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Runtime runs displaced instructions out of line for one process. All its
+// Runtime runs displaced instructions out of line for one process.
+//
+// Known limit: a signal handler that longjmps out after Fix put its thread
+// back on an int3 leaves a replay marker behind, which can swallow one
+// later hit at the same address with the same stack pointer. All its
 // methods run on the ptrace thread (they take the *target.Ctl of the call).
 //
 // The contract with the layer above (breakpoints):
@@ -215,7 +219,11 @@ func (r *Runtime) Fix(c *target.Ctl, tid int) error {
 		regs.Rcx = orig
 		if restartPending(regs) && c.Signal(tid) == 0 {
 			// The kernel will restart the call by moving the pc back two
-			// bytes, onto the int3.
+			// bytes, onto the int3. (When a signal with a handler is
+			// delivered instead, the restart depends on the handler's
+			// SA_RESTART, which we do not read: then no marker is left,
+			// and a restart counts the hit a second time. Reading the
+			// disposition with an injected rt_sigaction would settle it.)
 			r.markers[marker{in.Addr, regs.Rsp}]++
 		}
 	}
