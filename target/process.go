@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"github.com/ubpdbg/ubpdbg/internal/queue"
 	"golang.org/x/sys/unix"
@@ -215,7 +216,7 @@ func (p *Process) run(setup func(p *Process) error, started chan<- error) {
 func (p *Process) loop() {
 	for !p.quit {
 		var ws unix.WaitStatus
-		wpid, err := wait4(-1, &ws, unix.WUNTRACED)
+		wpid, err := p.waitSpin(&ws)
 		if err != nil {
 			// Only ECHILD is possible: even the doorbell is gone. Serve
 			// requests until told to quit.
@@ -284,6 +285,25 @@ func (p *Process) Err() error {
 	default:
 		return nil
 	}
+}
+
+// spinFor is how long the ptrace thread polls for the next event before
+// it blocks in wait4. On a virtual machine a blocked thread's CPU halts,
+// and waking a halted virtual CPU for every stop costs far more than the
+// ptrace calls themselves; a thread that resumed a tracee a moment ago
+// usually hears from it again within microseconds (a hot breakpoint).
+const spinFor = 50 * time.Microsecond
+
+// waitSpin waits for the next event: polling for spinFor, then blocking.
+func (p *Process) waitSpin(ws *unix.WaitStatus) (int, error) {
+	deadline := time.Now().Add(spinFor)
+	for time.Now().Before(deadline) {
+		wpid, err := wait4(-1, ws, unix.WUNTRACED|unix.WNOHANG)
+		if err != nil || wpid > 0 {
+			return wpid, err
+		}
+	}
+	return wait4(-1, ws, unix.WUNTRACED)
 }
 
 // drain serves every queued request without blocking.
