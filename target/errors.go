@@ -110,13 +110,19 @@ func permissionHint(pid int) string {
 }
 
 // tracerOf reads TracerPid from /proc/PID/status; 0 if untraced or unknown.
-func tracerOf(pid int) int {
+func tracerOf(pid int) int { return statusField(pid, "TracerPid:") }
+
+// tgidOf reads Tgid from /proc/PID/status; 0 if unknown.
+func tgidOf(pid int) int { return statusField(pid, "Tgid:") }
+
+// statusField reads a numeric field of /proc/PID/status; 0 if unknown.
+func statusField(pid int, name string) int {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "TracerPid:"); ok {
+		if v, ok := strings.CutPrefix(line, name); ok {
 			n, _ := strconv.Atoi(strings.TrimSpace(v))
 			return n
 		}

@@ -121,7 +121,7 @@ func (p *Process) WriteMemory(addr uint64, data []byte) error {
 	f := p.mem
 	var err error
 	if f == nil {
-		err = p.goneErr2Locked()
+		err = p.goneErr()
 	} else {
 		var n int
 		n, err = pwrite(int(f.Fd()), data, addr)
@@ -134,15 +134,6 @@ func (p *Process) WriteMemory(addr uint64, data []byte) error {
 		return &MemoryError{Addr: addr, Err: err}
 	}
 	return nil
-}
-
-func (p *Process) goneErr2Locked() error {
-	select {
-	case <-p.exitedCh:
-		return ErrExited
-	default:
-		return ErrDetached
-	}
 }
 
 // WriteMemory on the ptrace thread also works where the kernel allows

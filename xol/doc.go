@@ -6,7 +6,7 @@
 //
 // This half of the package is pure: functions of bytes, an address and
 // registers, with no process. (The slot area in the target and the hit path
-// live in slots*.go and hit*.go.)
+// live in slots.go and runtime.go.)
 //
 //	in, err := Analyze(code, addr)   // code: up to 15 bytes at addr
 //	switch in.Class {
