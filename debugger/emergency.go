@@ -16,27 +16,10 @@ func (s *Session) Emergency(c *target.Ctl, v any, stack []byte) {
 	if s.proc.Launched() {
 		return
 	}
-	evs, _ := c.StopAll()
-	for _, ev := range evs {
-		func() {
-			defer func() { recover() }()
-			s.settle(c, ev)
-		}()
-	}
-	_ = s.sites.RemoveAll(c)
-	var any int
-	for _, t := range c.Threads() {
-		if t.Stopped && t.Pid == s.proc.Pid() {
-			func() {
-				defer func() { recover() }()
-				s.fix(c, t.Tid)
-			}()
-			any = t.Tid
-		}
-	}
-	if any != 0 {
-		_ = s.xol.Unmap(c, any)
-	}
+	s.restore(c, func(f func()) {
+		defer func() { recover() }()
+		f()
+	})
 	s.emit(Event{Kind: Detached})
 	s.events.Close()
 }

@@ -32,20 +32,14 @@ func (s *Session) HandleEvent(c *target.Ctl, ev target.Event) target.Action {
 	case target.EventGroupStop:
 		return target.Resume
 	case target.EventThreadStart:
-		if err := s.xol.NewThread(c, ev.Tid, ev.NewTid); err != nil {
-			s.logf("new thread %d: %v", ev.NewTid, err)
-		}
-		s.thread(ev.NewTid)
-		s.emit(Event{Kind: ThreadStarted, Tid: ev.NewTid})
+		s.threadStarted(c, ev)
 		if s.allHeld {
 			s.thread(ev.NewTid).held = true
 			return target.Hold
 		}
 		return target.Resume
 	case target.EventThreadExit:
-		s.xol.ThreadGone(ev.Tid)
-		delete(s.threads, ev.Tid)
-		s.emit(Event{Kind: ThreadExited, Tid: ev.Tid, Status: ev.Status})
+		s.threadExited(ev)
 		return target.Resume
 	case target.EventFork:
 		// We do not follow fork children: they must run on without our
@@ -62,12 +56,33 @@ func (s *Session) HandleEvent(c *target.Ctl, ev target.Event) target.Action {
 	case target.EventExec:
 		return s.onExec(c, ev.Tid)
 	case target.EventExit:
-		s.exited = true
-		s.emit(Event{Kind: Exited, Status: ev.Status})
-		s.events.Close()
+		s.processExited(ev)
 		return target.Resume
 	}
 	return target.Resume
+}
+
+// threadStarted, threadExited and processExited record what a
+// notification says, whether it was dispatched or collected by StopAll.
+
+func (s *Session) threadStarted(c *target.Ctl, ev target.Event) {
+	if err := s.xol.NewThread(c, ev.Tid, ev.NewTid); err != nil {
+		s.logf("new thread %d: %v", ev.NewTid, err)
+	}
+	s.thread(ev.NewTid)
+	s.emit(Event{Kind: ThreadStarted, Tid: ev.NewTid})
+}
+
+func (s *Session) threadExited(ev target.Event) {
+	s.xol.ThreadGone(ev.Tid)
+	delete(s.threads, ev.Tid)
+	s.emit(Event{Kind: ThreadExited, Tid: ev.Tid, Status: ev.Status})
+}
+
+func (s *Session) processExited(ev target.Event) {
+	s.exited = true
+	s.emit(Event{Kind: Exited, Status: ev.Status})
+	s.events.Close()
 }
 
 // testPanicAt makes the hit path panic at that address (tests of the
@@ -237,17 +252,11 @@ func (s *Session) settle(c *target.Ctl, ev target.Event) {
 	case target.EventStep, target.EventSignal, target.EventInterrupt:
 		s.fix(c, ev.Tid)
 	case target.EventThreadStart:
-		s.xol.NewThread(c, ev.Tid, ev.NewTid)
-		s.thread(ev.NewTid)
-		s.emit(Event{Kind: ThreadStarted, Tid: ev.NewTid})
+		s.threadStarted(c, ev)
 	case target.EventThreadExit:
-		s.xol.ThreadGone(ev.Tid)
-		delete(s.threads, ev.Tid)
-		s.emit(Event{Kind: ThreadExited, Tid: ev.Tid, Status: ev.Status})
+		s.threadExited(ev)
 	case target.EventExit:
-		s.exited = true
-		s.emit(Event{Kind: Exited, Status: ev.Status})
-		s.events.Close()
+		s.processExited(ev)
 	}
 }
 

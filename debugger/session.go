@@ -238,12 +238,28 @@ func (s *Session) Detach() error {
 
 // detach runs on the ptrace thread (also from the panic and signal paths).
 func (s *Session) detach(c *target.Ctl) error {
-	evs, err := c.StopAll()
-	if err != nil {
-		return err
+	errs := s.restore(c, func(f func()) { f() })
+	if err := c.Detach(); err != nil {
+		errs = append(errs, err)
 	}
+	s.emit(Event{Kind: Detached})
+	s.events.Close()
+	return errors.Join(errs...)
+}
+
+// restore takes our changes out of the process before it is let go: every
+// thread stopped (what happened meanwhile settled), every int3 out, every
+// pc out of the XOL slots, the slot areas unmapped. guard runs the steps
+// that concern one event or one thread: the emergency path passes one that
+// recovers, so that a second bug does not end the cleanup. If the threads
+// cannot be stopped (the process is gone), memory is not touched.
+func (s *Session) restore(c *target.Ctl, guard func(func())) []error {
+	evs, err := c.StopAll()
 	for _, ev := range evs {
-		s.settle(c, ev)
+		guard(func() { s.settle(c, ev) })
+	}
+	if err != nil {
+		return []error{err}
 	}
 	var errs []error
 	if err := s.sites.RemoveAll(c); err != nil {
@@ -254,9 +270,11 @@ func (s *Session) detach(c *target.Ctl) error {
 		if !t.Stopped || t.Pid != s.proc.Pid() {
 			continue
 		}
-		if err := s.xol.Fix(c, t.Tid); err != nil {
-			errs = append(errs, err)
-		}
+		guard(func() {
+			if err := s.xol.Fix(c, t.Tid); err != nil {
+				errs = append(errs, err)
+			}
+		})
 		any = t.Tid
 	}
 	if any != 0 {
@@ -264,12 +282,7 @@ func (s *Session) detach(c *target.Ctl) error {
 			errs = append(errs, err)
 		}
 	}
-	if err := c.Detach(); err != nil {
-		errs = append(errs, err)
-	}
-	s.emit(Event{Kind: Detached})
-	s.events.Close()
-	return errors.Join(errs...)
+	return errs
 }
 
 // Kill kills the process.

@@ -235,10 +235,7 @@ func (c *Ctl) StopAll() ([]Event, error) {
 			p.processVanished()
 			break
 		}
-		if wpid == p.bell.pid {
-			if ws.Stopped() {
-				p.bell.answered()
-			}
+		if p.bellRang(wpid, ws) {
 			continue // requests are served after StopAll returns
 		}
 		p.handleWait(wpid, ws)

@@ -225,10 +225,7 @@ func (p *Process) loop() {
 			p.serve(r)
 			continue
 		}
-		if wpid == p.bell.pid {
-			if ws.Stopped() {
-				p.bell.answered()
-			}
+		if p.bellRang(wpid, ws) {
 			p.drain()
 			continue
 		}
@@ -304,6 +301,18 @@ func (p *Process) waitSpin(ws *unix.WaitStatus) (int, error) {
 		}
 	}
 	return wait4(-1, ws, unix.WUNTRACED)
+}
+
+// bellRang reports whether a wait result is the doorbell's, and answers
+// it (the requests it announced are served by the caller's loop).
+func (p *Process) bellRang(wpid int, ws unix.WaitStatus) bool {
+	if wpid != p.bell.pid {
+		return false
+	}
+	if ws.Stopped() {
+		p.bell.answered()
+	}
+	return true
 }
 
 // drain serves every queued request without blocking.
