@@ -151,12 +151,18 @@ func (s *Session) StepOut(tid int) error {
 		if len(frames) < 2 {
 			return errors.New("no caller to step out to")
 		}
-		th.step = &stepState{kind: "out", cfa: frames[0].CFA}
-		if err := s.sites.AddInternal(c, frames[1].PC, s.internalFor(c, tid, kindOut, frames[0].CFA, 0)); err != nil {
-			return err
-		}
-		return s.resume(c, tid)
+		return s.runToReturn(c, tid, frames)
 	})
+}
+
+// runToReturn lets thread tid run until the frame frames[0] returns to
+// frames[1] (a deeper recursive call returning there does not count).
+func (s *Session) runToReturn(c *target.Ctl, tid int, frames []symbols.Frame) error {
+	s.thread(tid).step = &stepState{kind: "out", cfa: frames[0].CFA}
+	if err := s.sites.AddInternal(c, frames[1].PC, s.internalFor(c, tid, kindOut, frames[0].CFA, 0)); err != nil {
+		return err
+	}
+	return s.resume(c, tid)
 }
 
 // StepIn steps one source line, into called functions that have line
@@ -223,11 +229,7 @@ func (s *Session) planNext(c *target.Ctl, tid int, kind string) error {
 		th.step = &stepState{kind: "instr", single: true}
 		return s.stepInsn(c, tid)
 	}
-	th.step = &stepState{kind: "out", cfa: frames[0].CFA}
-	if err := s.sites.AddInternal(c, frames[1].PC, s.internalFor(c, tid, kindOut, frames[0].CFA, 0)); err != nil {
-		return err
-	}
-	return s.resume(c, tid)
+	return s.runToReturn(c, tid, frames)
 }
 
 // placeNext places a next's internal breakpoints from where the thread is

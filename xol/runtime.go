@@ -116,9 +116,6 @@ func (r *Runtime) start(c *target.Ctl, tid int, in *Insn, regs unix.PtraceRegs, 
 		if err := c.SetRegs(tid, regs); err != nil {
 			return false, err
 		}
-		if step {
-			return true, nil
-		}
 		return true, nil
 	case Boost, BoostLeave, StepFixup:
 	default:
