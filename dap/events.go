@@ -51,11 +51,9 @@ func (s *session) event(dbg *debugger.Session, ev debugger.Event) {
 		// a state that is gone.
 		if ev.AllStopped {
 			s.handles.dropAll()
-			s.stops.bumpAll()
 		} else {
 			s.handles.dropThread(ev.Tid)
 		}
-		s.stops.bump(ev.Tid)
 		s.out.send(&dap.StoppedEvent{Event: newEvent("stopped"), Body: dap.StoppedEventBody{
 			Reason: ev.Reason, Description: ev.Description, Text: ev.Description, ThreadId: ev.Tid,
 			AllThreadsStopped: ev.AllStopped, HitBreakpointIds: ev.BreakpointIDs}})

@@ -3,8 +3,6 @@ package dap
 import (
 	"errors"
 	"fmt"
-	"sync"
-	"time"
 
 	"github.com/google/go-dap"
 	"github.com/ubpdbg/ubpdbg/debugger"
@@ -36,10 +34,8 @@ func (s *session) onContinue(r *dap.ContinueRequest) (dap.ResponseMessage, error
 	// moves, so no variables request can read a running thread's frame.
 	if all {
 		s.handles.dropAll()
-		s.stops.bumpAll()
 	} else {
 		s.handles.dropThread(tid)
-		s.stops.bump(tid)
 	}
 	if err := dbg.Continue(tid, single); err != nil {
 		return nil, runErr(tid, err)
@@ -56,7 +52,6 @@ func (s *session) step(tid int, granularity dap.SteppingGranularity, f func(*deb
 		return err
 	}
 	s.handles.dropThread(tid)
-	s.stops.bump(tid)
 	if dbg.Mode() == debugger.StopAll {
 		// The engine lets the other threads run during a step in
 		// all-stop mode (as gdb does); their values are stale too.
@@ -99,62 +94,8 @@ func (s *session) onPause(r *dap.PauseRequest) (dap.ResponseMessage, error) {
 		return nil, err
 	}
 	tid := r.Arguments.ThreadId
-	mark := s.stops.mark(tid)
 	if err := dbg.Pause(tid); err != nil {
 		return nil, fmt.Errorf("pause thread %d: %w", tid, err)
 	}
-	go s.repause(dbg, tid, mark)
 	return &dap.PauseResponse{}, nil
-}
-
-// repause works around a lost pause in the engine: target counts any stop
-// of a thread as the answer to an interrupt, so an interrupt that meets a
-// logpoint or false-condition hit (which the engine sends straight on)
-// is used up and the thread never stops. Until the thread reports a stop,
-// or the client tells it to run, the pause is asked again.
-func (s *session) repause(dbg *debugger.Session, tid int, mark uint64) {
-	for i := 0; i < 50; i++ {
-		time.Sleep(100 * time.Millisecond)
-		if s.stops.since(tid, mark) {
-			return
-		}
-		if err := dbg.Pause(tid); err != nil {
-			return
-		}
-	}
-}
-
-// stopCounter counts, per thread, what settles a pause: reported stops
-// and the client's requests to run. The event pump and the request loop
-// bump it; repause watches it.
-type stopCounter struct {
-	mu sync.Mutex
-	n  map[int]uint64
-	// all counts stops of every thread at once (all-stop mode).
-	all uint64
-}
-
-func (c *stopCounter) bump(tid int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.n == nil {
-		c.n = map[int]uint64{}
-	}
-	c.n[tid]++
-}
-
-func (c *stopCounter) bumpAll() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.all++
-}
-
-func (c *stopCounter) mark(tid int) uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.n[tid] + c.all
-}
-
-func (c *stopCounter) since(tid int, mark uint64) bool {
-	return c.mark(tid) != mark
 }

@@ -44,7 +44,6 @@ type session struct {
 
 	bps     bpOwners
 	handles handles
-	stops   stopCounter
 	mods    modSet
 	srcs    *sourceMap
 }
