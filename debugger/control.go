@@ -21,13 +21,15 @@ var ErrNotStopped = errors.New("thread is running")
 func (s *Session) resume(c *target.Ctl, tid int) error {
 	th := s.thread(tid)
 	th.held, th.reason = false, ""
-	rehit := th.rehit
-	th.rehit = false
-	regs, err := c.Regs(tid)
+	st, regs, err := s.siteAt(c, tid)
 	if err != nil {
 		return err
 	}
-	if st := s.sites.At(regs.Rip); st != nil && !rehit && !s.xol.Pending(regs.Rip, regs.Rsp) {
+	// An undone hit stays undone until the thread traps on its int3: a
+	// thread stopped again before it got there (another stop of every
+	// thread) must still execute the int3, not pass over it.
+	rehit := th.rehitAt != 0 && th.rehitAt == regs.Rip
+	if st != nil && !rehit && !s.xol.Pending(regs.Rip, regs.Rsp) {
 		in, err := s.sites.Insn(c, st)
 		if err == nil {
 			err = s.xol.Pass(c, tid, in, regs)
@@ -38,6 +40,27 @@ func (s *Session) resume(c *target.Ctl, tid int) error {
 		return nil
 	}
 	return c.Cont(tid)
+}
+
+// siteAt returns the site a stopped thread is about to execute, if any,
+// with its registers. A thread paused inside a system call that is to be
+// restarted is first put back on the syscall instruction (see
+// target.RestartSyscall): the kernel's own restart would rewind whatever
+// pc we gave the thread, a slot address included. With a signal to deliver
+// the kernel keeps that decision, and the thread gets no site: it must
+// resume where it is, and meets the int3 there, if any, after the handler.
+func (s *Session) siteAt(c *target.Ctl, tid int) (*breakpoints.Site, regsT, error) {
+	if _, err := c.RestartSyscall(tid); err != nil {
+		return nil, regsT{}, err
+	}
+	regs, err := c.Regs(tid)
+	if err != nil {
+		return nil, regs, err
+	}
+	if target.RestartPending(regs) {
+		return nil, regs, nil
+	}
+	return s.sites.At(regs.Rip), regs, nil
 }
 
 // Continue resumes one thread (non-stop), or every thread in all-stop mode
@@ -144,15 +167,57 @@ func (s *Session) Next(tid int) error {
 // StepOut runs a stopped thread until its current function returns.
 func (s *Session) StepOut(tid int) error {
 	return s.startStep(tid, func(c *target.Ctl, th *thread) error {
-		frames, err := s.unwind(c, tid, 2)
+		frames, err := s.unwind(c, tid, maxInlineDepth)
 		if err != nil {
 			return err
+		}
+		if len(frames) > 0 && frames[0].Inlined {
+			return s.leaveInlined(c, tid, frames)
 		}
 		if len(frames) < 2 {
 			return errors.New("no caller to step out to")
 		}
 		return s.runToReturn(c, tid, frames)
 	})
+}
+
+// leaveInlined steps out of an inlined call: the thread runs until it
+// reaches a statement of the out-of-line function outside the inlined
+// code, in the same frame, or that function returns.
+func (s *Session) leaveInlined(c *target.Ctl, tid int, frames []symbols.Frame) error {
+	regs, err := c.Regs(tid)
+	if err != nil {
+		return err
+	}
+	info, ok := s.syms.StepInfo(regs.Rip)
+	inlined := s.syms.InlinedRanges(regs.Rip)
+	if !ok || inlined == nil {
+		return errors.New("no line information for the inlined call")
+	}
+	s.thread(tid).step = &stepState{kind: "out", info: info, cfa: frames[0].CFA}
+	for _, a := range info.Stmts {
+		if inRanges(a, inlined) {
+			continue
+		}
+		if err := s.sites.AddInternal(c, a, s.internalFor(c, tid, kindStep, 0, frames[0].CFA)); err != nil {
+			s.logf("step out: internal breakpoint at %#x: %v", a, err)
+		}
+	}
+	if caller, ok := physicalCaller(frames); ok {
+		if err := s.sites.AddInternal(c, caller.PC, s.internalFor(c, tid, kindOut, frames[0].CFA, 0)); err != nil {
+			s.logf("step out: return breakpoint at %#x: %v", caller.PC, err)
+		}
+	}
+	return s.resume(c, tid)
+}
+
+func inRanges(a uint64, rs [][2]uint64) bool {
+	for _, r := range rs {
+		if a >= r[0] && a < r[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // runToReturn lets thread tid run until the frame frames[0] returns to
@@ -211,6 +276,10 @@ func (s *Session) startStep(tid int, f func(c *target.Ctl, th *thread) error) er
 	})
 }
 
+// maxInlineDepth is how many frames a line step unwinds: enough to get
+// past the inlined calls at the pc to the out-of-line function's caller.
+const maxInlineDepth = 16
+
 // planNext puts internal breakpoints on every statement of the current
 // function outside the current line, and on the return address, for the
 // stepping thread (or goroutine) only; then lets the thread run.
@@ -220,7 +289,7 @@ func (s *Session) planNext(c *target.Ctl, tid int, kind string) error {
 	if err != nil {
 		return err
 	}
-	frames, _ := s.unwind(c, tid, 2)
+	frames, _ := s.unwind(c, tid, maxInlineDepth)
 	if err := s.placeNext(c, tid, kind, regs, frames); err == nil {
 		return s.resume(c, tid)
 	}
@@ -249,12 +318,29 @@ func (s *Session) placeNext(c *target.Ctl, tid int, kind string, regs regsT, fra
 			s.logf("next: internal breakpoint at %#x: %v", a, err)
 		}
 	}
-	if len(frames) > 1 && frames[1].PC != 0 {
-		if err := s.sites.AddInternal(c, frames[1].PC, s.internalFor(c, tid, kindReturn, frames[0].CFA, 0)); err != nil {
-			s.logf("next: return breakpoint at %#x: %v", frames[1].PC, err)
+	if caller, ok := physicalCaller(frames); ok {
+		if err := s.sites.AddInternal(c, caller.PC, s.internalFor(c, tid, kindReturn, frames[0].CFA, 0)); err != nil {
+			s.logf("next: return breakpoint at %#x: %v", caller.PC, err)
 		}
 	}
 	return nil
+}
+
+// physicalCaller returns the frame that the function holding frames[0]
+// returns to. Inlined calls have no return of their own: when frames[0] is
+// one, frames[1] is its inlining function at the same pc, and a return
+// breakpoint there would be behind the thread already; the statements of
+// the whole out-of-line function are covered by the step's own
+// breakpoints.
+func physicalCaller(frames []symbols.Frame) (symbols.Frame, bool) {
+	i := 0
+	for i < len(frames) && frames[i].Inlined {
+		i++
+	}
+	if i+1 >= len(frames) || frames[i+1].PC == 0 {
+		return symbols.Frame{}, false
+	}
+	return frames[i+1], true
 }
 
 // endStep drops a thread's step and its internal breakpoints.
@@ -397,7 +483,7 @@ func (s *Session) internalHit(c *target.Ctl, tid int, st *breakpoints.Site, regs
 				return true, ReasonStep, "step"
 			}
 			c.SetRegs(tid, regs)
-			frames, _ := s.unwindRegs(c, regs, 2)
+			frames, _ := s.unwindRegs(c, regs, maxInlineDepth)
 			if err := s.placeNext(c, tid, kind, regs, frames); err != nil {
 				return true, ReasonStep, "step"
 			}
@@ -412,11 +498,10 @@ func (s *Session) internalHit(c *target.Ctl, tid int, st *breakpoints.Site, regs
 // logic continues without waiting for an event.
 func (s *Session) stepInsn(c *target.Ctl, tid int) error {
 	for i := 0; i < 1000; i++ {
-		regs, err := c.Regs(tid)
+		st, regs, err := s.siteAt(c, tid)
 		if err != nil {
 			return err
 		}
-		st := s.sites.At(regs.Rip)
 		if st == nil {
 			return c.Step(tid)
 		}

@@ -104,6 +104,9 @@ func (s *Session) onTrap(c *target.Ctl, tid, pid int) target.Action {
 		return target.Resume
 	}
 	addr := regs.Rip - 1
+	if th := s.threads[tid]; th != nil {
+		th.rehitAt = 0 // the trap of an undone hit, if any, is here
+	}
 	st := s.sites.At(addr)
 	if st == nil {
 		if s.sites.WasRemoved(addr) {
@@ -247,7 +250,7 @@ func (s *Session) settle(c *target.Ctl, ev target.Event) {
 		if a := regs.Rip - 1; s.sites.At(a) != nil || s.sites.WasRemoved(a) {
 			regs.Rip = a
 			c.SetRegs(ev.Tid, regs)
-			s.thread(ev.Tid).rehit = true
+			s.thread(ev.Tid).rehitAt = a
 		}
 	case target.EventStep, target.EventSignal, target.EventInterrupt:
 		s.fix(c, ev.Tid)
@@ -289,6 +292,9 @@ func (s *Session) stopOthers(c *target.Ctl) {
 			s.fix(c, t.Tid)
 			th := s.thread(t.Tid)
 			th.held = true
+			// A pause asked for it is answered by this stop of them all;
+			// left set, it would stop the thread again once resumed.
+			th.pauseWant = false
 			if th.reason == "" {
 				th.reason = ReasonPause
 			}

@@ -96,7 +96,7 @@ type thread struct {
 	held      bool   // stopped, and the stop was reported
 	reason    string // of the current stop
 	pauseWant bool
-	rehit     bool // its pc is on an int3 whose hit was undone, not counted
+	rehitAt   uint64 // the int3 whose hit was undone (not counted), until it traps again
 	step      *stepState
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-delve/delve/pkg/dwarf/godwarf"
 	"github.com/ubpdbg/ubpdbg/expr"
+	"github.com/ubpdbg/ubpdbg/target"
 	"golang.org/x/sys/unix"
 )
 
@@ -137,6 +138,12 @@ func (c *Context) writeRegister(n int, bits uint64, at expr.Node) error {
 	}
 	regs := *c.cfg.ThreadRegs
 	*ptraceField(&regs, n) = bits
+	if n == 16 && target.RestartPending(regs) {
+		// A new pc for a thread leaving an interrupted system call: the
+		// kernel's restart would move it back two bytes (gdb cancels the
+		// restart the same way).
+		regs.Orig_rax = ^uint64(0)
+	}
 	if err := c.cfg.SetRegs(regs); err != nil {
 		return errAt(at, "writing the register: %v", err)
 	}

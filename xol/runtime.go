@@ -214,7 +214,7 @@ func (r *Runtime) Fix(c *target.Ctl, tid int) error {
 		// The syscall ABI left the slot's next ip in rcx; the program
 		// would see the original one.
 		regs.Rcx = orig
-		if restartPending(regs) && c.Signal(tid) == 0 {
+		if target.RestartPending(regs) && c.Signal(tid) == 0 {
 			// The kernel will restart the call by moving the pc back two
 			// bytes, onto the int3. (When a signal with a handler is
 			// delivered instead, the restart depends on the handler's
@@ -227,19 +227,6 @@ func (r *Runtime) Fix(c *target.Ctl, tid int) error {
 	regs.Rip = orig
 	r.Stats.Fixed++
 	return c.SetRegs(tid, regs)
-}
-
-// restartPending reports whether the thread stopped on its way out of a
-// system call that the kernel restarts unless a signal handler says not to.
-func restartPending(regs unix.PtraceRegs) bool {
-	if int64(regs.Orig_rax) < 0 {
-		return false
-	}
-	switch int64(regs.Rax) {
-	case -512, -513, -514, -516: // ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND, ERESTART_RESTARTBLOCK
-		return true
-	}
-	return false
 }
 
 // Replay reports whether a trap at the breakpoint addr with stack pointer
