@@ -313,6 +313,21 @@ func TestInitFile(t *testing.T) {
 	expectInOrder(t, out, `Breakpoint 1 at .*sum_squares`, `stopped at breakpoint 1: sum_squares\(\)`, `n = 3`)
 }
 
+// TestLogOutputIsPrivate: the engine's log (--log-output) is created
+// readable by the user alone.
+func TestLogOutputIsPrivate(t *testing.T) {
+	prog := cTarget(t)
+	log := filepath.Join(t.TempDir(), "engine.log")
+	script(t, nil, "continue\n", "exec", "--log-output", log, prog)
+	fi, err := os.Stat(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("--log-output file has mode %v, want -rw-------", fi.Mode().Perm())
+	}
+}
+
 func TestSuggest(t *testing.T) {
 	for in, want := range map[string]string{"brk": "break", "contiune": "continue", "stpe": "step", "bactrace": "backtrace", "zzzzzz": ""} {
 		if got := suggest(in); got != want {

@@ -78,6 +78,12 @@ func TestInteractive(t *testing.T) {
 	for {
 		b, _ := os.ReadFile(hist)
 		if strings.Contains(string(b), "break main.finish\n") {
+			// What the user typed is for their eyes only.
+			if fi, err := os.Stat(hist); err != nil {
+				t.Error(err)
+			} else if fi.Mode().Perm() != 0o600 {
+				t.Errorf("history file has mode %v, want -rw-------", fi.Mode().Perm())
+			}
 			break
 		}
 		if time.Now().After(deadline) {

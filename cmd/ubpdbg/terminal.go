@@ -39,7 +39,7 @@ func (f *termFlags) config() (debugger.Config, error) {
 	}
 	cfg := debugger.Config{StopMode: mode, Evaluator: newEvaluator()}
 	if f.logFile != "" {
-		w, err := os.Create(f.logFile)
+		w, err := createPrivate(f.logFile)
 		if err != nil {
 			return cfg, err
 		}
@@ -128,6 +128,13 @@ func runAttach(args []string) int {
 	interactive := isTerminal(0) && isTerminal(1)
 	return terminal.Run(terminal.Config{Session: s, In: os.Stdin, Out: os.Stdout,
 		Interactive: interactive, InitFile: tf.init, HistoryFile: historyFile(interactive)})
+}
+
+// createPrivate creates (or truncates) a file of ours: readable by the
+// user alone, as the DAP log is, unless the umask takes away more. Traces
+// and logs hold the program's data and the user's expressions.
+func createPrivate(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 }
 
 func isTerminal(fd int) bool {

@@ -95,7 +95,7 @@ func runTrace(args []string) int {
 	}
 	out := io.Writer(os.Stderr)
 	if *output != "" {
-		f, err := os.Create(*output)
+		f, err := createPrivate(*output)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "ubpdbg trace:", err)
 			return 1

@@ -179,3 +179,30 @@ func TestTraceBadArguments(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceOutputIsPrivate: --output creates its file readable by the
+// user alone (the report and log lines hold the program's data), and a
+// stricter umask still takes away what it asks.
+func TestTraceOutputIsPrivate(t *testing.T) {
+	bin := ubpdbgBin(t)
+	prog := testprog.BuildC(t, []string{"-O0", "-pthread"}, "../../debugger/testdata/hot.c")
+	for _, c := range []struct {
+		umask int
+		want  os.FileMode
+	}{{0o022, 0o600}, {0o000, 0o600}, {0o277, 0o400}} {
+		out := filepath.Join(t.TempDir(), "trace.out")
+		old := syscall.Umask(c.umask)
+		err := exec.Command(bin, "trace", "--output", out, "work", "--", prog).Run()
+		syscall.Umask(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != c.want {
+			t.Errorf("umask %#o: --output file has mode %v, want %v", c.umask, fi.Mode().Perm(), c.want)
+		}
+	}
+}
