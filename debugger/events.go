@@ -21,6 +21,9 @@ const (
 	BreakpointChanged
 	// ModulesChanged: shared libraries were loaded or unloaded.
 	ModulesChanged
+	// Forked: thread Tid forked process Child. Children are not followed:
+	// the child runs on without our breakpoints, its hits unseen.
+	Forked
 	// Exited: the process ended (Status). Nothing follows.
 	Exited
 	// Detached: we let the process go. Nothing follows.
@@ -50,5 +53,6 @@ type Event struct {
 	Category      string // Output
 	Text          string // Output
 	BreakpointID  int    // BreakpointChanged
+	Child         int    // Forked: the child's process ID
 	Status        target.ExitStatus
 }

@@ -50,6 +50,7 @@ func (s *Session) HandleEvent(c *target.Ctl, ev target.Event) target.Action {
 		if err := s.xol.Forked(c, ev.Tid, ev.ChildPid); err != nil {
 			s.logf("fork child %d: %v", ev.ChildPid, err)
 		}
+		s.emit(Event{Kind: Forked, Tid: ev.Tid, Child: ev.ChildPid})
 		return target.Resume
 	case target.EventVfork, target.EventVforkDone:
 		return target.Resume
@@ -117,6 +118,10 @@ func (s *Session) onTrap(c *target.Ctl, tid, pid int) target.Action {
 		return s.userStop(c, tid, ReasonSignal, "signal SIGTRAP", nil, int(unix.SIGTRAP))
 	}
 	regs.Rip = addr
+	// Conditions and log messages read the registers through c: they see
+	// the thread at the breakpoint ({$pc}, $rip), not one past the int3.
+	// Registers are written once, when the thread resumes.
+	c.SetRegs(tid, regs)
 	if addr == testPanicAt {
 		panic("test panic on the hit path")
 	}

@@ -153,6 +153,9 @@ func (t *Term) handle(ev debugger.Event) string {
 			text += "\n"
 		}
 		return text
+	case debugger.Forked:
+		// Said at once: the child's breakpoints will never stop it.
+		return fmt.Sprintf("[thread %d forked process %d; the child runs on without the debugger]\n", ev.Tid, ev.Child)
 	case debugger.BreakpointChanged:
 		if info, ok := t.s.Breakpoint(ev.BreakpointID); ok {
 			return "Breakpoint " + describeBreakpoint(info) + "\n"
