@@ -296,12 +296,53 @@ continue
 			t.Errorf("output lacks the line %q", w)
 		}
 	}
-	// A function not found yet is pending (a library may bring it),
-	// not an error; the session goes on.
-	expectInOrder(t, out, `Breakpoint \d+ pending: .*no function "nosuchfunction"`, `Breakpoint \d+ at`, `stopped at breakpoint`)
+	// A function found nowhere is an error (a typo, most likely) with a
+	// hint for the pending breakpoint the user may have meant; the
+	// session goes on, and the number is not used up (the bare break
+	// before it was 1).
+	expectInOrder(t, out,
+		`(?m)^break: location not found: no function "nosuchfunction" \(break -p nosuchfunction makes it pending: placed if a library that has it is loaded\)$`,
+		`Breakpoint 2 at .*square`, `stopped at breakpoint 2`)
 	if t.Failed() {
 		t.Logf("output:\n%s", out)
 	}
+}
+
+// TestPendingBreakpoints: a location that matches nothing is an error in
+// a script unless -p asks for a pending breakpoint, which is then placed
+// when the library that has it loads; a line past the end of a known file
+// is an error even with -p, and says where the file's code ends.
+func TestPendingBreakpoints(t *testing.T) {
+	prog := cTarget(t)
+	out := script(t, nil, `break threads.c:9999
+break -p threads.c:9999
+tbreak nosuchfunc
+logpoint nosuchfunc hi
+breakpoints
+break -p nosuchfunc
+break -p printf
+logpoint -p puts never {x}
+breakpoints
+continue
+bt 2
+`, "exec", prog)
+	expectInOrder(t, out,
+		`(?m)^break: location not found: no code at or after line 9999 in threads.c \(the last line with code is 42\)$`,
+		`(?m)^break: location not found: no code at or after line 9999 in threads.c \(the last line with code is 42\)$`,
+		`(?m)^tbreak: location not found: no function "nosuchfunc" \(tbreak -p nosuchfunc makes it pending`,
+		`(?m)^logpoint: location not found: no function "nosuchfunc" \(logpoint -p nosuchfunc makes it pending`,
+		`(?m)^No breakpoints$`,
+		`(?m)^Breakpoint 1 pending: location not found: no function "nosuchfunc"`,
+		`(?m)^Breakpoint 2 pending: .*no function "printf"`,
+		`(?m)^Logpoint 3 pending: .*no function "puts"`,
+		`(?m)^1 +breakpoint +y +0  <pending> +nosuchfunc`,
+		`(?m)^2 +breakpoint +y +0  <pending> +printf`,
+		// libc loads: the pending breakpoint on printf is placed, and
+		// stops main's call.
+		`(?m)^Breakpoint 2 at 0x[0-9a-f]+: .*printf`,
+		`stopped at breakpoint 2: .*printf`,
+		`#1 .* in main\(\) at .*threads.c:40`,
+	)
 }
 
 // TestInitFile: --init runs a file of commands before the script.

@@ -45,6 +45,19 @@ func TestInteractive(t *testing.T) {
 	tm.keys("C-u")
 	tm.waitLine(`stopped> $`)
 
+	// A location that matches nothing: a question, not a silent pending
+	// breakpoint. No leaves nothing; yes makes it pending.
+	tm.keys("break nosuchfunc", "Enter")
+	tm.waitLine(`no function "nosuchfunc"\. Make it pending \(placed if a library that has it is loaded\)\? \(y or n\) $`)
+	tm.keys("n", "Enter")
+	tm.wait(`(?m)^break: no breakpoint set$`)
+	tm.waitLine(`stopped> $`)
+	tm.keys("break nosuchfunc", "Enter")
+	tm.waitLine(`\(y or n\) $`)
+	tm.keys("y", "Enter")
+	tm.wait(`Breakpoint 2 pending: .*no function "nosuchfunc"`)
+	tm.waitLine(`stopped> $`)
+
 	// Ctrl-C pauses the running program (every thread).
 	tm.keys("continue", "Enter")
 	tm.waitLine(`running> $`)
