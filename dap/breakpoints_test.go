@@ -29,3 +29,31 @@ func TestUnverifiedMessages(t *testing.T) {
 	}
 	c.ok("disconnect", map[string]any{"terminateDebuggee": true})
 }
+
+// TestConditionError: a condition that cannot be evaluated stops the
+// thread once, and the stop (and the console) says why.
+func TestConditionError(t *testing.T) {
+	requireLinux(t)
+	prog := buildMT(t)
+	c, _ := pipeClient(t, Config{})
+	c.start("launch", map[string]any{"program": prog, "args": []string{"ticker", "3"}})
+	c.ok("setFunctionBreakpoints", map[string]any{"breakpoints": []map[string]any{{"name": "tick_b", "condition": "nosuchvar == 1"}}})
+	c.ok("configurationDone", nil)
+	st := c.stopped()
+	want := `Error in testing condition for breakpoint 1 (nosuchvar == 1): no variable named "nosuchvar" in this scope`
+	if st.Body.Reason != "breakpoint" || st.Body.Text != want {
+		t.Errorf("stopped %+v, want reason breakpoint and text %q", st.Body, want)
+	}
+	out := c.event("output", func(m msg) bool {
+		o, ok := m.m.(*dap.OutputEvent)
+		return ok && strings.Contains(o.Body.Output, "Error in testing condition")
+	}).m.(*dap.OutputEvent)
+	if out.Body.Category != "important" || out.Body.Output != want+"\n" {
+		t.Errorf("output %+v", out.Body)
+	}
+	c.ok("continue", map[string]any{"threadId": st.Body.ThreadId})
+	if code := c.exitedAndTerminated(); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+	c.ok("disconnect", nil)
+}

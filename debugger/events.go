@@ -51,7 +51,7 @@ type Event struct {
 	All           bool   // Continued: every thread
 	Signal        int    // the signal of a signal/exception stop
 	Category      string // Output
-	Text          string // Output
+	Text          string // Output; Stopped: more to say (a condition that could not be evaluated)
 	BreakpointID  int    // BreakpointChanged
 	Child         int    // Forked: the child's process ID
 	Status        target.ExitStatus

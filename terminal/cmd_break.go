@@ -285,6 +285,9 @@ func cmdBreakpoints(t *Term, args string) error {
 		if bp.Spec.Cond != "" {
 			fmt.Fprintf(&b, "%28s if %s\n", "", bp.Spec.Cond)
 		}
+		if bp.CondErrors > 0 {
+			fmt.Fprintf(&b, "%28s condition not evaluated %d time(s): %s\n", "", bp.CondErrors, bp.CondError)
+		}
 		if bp.Spec.HitCond != "" {
 			fmt.Fprintf(&b, "%28s hit condition %s\n", "", bp.Spec.HitCond)
 		}

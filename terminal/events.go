@@ -213,6 +213,13 @@ func (t *Term) describeStop(ev debugger.Event) string {
 		}
 		return b.String()
 	}
+	if ev.Text != "" {
+		// Why it stopped, before where (as gdb puts it).
+		fmt.Fprintf(&b, "%s\n", ev.Text)
+		if ev.Reason == debugger.ReasonBreakpoint {
+			b.WriteString("(Later errors of this condition do not stop; breakpoints counts them.)\n")
+		}
+	}
 	loc, file, line := t.where(ev.Tid)
 	all := ""
 	if ev.AllStopped {

@@ -345,6 +345,35 @@ bt 2
 	)
 }
 
+// TestConditionErrors: a condition on a variable that is optimized out
+// (in a function inlined at -O2) says so, as args does, and stops the
+// thread once with the error in the stop; the other hits run on and are
+// counted. A condition on a variable that is there is evaluated in the
+// inlined function's scope.
+func TestConditionErrors(t *testing.T) {
+	prog := testprog.BuildC(t, []string{"-O2"}, filepath.Join("testdata", "inlined.c"))
+	out := script(t, nil, "break work if n == 3\ncontinue\nargs\ncontinue\nbreakpoints\n", "exec", prog)
+	expectInOrder(t, out,
+		`(?m)^Breakpoint 1 at 0x[0-9a-f]+: work\(\) inlined.c:\d+ if n == 3$`,
+		`(?m)^Error in testing condition for breakpoint 1 \(n == 3\): n is optimized out$`,
+		`(?m)^\(Later errors of this condition do not stop; breakpoints counts them.\)$`,
+		`(?m)^Thread \d+ stopped at breakpoint 1: work\(\) inlined.c:\d+$`,
+		`(?m)^n = <optimized out>$`,
+		`(?m)^t=35$`,
+		`Process \d+ exited with status 0`,
+		`(?m)^ +condition not evaluated 5 time\(s\): n is optimized out$`,
+	)
+	if n := strings.Count(out, "stopped at"); n != 1 {
+		t.Errorf("%d stops, want 1:\n%s", n, out)
+	}
+
+	out = script(t, nil, "break work if k == 3\ncontinue\nargs\ncontinue\n", "exec", prog)
+	expectInOrder(t, out, `stopped at breakpoint 1: work\(\)`, `(?m)^k = 3$`, `(?m)^t=35$`, `exited with status 0`)
+	if strings.Contains(out, "Error in testing") {
+		t.Errorf("the condition on k failed:\n%s", out)
+	}
+}
+
 // TestInitFile: --init runs a file of commands before the script.
 func TestInitFile(t *testing.T) {
 	prog := cTarget(t)
