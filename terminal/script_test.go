@@ -374,6 +374,21 @@ func TestConditionErrors(t *testing.T) {
 	}
 }
 
+// TestEcho: with --echo each scripted command is shown after a prompt,
+// right before its own output, as in the README's transcripts.
+func TestEcho(t *testing.T) {
+	prog := cTarget(t)
+	out := script(t, nil, "break square\n\ncontinue\nprint x\ndelete\ncontinue -a\n", "exec", "--echo", prog)
+	expectInOrder(t, out,
+		`(?m)^\(ubpdbg\) break square\nBreakpoint 1 at `,
+		`(?m)^\(ubpdbg\) continue\n(\[thread \d+ started\]\n)?Thread \d+ stopped at breakpoint 1`,
+		`(?m)^\(ubpdbg\) print x\n1\n\(ubpdbg\) delete\nDeleted 1 breakpoint\(s\)\n\(ubpdbg\) continue -a\n`,
+		`Process \d+ exited with status 0`)
+	if strings.Count(out, "(ubpdbg)") != 5 {
+		t.Errorf("want 5 echoed commands (the empty line is not one):\n%s", out)
+	}
+}
+
 // TestInitFile: --init runs a file of commands before the script.
 func TestInitFile(t *testing.T) {
 	prog := cTarget(t)
