@@ -57,6 +57,11 @@ func TestInteractive(t *testing.T) {
 	tm.keys("y", "Enter")
 	tm.wait(`Breakpoint 2 pending: .*no function "nosuchfunc"`)
 	tm.waitLine(`stopped> $`)
+	// Names complete after -p too.
+	tm.keys("tbreak -p main.fini", "Tab")
+	tm.waitLine(`stopped> tbreak -p main.finish$`)
+	tm.keys("C-u")
+	tm.waitLine(`stopped> $`)
 
 	// Ctrl-C pauses the running program (every thread).
 	tm.keys("continue", "Enter")
