@@ -389,6 +389,18 @@ func TestEcho(t *testing.T) {
 	}
 }
 
+// TestForkNote: a fork is said when it happens, with the child's pid:
+// the child runs on without the debugger.
+func TestForkNote(t *testing.T) {
+	prog := testprog.BuildC(t, []string{"-O0"}, filepath.Join("..", "cmd", "ubpdbg", "testdata", "forker.c"))
+	out := script(t, nil, "continue\n", "exec", prog)
+	m := regexp.MustCompile(`(?m)^\[thread \d+ forked process (\d+); the child runs on without the debugger\]$`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no fork note:\n%s", out)
+	}
+	expectInOrder(t, out, `(?m)^child `+m[1]+` exited with status 0$`, `Process \d+ exited with status 0`)
+}
+
 // TestInitFile: --init runs a file of commands before the script.
 func TestInitFile(t *testing.T) {
 	prog := cTarget(t)

@@ -28,7 +28,8 @@ program runs at full speed: the breakpoints stay inserted and each hit costs
 one trap, without stopping any other thread. The program's own output
 passes through untouched; ubpdbg's goes to stderr (or --output FILE).
 With -p, tracing ends when the process exits or when ubpdbg gets SIGINT,
-SIGTERM or SIGHUP; the process is then detached and runs on.
+SIGTERM or SIGHUP; the process is then detached and runs on. Fork children
+are not followed: their hits are not counted, and the end says which ran.
 
 options:
 `
