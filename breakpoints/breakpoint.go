@@ -219,6 +219,8 @@ func (e CondError) Error() string {
 	return fmt.Sprintf("Error in testing condition for breakpoint %d (%s): %s", e.ID, e.Cond, condReason(e.Err))
 }
 
+func (e CondError) Unwrap() error { return e.Err }
+
 // condReason is why a condition failed, without the position in its text:
 // a condition is short, and the reason names what failed ("n is optimized
 // out").
@@ -229,8 +231,6 @@ func condReason(err error) string {
 	}
 	return err.Error()
 }
-
-func (e CondError) Unwrap() error { return e.Err }
 
 // condFailed counts a hit whose condition could not be evaluated and
 // reports whether it is the first since the condition was set.
