@@ -1,6 +1,7 @@
 package breakpoints
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -45,7 +46,14 @@ type Breakpoint struct {
 	// Compiled is the evaluator's cache for Cond (set by the debugger).
 	Compiled any
 
-	mu sync.Mutex // guards Locations/Verified/Message for Snapshot
+	mu sync.Mutex // guards Locations/Verified/Message and condFail for Snapshot
+	// condFail counts the hits whose condition could not be evaluated,
+	// for the condition text in condFor (a new condition starts afresh).
+	condFail struct {
+		condFor string
+		n       uint64
+		first   string
+	}
 }
 
 // Hits is how many times the breakpoint's condition held.
@@ -68,14 +76,22 @@ type Info struct {
 	// Evaluations is how often the condition was evaluated: every time a
 	// thread reached the breakpoint, whether it held or not.
 	Evaluations uint64
+	// CondErrors is how often the condition could not be evaluated, and
+	// CondError the first such error (the one the thread stopped with).
+	CondErrors uint64
+	CondError  string
 }
 
 // Snapshot returns a copy safe to use from any goroutine.
 func (bp *Breakpoint) Snapshot() Info {
 	bp.mu.Lock()
 	defer bp.mu.Unlock()
-	return Info{ID: bp.ID, Spec: bp.Spec, Locations: append([]Location(nil), bp.Locations...),
+	info := Info{ID: bp.ID, Spec: bp.Spec, Locations: append([]Location(nil), bp.Locations...),
 		Verified: bp.Verified, Message: bp.Message, Hits: bp.hits.Load(), Evaluations: bp.evals.Load()}
+	if bp.condFail.condFor == bp.Spec.Cond {
+		info.CondErrors, info.CondError = bp.condFail.n, bp.condFail.first
+	}
+	return info
 }
 
 // New checks a spec's hit condition and log template and returns an
@@ -188,7 +204,48 @@ type Verdict struct {
 	Stop     bool          // some breakpoint says the thread stops
 	StopBy   []*Breakpoint // those breakpoints
 	Logs     []string      // logpoint messages to print, in breakpoint order
-	CondErrs []error       // conditions that could not be evaluated (they stop)
+	CondErrs []error       // conditions that could not be evaluated (CondError), the first time
+}
+
+// CondError is a breakpoint condition that could not be evaluated at a
+// hit: the thread stops, and the stop says why.
+type CondError struct {
+	ID   int
+	Cond string
+	Err  error
+}
+
+func (e CondError) Error() string {
+	return fmt.Sprintf("Error in testing condition for breakpoint %d (%s): %s", e.ID, e.Cond, condReason(e.Err))
+}
+
+func (e CondError) Unwrap() error { return e.Err }
+
+// condReason is why a condition failed, without the position in its text:
+// a condition is short, and the reason names what failed ("n is optimized
+// out").
+func condReason(err error) string {
+	var xe *expr.Error
+	if errors.As(err, &xe) {
+		return xe.Msg
+	}
+	return err.Error()
+}
+
+// condFailed counts a hit whose condition could not be evaluated and
+// reports whether it is the first since the condition was set.
+func (bp *Breakpoint) condFailed(err error) bool {
+	bp.mu.Lock()
+	defer bp.mu.Unlock()
+	f := &bp.condFail
+	if f.condFor != bp.Spec.Cond {
+		f.condFor, f.n, f.first = bp.Spec.Cond, 0, ""
+	}
+	f.n++
+	if f.n == 1 {
+		f.first = condReason(err)
+	}
+	return f.n == 1
 }
 
 // Decide evaluates every user breakpoint of a site for one hit by thread
@@ -204,11 +261,16 @@ func Decide(c *target.Ctl, tid int, st *Site, ev Evaluator) Verdict {
 			bp.evals.Add(1)
 			ok, err := ev.Cond(c, tid, bp)
 			if err != nil {
-				// As GDB does: a condition that cannot be evaluated stops,
-				// so the user sees why.
-				v.Stop = true
-				v.StopBy = append(v.StopBy, bp)
-				v.CondErrs = append(v.CondErrs, fmt.Errorf("breakpoint %d: condition %q: %w", bp.ID, bp.Spec.Cond, err))
+				// As GDB does, a condition that cannot be evaluated stops
+				// the thread, with the error, so the user sees why. Once:
+				// what fails here (a variable optimized out, a name not
+				// in scope) mostly fails on every hit, and a stop per hit
+				// would bury the program. Later errors are counted.
+				if bp.condFailed(err) {
+					v.Stop = true
+					v.StopBy = append(v.StopBy, bp)
+					v.CondErrs = append(v.CondErrs, CondError{ID: bp.ID, Cond: bp.Spec.Cond, Err: err})
+				}
 				continue
 			}
 			if !ok {

@@ -54,8 +54,15 @@ func (s *session) event(dbg *debugger.Session, ev debugger.Event) {
 		} else {
 			s.handles.dropThread(ev.Tid)
 		}
+		text := ev.Description
+		if ev.Text != "" {
+			// Why it stopped (a condition that could not be evaluated):
+			// in the stop, and in the console where the user reads it.
+			text = ev.Text
+			s.out.send(&dap.OutputEvent{Event: newEvent("output"), Body: dap.OutputEventBody{Category: "important", Output: ev.Text + "\n"}})
+		}
 		s.out.send(&dap.StoppedEvent{Event: newEvent("stopped"), Body: dap.StoppedEventBody{
-			Reason: ev.Reason, Description: ev.Description, Text: ev.Description, ThreadId: ev.Tid,
+			Reason: ev.Reason, Description: ev.Description, Text: text, ThreadId: ev.Tid,
 			AllThreadsStopped: ev.AllStopped, HitBreakpointIds: ev.BreakpointIDs}})
 	case debugger.Continued:
 		tid := ev.Tid

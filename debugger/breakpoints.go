@@ -67,7 +67,7 @@ func (s *Session) resolve(bp *breakpoints.Breakpoint) ([]breakpoints.Location, b
 	locs, err := s.syms.Resolve(bp.Spec.Location)
 	if err != nil {
 		msg := err.Error()
-		if s.ldNotify != 0 && errors.Is(err, symbols.ErrNotFound) {
+		if s.ldNotify != 0 && errors.Is(err, symbols.ErrNotFound) && !errors.Is(err, symbols.ErrPastEnd) {
 			msg += " (pending: it is placed if a library that has it is loaded)"
 		}
 		bp.SetUnverified(msg)

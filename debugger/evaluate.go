@@ -70,7 +70,7 @@ func (s *Session) frameContext(c *target.Ctl, tid, n, max int) (*eval.Context, e
 		if err != nil && f.PC == 0 {
 			return nil, err
 		}
-		frames = []symbols.Frame{f}
+		frames = inlineFrames(f)
 	} else {
 		if max > 0 && max <= n {
 			max = n + 1
@@ -89,6 +89,28 @@ func (s *Session) frameContext(c *target.Ctl, tid, n, max int) (*eval.Context, e
 		cfg.SetRegs = func(r regsT) error { return c.SetRegs(tid, r) }
 	}
 	return eval.NewContext(cfg)
+}
+
+// inlineFrames expands a top frame that sits in inlined calls into one
+// frame per call, innermost first, sharing the physical frame's pc, CFA
+// and registers, as Unwind gives them. Without them a condition in an
+// inlined function would be evaluated in the scope of the function it was
+// inlined into, and find none of its variables.
+func inlineFrames(f symbols.Frame) []symbols.Frame {
+	if !f.Inlined || f.Image == nil {
+		return []symbols.Frame{f}
+	}
+	info := f.Image.LookupPC(f.PC)
+	if len(info.Frames) < 2 {
+		return []symbols.Frame{f}
+	}
+	frames := make([]symbols.Frame, len(info.Frames))
+	for i, sf := range info.Frames {
+		frames[i] = f
+		frames[i].Function, frames[i].File, frames[i].Line = sf.Function, sf.File, sf.Line
+		frames[i].Inlined = sf.Inlined || i < len(info.Frames)-1
+	}
+	return frames
 }
 
 // evalMem is the program's memory for eval. Reads do not hide our int3s:

@@ -21,6 +21,9 @@ const (
 	BreakpointChanged
 	// ModulesChanged: shared libraries were loaded or unloaded.
 	ModulesChanged
+	// Forked: thread Tid forked process Child. Children are not followed:
+	// the child runs on without our breakpoints, its hits unseen.
+	Forked
 	// Exited: the process ended (Status). Nothing follows.
 	Exited
 	// Detached: we let the process go. Nothing follows.
@@ -48,7 +51,8 @@ type Event struct {
 	All           bool   // Continued: every thread
 	Signal        int    // the signal of a signal/exception stop
 	Category      string // Output
-	Text          string // Output
+	Text          string // Output; Stopped: more to say (a condition that could not be evaluated)
 	BreakpointID  int    // BreakpointChanged
+	Child         int    // Forked: the child's process ID
 	Status        target.ExitStatus
 }

@@ -50,6 +50,7 @@ func (s *Session) HandleEvent(c *target.Ctl, ev target.Event) target.Action {
 		if err := s.xol.Forked(c, ev.Tid, ev.ChildPid); err != nil {
 			s.logf("fork child %d: %v", ev.ChildPid, err)
 		}
+		s.emit(Event{Kind: Forked, Tid: ev.Tid, Child: ev.ChildPid})
 		return target.Resume
 	case target.EventVfork, target.EventVforkDone:
 		return target.Resume
@@ -120,6 +121,10 @@ func (s *Session) onTrap(c *target.Ctl, tid, pid int) target.Action {
 		return s.userStop(c, tid, ReasonSignal, "signal SIGTRAP", nil, int(unix.SIGTRAP))
 	}
 	regs.Rip = addr
+	// Conditions and log messages read the registers through c: they see
+	// the thread at the breakpoint ({$pc}, $rip), not one past the int3.
+	// Registers are written once, when the thread resumes.
+	c.SetRegs(tid, regs)
 	if addr == testPanicAt {
 		panic("test panic on the hit path")
 	}
@@ -133,13 +138,14 @@ func (s *Session) onTrap(c *target.Ctl, tid, pid int) target.Action {
 		stop, reason, desc = s.internalHit(c, tid, st, regs)
 	}
 	var ids []int
+	var notes []string // said with the stop: conditions that failed
 	if len(st.Users()) > 0 {
 		v := breakpoints.Decide(c, tid, st, s.cfg.Evaluator)
 		for _, l := range v.Logs {
 			s.emit(Event{Kind: Output, Tid: tid, Category: "console", Text: l + "\n"})
 		}
 		for _, e := range v.CondErrs {
-			s.emit(Event{Kind: Output, Tid: tid, Category: "important", Text: e.Error() + "\n"})
+			notes = append(notes, e.Error())
 		}
 		if v.Stop {
 			stop = true
@@ -169,7 +175,7 @@ func (s *Session) onTrap(c *target.Ctl, tid, pid int) target.Action {
 		s.sites.Unplace(c, bp)
 		s.deleteBP(bp.ID)
 	}
-	return s.userStop(c, tid, reason, desc, ids, 0)
+	return s.userStopText(c, tid, reason, desc, strings.Join(notes, "\n"), ids, 0)
 }
 
 // pass sends a thread on past the breakpoint at st through XOL, unless a
@@ -266,6 +272,11 @@ func (s *Session) settle(c *target.Ctl, ev target.Event) {
 // userStop holds a thread for the user and reports it. In all-stop mode
 // every other thread is stopped first.
 func (s *Session) userStop(c *target.Ctl, tid int, reason, desc string, ids []int, sig int) target.Action {
+	return s.userStopText(c, tid, reason, desc, "", ids, sig)
+}
+
+// userStopText is userStop with more to say about the stop (Event.Text).
+func (s *Session) userStopText(c *target.Ctl, tid int, reason, desc, text string, ids []int, sig int) target.Action {
 	th := s.thread(tid)
 	th.held, th.reason = true, reason
 	all := false
@@ -273,7 +284,7 @@ func (s *Session) userStop(c *target.Ctl, tid int, reason, desc string, ids []in
 		all = true
 		s.stopOthers(c)
 	}
-	s.emit(Event{Kind: Stopped, Tid: tid, Reason: reason, Description: desc, BreakpointIDs: ids,
+	s.emit(Event{Kind: Stopped, Tid: tid, Reason: reason, Description: desc, Text: text, BreakpointIDs: ids,
 		AllStopped: all || s.allHeld, Signal: sig})
 	return target.Hold
 }

@@ -32,6 +32,18 @@ type Location struct {
 // ErrNotFound is wrapped by every error of a spec that matches nothing.
 var ErrNotFound = errors.New("location not found")
 
+// ErrPastEnd is wrapped, with ErrNotFound, by the error of a FILE:LINE
+// spec whose file is known but has no code at or after the line: a typo,
+// which no library loaded later can make right.
+var ErrPastEnd = errors.New("line past the end of the file")
+
+// pastEndError is that error: ErrNotFound and ErrPastEnd at once.
+type pastEndError struct{ msg string }
+
+func (e pastEndError) Error() string { return e.msg }
+
+func (e pastEndError) Is(target error) bool { return target == ErrNotFound || target == ErrPastEnd }
+
 type specKind int
 
 const (
@@ -233,7 +245,7 @@ func resolveLine(ims []*Image, file string, line int, skip bool) ([]Location, er
 		cands, _ = decode(best)
 	}
 	if len(cands) == 0 {
-		return nil, fmt.Errorf("%w: no code at or after line %d in %s (%s)", ErrNotFound, line, file, nearestLines(tabs, line))
+		return nil, pastEndError{fmt.Sprintf("%v: no code at or after line %d in %s (%s)", ErrNotFound, line, file, nearestLines(tabs, line))}
 	}
 	blocks := make([]*block, len(cands))
 	keep := make([]bool, len(cands))

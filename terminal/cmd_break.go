@@ -1,11 +1,13 @@
 package terminal
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/symbols"
 )
 
 // Breakpoints: set, change, list and delete them. They may be set while
@@ -13,22 +15,25 @@ import (
 
 func init() {
 	register(
-		&command{name: "break", aliases: []string{"b"}, group: "breakpoints", usage: "[LOCSPEC] [if COND]",
+		&command{name: "break", aliases: []string{"b"}, group: "breakpoints", usage: "[-p] [LOCSPEC] [if COND]",
 			summary: "set a breakpoint (at the selected frame's line without LOCSPEC)",
 			help: `LOCSPEC is FUNC, FILE:LINE or *ADDR. With "if COND" the thread stops only when
 COND is true; otherwise it goes on at once, out of line, and nothing else stops.
-Examples:  break main   b worker.c:42 if i == 3   b *0x401136`,
-			run: func(t *Term, args string) error { return t.setBreak(args, false) }},
-		&command{name: "tbreak", group: "breakpoints", usage: "[LOCSPEC] [if COND]",
+A LOCSPEC that matches nothing is an error; -p makes it pending instead: it is
+placed when a library that has it is loaded (on a terminal you are asked).
+Examples:  break main   b worker.c:42 if i == 3   b *0x401136   b -p png_read_info`,
+			run: func(t *Term, args string) error { return t.setBreak("break", args, false) }},
+		&command{name: "tbreak", group: "breakpoints", usage: "[-p] [LOCSPEC] [if COND]",
 			summary: "set a temporary breakpoint: deleted when it first stops a thread",
-			run:     func(t *Term, args string) error { return t.setBreak(args, true) }},
+			run:     func(t *Term, args string) error { return t.setBreak("tbreak", args, true) }},
 		&command{name: "condition", aliases: []string{"cond"}, group: "breakpoints", usage: "ID [COND]",
 			summary: "set a breakpoint's condition, or remove it (no COND)",
 			run:     cmdCondition},
-		&command{name: "logpoint", aliases: []string{"lp"}, group: "breakpoints", usage: "LOCSPEC MESSAGE",
+		&command{name: "logpoint", aliases: []string{"lp"}, group: "breakpoints", usage: "[-p] LOCSPEC MESSAGE",
 			summary: "print MESSAGE whenever a thread passes LOCSPEC, without stopping it",
-			help:    `MESSAGE may hold {EXPR}, evaluated in the passing thread: lp work x={x} i={i}`,
-			run:     cmdLogpoint},
+			help: `MESSAGE may hold {EXPR}, evaluated in the passing thread: lp work x={x} i={i}
+-p: pending if LOCSPEC matches nothing yet, as for break.`,
+			run: cmdLogpoint},
 		&command{name: "delete", aliases: []string{"d"}, group: "breakpoints", usage: "[ID...]",
 			summary: "delete breakpoints (all without IDs)",
 			run:     cmdDelete},
@@ -52,7 +57,46 @@ func splitCond(args string) (loc, cond string) {
 	return strings.TrimSpace(args), ""
 }
 
-func (t *Term) setBreak(args string, temp bool) error {
+// cutPending takes a leading -p (make the breakpoint pending if its
+// location matches nothing yet) off a command's arguments.
+func cutPending(args string) (rest string, pending bool) {
+	if args == "-p" {
+		return "", true
+	}
+	if rest, ok := strings.CutPrefix(args, "-p "); ok {
+		return strings.TrimSpace(rest), true
+	}
+	return args, false
+}
+
+// errNotSet ends a command the user declined to go on with.
+var errNotSet = errors.New("no breakpoint set")
+
+// checkLocation refuses a location that matches nothing, so that a typo
+// does not become a breakpoint that silently never stops. The user may
+// ask for a pending one (placed when a library that has it loads): with
+// -p, or by answering yes on a terminal. A line past the end of a known
+// file and a malformed spec are refused even then: no library mends them.
+func (t *Term) checkLocation(cmd, loc string, pending bool) error {
+	_, err := t.s.Symbols().Resolve(loc)
+	switch {
+	case err == nil:
+		return nil
+	case !errors.Is(err, symbols.ErrNotFound) || errors.Is(err, symbols.ErrPastEnd):
+		return err
+	case pending:
+		return nil
+	case t.tty != nil:
+		if t.tty.confirm(fmt.Sprintf("%v. Make it pending (placed if a library that has it is loaded)?", err)) {
+			return nil
+		}
+		return errNotSet
+	}
+	return fmt.Errorf("%v (%s -p %s makes it pending: placed if a library that has it is loaded)", err, cmd, loc)
+}
+
+func (t *Term) setBreak(cmd, args string, temp bool) error {
+	args, pending := cutPending(args)
 	loc, cond := splitCond(args)
 	if strings.HasPrefix(args, "if") && strings.TrimSpace(args) == "if" || strings.HasSuffix(args, " if") {
 		return badArgs("missing condition after \"if\"")
@@ -63,6 +107,9 @@ func (t *Term) setBreak(args string, temp bool) error {
 			return badArgs("no location given and %v", err)
 		}
 		loc = here
+	}
+	if err := t.checkLocation(cmd, loc, pending); err != nil {
+		return err
 	}
 	info, err := t.s.SetBreakpoint(breakpoints.Spec{Location: loc, Cond: cond, Temporary: temp})
 	if err != nil {
@@ -140,10 +187,14 @@ func cmdCondition(t *Term, args string) error {
 }
 
 func cmdLogpoint(t *Term, args string) error {
+	args, pending := cutPending(args)
 	loc, msg, _ := strings.Cut(args, " ")
 	msg = strings.TrimSpace(msg)
 	if loc == "" || msg == "" {
 		return badArgs("want a location and a message")
+	}
+	if err := t.checkLocation("logpoint", loc, pending); err != nil {
+		return err
 	}
 	info, err := t.s.SetBreakpoint(breakpoints.Spec{Location: loc, Log: msg})
 	if err != nil {
@@ -233,6 +284,9 @@ func cmdBreakpoints(t *Term, args string) error {
 		fmt.Fprintf(&b, "%-4d %-10s %-4s %6d  %-18s %s\n", bp.ID, typ, on, bp.Hits, addr, where)
 		if bp.Spec.Cond != "" {
 			fmt.Fprintf(&b, "%28s if %s\n", "", bp.Spec.Cond)
+		}
+		if bp.CondErrors > 0 {
+			fmt.Fprintf(&b, "%28s condition not evaluated %d time(s): %s\n", "", bp.CondErrors, bp.CondError)
 		}
 		if bp.Spec.HitCond != "" {
 			fmt.Fprintf(&b, "%28s hit condition %s\n", "", bp.Spec.HitCond)

@@ -61,7 +61,7 @@ func (t *Term) complete(line string, pos int) (head string, completions []string
 	switch {
 	case c.name == "help":
 		return head, prefixed(commandNames(), word), tail
-	case locationArg[c.name] && len(fields(head)) == 1:
+	case locationArg[c.name] && locationNext(fields(head)):
 		t.names.once.Do(t.loadNames)
 		t.names.mu.Lock()
 		defer t.names.mu.Unlock()
@@ -74,6 +74,13 @@ func (t *Term) complete(line string, pos int) (head string, completions []string
 		return head, out, tail
 	}
 	return head, nil, tail
+}
+
+// locationNext reports whether the words before the cursor (a command
+// that takes a location) leave the location to be typed next: nothing
+// but the command, or the command and -p.
+func locationNext(words []string) bool {
+	return len(words) == 1 || len(words) == 2 && words[1] == "-p"
 }
 
 func commandNames() []string {

@@ -153,6 +153,9 @@ func (t *Term) handle(ev debugger.Event) string {
 			text += "\n"
 		}
 		return text
+	case debugger.Forked:
+		// Said at once: the child's breakpoints will never stop it.
+		return fmt.Sprintf("[thread %d forked process %d; the child runs on without the debugger]\n", ev.Tid, ev.Child)
 	case debugger.BreakpointChanged:
 		if info, ok := t.s.Breakpoint(ev.BreakpointID); ok {
 			return "Breakpoint " + describeBreakpoint(info) + "\n"
@@ -209,6 +212,13 @@ func (t *Term) describeStop(ev debugger.Event) string {
 			fmt.Fprintf(&b, "%6d:\t%s\n", line, src)
 		}
 		return b.String()
+	}
+	if ev.Text != "" {
+		// Why it stopped, before where (as gdb puts it).
+		fmt.Fprintf(&b, "%s\n", ev.Text)
+		if ev.Reason == debugger.ReasonBreakpoint {
+			b.WriteString("(Later errors of this condition do not stop; breakpoints counts them.)\n")
+		}
 	}
 	loc, file, line := t.where(ev.Tid)
 	all := ""

@@ -296,12 +296,109 @@ continue
 			t.Errorf("output lacks the line %q", w)
 		}
 	}
-	// A function not found yet is pending (a library may bring it),
-	// not an error; the session goes on.
-	expectInOrder(t, out, `Breakpoint \d+ pending: .*no function "nosuchfunction"`, `Breakpoint \d+ at`, `stopped at breakpoint`)
+	// A function found nowhere is an error (a typo, most likely) with a
+	// hint for the pending breakpoint the user may have meant; the
+	// session goes on, and the number is not used up (the bare break
+	// before it was 1).
+	expectInOrder(t, out,
+		`(?m)^break: location not found: no function "nosuchfunction" \(break -p nosuchfunction makes it pending: placed if a library that has it is loaded\)$`,
+		`Breakpoint 2 at .*square`, `stopped at breakpoint 2`)
 	if t.Failed() {
 		t.Logf("output:\n%s", out)
 	}
+}
+
+// TestPendingBreakpoints: a location that matches nothing is an error in
+// a script unless -p asks for a pending breakpoint, which is then placed
+// when the library that has it loads; a line past the end of a known file
+// is an error even with -p, and says where the file's code ends.
+func TestPendingBreakpoints(t *testing.T) {
+	prog := cTarget(t)
+	out := script(t, nil, `break threads.c:9999
+break -p threads.c:9999
+tbreak nosuchfunc
+logpoint nosuchfunc hi
+breakpoints
+break -p nosuchfunc
+break -p printf
+logpoint -p puts never {x}
+breakpoints
+continue
+bt 2
+`, "exec", prog)
+	expectInOrder(t, out,
+		`(?m)^break: location not found: no code at or after line 9999 in threads.c \(the last line with code is 42\)$`,
+		`(?m)^break: location not found: no code at or after line 9999 in threads.c \(the last line with code is 42\)$`,
+		`(?m)^tbreak: location not found: no function "nosuchfunc" \(tbreak -p nosuchfunc makes it pending`,
+		`(?m)^logpoint: location not found: no function "nosuchfunc" \(logpoint -p nosuchfunc makes it pending`,
+		`(?m)^No breakpoints$`,
+		`(?m)^Breakpoint 1 pending: location not found: no function "nosuchfunc"`,
+		`(?m)^Breakpoint 2 pending: .*no function "printf"`,
+		`(?m)^Logpoint 3 pending: .*no function "puts"`,
+		`(?m)^1 +breakpoint +y +0  <pending> +nosuchfunc`,
+		`(?m)^2 +breakpoint +y +0  <pending> +printf`,
+		// libc loads: the pending breakpoint on printf is placed, and
+		// stops main's call.
+		`(?m)^Breakpoint 2 at 0x[0-9a-f]+: .*printf`,
+		`stopped at breakpoint 2: .*printf`,
+		`#1 .* in main\(\) at .*threads.c:40`,
+	)
+}
+
+// TestConditionErrors: a condition on a variable that is optimized out
+// (in a function inlined at -O2) says so, as args does, and stops the
+// thread once with the error in the stop; the other hits run on and are
+// counted. A condition on a variable that is there is evaluated in the
+// inlined function's scope.
+func TestConditionErrors(t *testing.T) {
+	prog := testprog.BuildC(t, []string{"-O2"}, filepath.Join("testdata", "inlined.c"))
+	out := script(t, nil, "break work if n == 3\ncontinue\nargs\ncontinue\nbreakpoints\n", "exec", prog)
+	expectInOrder(t, out,
+		`(?m)^Breakpoint 1 at 0x[0-9a-f]+: work\(\) inlined.c:\d+ if n == 3$`,
+		`(?m)^Error in testing condition for breakpoint 1 \(n == 3\): n is optimized out$`,
+		`(?m)^\(Later errors of this condition do not stop; breakpoints counts them.\)$`,
+		`(?m)^Thread \d+ stopped at breakpoint 1: work\(\) inlined.c:\d+$`,
+		`(?m)^n = <optimized out>$`,
+		`(?m)^t=35$`,
+		`Process \d+ exited with status 0`,
+		`(?m)^ +condition not evaluated 5 time\(s\): n is optimized out$`,
+	)
+	if n := strings.Count(out, "stopped at"); n != 1 {
+		t.Errorf("%d stops, want 1:\n%s", n, out)
+	}
+
+	out = script(t, nil, "break work if k == 3\ncontinue\nargs\ncontinue\n", "exec", prog)
+	expectInOrder(t, out, `stopped at breakpoint 1: work\(\)`, `(?m)^k = 3$`, `(?m)^t=35$`, `exited with status 0`)
+	if strings.Contains(out, "Error in testing") {
+		t.Errorf("the condition on k failed:\n%s", out)
+	}
+}
+
+// TestEcho: with --echo each scripted command is shown after a prompt,
+// right before its own output, as in the README's transcripts.
+func TestEcho(t *testing.T) {
+	prog := cTarget(t)
+	out := script(t, nil, "break square\n\ncontinue\nprint x\ndelete\ncontinue -a\n", "exec", "--echo", prog)
+	expectInOrder(t, out,
+		`(?m)^\(ubpdbg\) break square\nBreakpoint 1 at `,
+		`(?m)^\(ubpdbg\) continue\n(\[thread \d+ started\]\n)?Thread \d+ stopped at breakpoint 1`,
+		`(?m)^\(ubpdbg\) print x\n1\n\(ubpdbg\) delete\nDeleted 1 breakpoint\(s\)\n\(ubpdbg\) continue -a\n`,
+		`Process \d+ exited with status 0`)
+	if strings.Count(out, "(ubpdbg)") != 5 {
+		t.Errorf("want 5 echoed commands (the empty line is not one):\n%s", out)
+	}
+}
+
+// TestForkNote: a fork is said when it happens, with the child's pid:
+// the child runs on without the debugger.
+func TestForkNote(t *testing.T) {
+	prog := testprog.BuildC(t, []string{"-O0"}, filepath.Join("..", "cmd", "ubpdbg", "testdata", "forker.c"))
+	out := script(t, nil, "continue\n", "exec", prog)
+	m := regexp.MustCompile(`(?m)^\[thread \d+ forked process (\d+); the child runs on without the debugger\]$`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no fork note:\n%s", out)
+	}
+	expectInOrder(t, out, `(?m)^child `+m[1]+` exited with status 0$`, `Process \d+ exited with status 0`)
 }
 
 // TestInitFile: --init runs a file of commands before the script.
@@ -311,6 +408,21 @@ func TestInitFile(t *testing.T) {
 	os.WriteFile(init, []byte("# comment\nbreak sum_squares\n"), 0o644)
 	out := script(t, nil, "continue\nargs\n", "exec", "--init", init, prog)
 	expectInOrder(t, out, `Breakpoint 1 at .*sum_squares`, `stopped at breakpoint 1: sum_squares\(\)`, `n = 3`)
+}
+
+// TestLogOutputIsPrivate: the engine's log (--log-output) is created
+// readable by the user alone.
+func TestLogOutputIsPrivate(t *testing.T) {
+	prog := cTarget(t)
+	log := filepath.Join(t.TempDir(), "engine.log")
+	script(t, nil, "continue\n", "exec", "--log-output", log, prog)
+	fi, err := os.Stat(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("--log-output file has mode %v, want -rw-------", fi.Mode().Perm())
+	}
 }
 
 func TestSuggest(t *testing.T) {

@@ -53,12 +53,17 @@ type Config struct {
 	ProgramOutput io.Writer
 	// HistoryFile is where interactive history is kept ("" for none).
 	HistoryFile string
+	// Echo prints each command that does not come from the keyboard (a
+	// script, the init file) after a "(ubpdbg) " prompt before running
+	// it, so that a script's output reads like a session.
+	Echo bool
 }
 
 // Term is one running terminal.
 type Term struct {
 	s        *debugger.Session
 	launched bool
+	echo     bool
 	con      *console
 	in       lineReader
 	tty      *ttyInput // nil unless interactive
@@ -104,7 +109,7 @@ func Run(cfg Config) int {
 }
 
 func newTerm(cfg Config) *Term {
-	t := &Term{s: cfg.Session, launched: cfg.Launched, done: make(chan struct{}), threadOK: map[int]bool{}}
+	t := &Term{s: cfg.Session, launched: cfg.Launched, echo: cfg.Echo && !cfg.Interactive, done: make(chan struct{}), threadOK: map[int]bool{}}
 	t.con = &console{out: cfg.Out}
 	if w, ok := cfg.ProgramOutput.(*progWriter); ok {
 		w.mu.Lock()
@@ -155,7 +160,15 @@ func (t *Term) loop() {
 			}
 			return
 		}
+		t.echoLine(line)
 		t.runLine(line, true)
+	}
+}
+
+// echoLine shows a scripted command as if typed at the prompt (Echo).
+func (t *Term) echoLine(line string) {
+	if t.echo && strings.TrimSpace(line) != "" {
+		t.con.printf("(ubpdbg) %s\n", strings.TrimSpace(line))
 	}
 }
 
@@ -169,6 +182,7 @@ func (t *Term) runFile(path string) error {
 		if t.quit {
 			return nil
 		}
+		t.echoLine(line)
 		t.runLine(line, false)
 	}
 	return nil

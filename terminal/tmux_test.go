@@ -45,6 +45,24 @@ func TestInteractive(t *testing.T) {
 	tm.keys("C-u")
 	tm.waitLine(`stopped> $`)
 
+	// A location that matches nothing: a question, not a silent pending
+	// breakpoint. No leaves nothing; yes makes it pending.
+	tm.keys("break nosuchfunc", "Enter")
+	tm.waitLine(`no function "nosuchfunc"\. Make it pending \(placed if a library that has it is loaded\)\? \(y or n\) $`)
+	tm.keys("n", "Enter")
+	tm.wait(`(?m)^break: no breakpoint set$`)
+	tm.waitLine(`stopped> $`)
+	tm.keys("break nosuchfunc", "Enter")
+	tm.waitLine(`\(y or n\) $`)
+	tm.keys("y", "Enter")
+	tm.wait(`Breakpoint 2 pending: .*no function "nosuchfunc"`)
+	tm.waitLine(`stopped> $`)
+	// Names complete after -p too.
+	tm.keys("tbreak -p main.fini", "Tab")
+	tm.waitLine(`stopped> tbreak -p main.finish$`)
+	tm.keys("C-u")
+	tm.waitLine(`stopped> $`)
+
 	// Ctrl-C pauses the running program (every thread).
 	tm.keys("continue", "Enter")
 	tm.waitLine(`running> $`)
@@ -78,6 +96,12 @@ func TestInteractive(t *testing.T) {
 	for {
 		b, _ := os.ReadFile(hist)
 		if strings.Contains(string(b), "break main.finish\n") {
+			// What the user typed is for their eyes only.
+			if fi, err := os.Stat(hist); err != nil {
+				t.Error(err)
+			} else if fi.Mode().Perm() != 0o600 {
+				t.Errorf("history file has mode %v, want -rw-------", fi.Mode().Perm())
+			}
 			break
 		}
 		if time.Now().After(deadline) {

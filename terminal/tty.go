@@ -103,7 +103,9 @@ func noISIG() {
 
 func (y *ttyInput) close() {
 	if y.hist != "" {
-		if f, err := os.Create(y.hist); err == nil {
+		// 0600: the history holds what the user typed (expressions,
+		// values set), for their eyes only.
+		if f, err := os.OpenFile(y.hist, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600); err == nil {
 			y.line.WriteHistory(f)
 			f.Close()
 		}

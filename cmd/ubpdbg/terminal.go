@@ -24,12 +24,14 @@ type termFlags struct {
 	init     string
 	stopMode string
 	logFile  string
+	echo     bool
 }
 
 func (f *termFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.init, "init", "", "run the commands in `FILE` first")
 	fs.StringVar(&f.stopMode, "stop-mode", "thread", "which threads stop at a breakpoint: thread (non-stop) or all")
 	fs.StringVar(&f.logFile, "log-output", "", "write the engine's decisions to `FILE`")
+	fs.BoolVar(&f.echo, "echo", false, "print each scripted command after a (ubpdbg) prompt before its output")
 }
 
 func (f *termFlags) config() (debugger.Config, error) {
@@ -39,7 +41,7 @@ func (f *termFlags) config() (debugger.Config, error) {
 	}
 	cfg := debugger.Config{StopMode: mode, Evaluator: newEvaluator()}
 	if f.logFile != "" {
-		w, err := os.Create(f.logFile)
+		w, err := createPrivate(f.logFile)
 		if err != nil {
 			return cfg, err
 		}
@@ -91,7 +93,7 @@ func runExec(args []string) int {
 		return 1
 	}
 	return terminal.Run(terminal.Config{Session: s, Launched: true, In: os.Stdin, Out: os.Stdout,
-		Interactive: interactive, InitFile: tf.init, HistoryFile: historyFile(interactive), ProgramOutput: progOut})
+		Interactive: interactive, InitFile: tf.init, HistoryFile: historyFile(interactive), ProgramOutput: progOut, Echo: tf.echo})
 }
 
 func runAttach(args []string) int {
@@ -127,7 +129,14 @@ func runAttach(args []string) int {
 	}
 	interactive := isTerminal(0) && isTerminal(1)
 	return terminal.Run(terminal.Config{Session: s, In: os.Stdin, Out: os.Stdout,
-		Interactive: interactive, InitFile: tf.init, HistoryFile: historyFile(interactive)})
+		Interactive: interactive, InitFile: tf.init, HistoryFile: historyFile(interactive), Echo: tf.echo})
+}
+
+// createPrivate creates (or truncates) a file of ours: readable by the
+// user alone, as the DAP log is, unless the umask takes away more. Traces
+// and logs hold the program's data and the user's expressions.
+func createPrivate(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 }
 
 func isTerminal(fd int) bool {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -27,7 +28,8 @@ program runs at full speed: the breakpoints stay inserted and each hit costs
 one trap, without stopping any other thread. The program's own output
 passes through untouched; ubpdbg's goes to stderr (or --output FILE).
 With -p, tracing ends when the process exits or when ubpdbg gets SIGINT,
-SIGTERM or SIGHUP; the process is then detached and runs on.
+SIGTERM or SIGHUP; the process is then detached and runs on. Fork children
+are not followed: their hits are not counted, and the end says which ran.
 
 options:
 `
@@ -48,6 +50,9 @@ type traceReport struct {
 	Pid       int             `json:"pid"`
 	Exit      *traceExit      `json:"exit,omitempty"`
 	Detached  bool            `json:"detached,omitempty"`
+	// UntracedChildren are the processes the program forked: they ran
+	// without our breakpoints, so their hits are not in the counts.
+	UntracedChildren []int `json:"untraced_children,omitempty"`
 }
 
 type traceExit struct {
@@ -62,28 +67,23 @@ func runTrace(args []string) int {
 		fs.PrintDefaults()
 	}
 	pid := fs.Int("p", 0, "attach to the running process `PID` instead of starting one")
-	jsonOut := fs.Bool("json", false, "print the report as JSON")
+	jsonOut := fs.Bool("json", false, "print as JSON Lines: an object per logged hit and per note, the report last")
 	output := fs.String("output", "", "write ubpdbg's output (log lines and the report) to `FILE`")
 	var logFormat optionalString
-	fs.Var(&logFormat, "log", "print a line for every hit; `FORMAT` is a log message with {expr} ({$tid}, {$pc}, {$hits} work everywhere)")
+	fs.Var(&logFormat, "log", "print a line for every hit; `FORMAT` is a log message with {expr} ({$tid}, {$pc}: the breakpoint's address, {$hits} work everywhere)")
 	stopMode := fs.String("stop-mode", "thread", "unused by trace (nothing stops); accepted for symmetry")
-	if err := fs.Parse(args); err != nil {
+	progArgs, err := parseTraceArgs(fs, args)
+	if err != nil {
 		return 2
 	}
 	if _, err := debugger.ParseStopMode(*stopMode); err != nil {
 		fmt.Fprintln(os.Stderr, "ubpdbg trace:", err)
 		return 2
 	}
-	rest := fs.Args()
-	var specs, prog []string
-	if i := indexOf(rest, "--"); i >= 0 {
-		specs, prog = rest[:i], rest[i+1:]
-	} else {
-		specs = rest
-	}
+	specs, prog := fs.Args(), progArgs
 	switch {
 	case len(specs) == 0:
-		fmt.Fprintln(os.Stderr, "ubpdbg trace: no locations to trace")
+		fmt.Fprintln(os.Stderr, "ubpdbg trace: no location to trace: give one or more LOCSPECs (FUNC, FILE:LINE, *ADDR) before --")
 		fs.Usage()
 		return 2
 	case *pid == 0 && len(prog) == 0:
@@ -93,20 +93,19 @@ func runTrace(args []string) int {
 		fmt.Fprintln(os.Stderr, "ubpdbg trace: -p and a program after -- exclude each other")
 		return 2
 	}
-	out := io.Writer(os.Stderr)
+	out := &traceOutput{w: os.Stderr, json: *jsonOut}
 	if *output != "" {
-		f, err := os.Create(*output)
+		f, err := createPrivate(*output)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "ubpdbg trace:", err)
 			return 1
 		}
 		defer f.Close()
-		out = f
+		out.w = f
 	}
 
 	cfg := debugger.Config{StopMode: debugger.StopThread, Evaluator: newEvaluator()}
 	var s *debugger.Session
-	var err error
 	if *pid != 0 {
 		s, err = debugger.Attach(*pid, cfg)
 	} else {
@@ -152,12 +151,18 @@ loop:
 			}
 			switch ev.Kind {
 			case debugger.Output:
-				fmt.Fprint(out, ev.Text)
+				if ev.Category == "console" {
+					out.hit(ev.Tid, ev.Text)
+				} else {
+					out.note(ev.Text)
+				}
 			case debugger.Stopped:
 				// Only a fault stops a thread in a trace: say so and let
 				// the program have its signal.
-				fmt.Fprintf(out, "ubpdbg: thread %d: %s\n", ev.Tid, ev.Description)
+				out.note(fmt.Sprintf("thread %d: %s", ev.Tid, ev.Description))
 				s.Continue(ev.Tid, true)
+			case debugger.Forked:
+				report.UntracedChildren = append(report.UntracedChildren, ev.Child)
 			case debugger.Exited:
 				report.Exit = &traceExit{Code: ev.Status.Code}
 				if ev.Status.Signal != 0 {
@@ -192,14 +197,98 @@ loop:
 		}
 	}
 	report.Locations = locs
-	if *jsonOut {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		enc.Encode(report)
-	} else {
-		printTraceTable(out, report)
+	if kids := report.UntracedChildren; len(kids) == 1 {
+		out.note(fmt.Sprintf("the program forked process %d, which ran untraced: trace does not follow forks, so its hits are not counted", kids[0]))
+	} else if len(kids) > 1 {
+		out.note(fmt.Sprintf("the program forked %d processes (%s), which ran untraced: trace does not follow forks, so their hits are not counted",
+			len(kids), joinInts(kids)))
 	}
+	out.report(report)
 	return status
+}
+
+// parseTraceArgs parses trace's options and returns the program and its
+// arguments (after "--"); the locations are left in fs.Args(). Options may
+// come before or between the locations, never after "--", which belongs
+// to the program (the flag package alone would take a leading "--" as the
+// end of the options and the program for a location).
+func parseTraceArgs(fs *flag.FlagSet, args []string) (prog []string, err error) {
+	if i := indexOf(args, "--"); i >= 0 {
+		args, prog = args[:i], args[i+1:]
+	}
+	var specs []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		specs = append(specs, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	// Leave the locations as the flag set's arguments.
+	fs.Parse(append([]string{"--"}, specs...))
+	return prog, nil
+}
+
+// traceOutput is where ubpdbg's side of a trace goes: log lines, notes and
+// the final report, as text or, with --json, as JSON Lines: one object per
+// line, {"thread":T,"log":M} for each logged hit, {"note":TEXT} for what
+// ubpdbg has to say, and the report last.
+type traceOutput struct {
+	w    io.Writer
+	json bool
+}
+
+// hit prints one logpoint message.
+func (o *traceOutput) hit(tid int, text string) {
+	text = strings.TrimSuffix(text, "\n")
+	if o.json {
+		o.object(struct {
+			Thread int    `json:"thread"`
+			Log    string `json:"log"`
+		}{tid, text})
+		return
+	}
+	fmt.Fprintln(o.w, text)
+}
+
+// note prints something ubpdbg says about the trace.
+func (o *traceOutput) note(text string) {
+	text = strings.TrimSuffix(text, "\n")
+	if o.json {
+		o.object(struct {
+			Note string `json:"note"`
+		}{text})
+		return
+	}
+	fmt.Fprintln(o.w, "ubpdbg: "+text)
+}
+
+func (o *traceOutput) report(r traceReport) {
+	if o.json {
+		o.object(r)
+		return
+	}
+	printTraceTable(o.w, r)
+}
+
+// object writes one JSON object on one line.
+func (o *traceOutput) object(v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // our own plain structs always marshal
+	}
+	o.w.Write(append(b, '\n'))
+}
+
+func joinInts(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ", ")
 }
 
 // placeTraces resolves each spec and puts one counting breakpoint on every

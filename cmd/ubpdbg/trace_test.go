@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -159,6 +161,7 @@ func TestTraceBadArguments(t *testing.T) {
 	bin := ubpdbgBin(t)
 	for _, args := range [][]string{
 		{"trace"},
+		{"trace", "--", "/bin/true"},
 		{"trace", "main"},
 		{"trace", "-p", "1", "main", "--", "/bin/true"},
 		{"trace", "no_such_function_anywhere", "--", "/bin/true"},
@@ -176,6 +179,144 @@ func TestTraceBadArguments(t *testing.T) {
 		}
 		if strings.Contains(string(out), "panic") {
 			t.Errorf("%v panicked:\n%s", args, out)
+		}
+	}
+}
+
+// TestTraceNoLocation: given a program but no location, trace says that
+// the location is missing (the program is there).
+func TestTraceNoLocation(t *testing.T) {
+	bin := ubpdbgBin(t)
+	for _, args := range [][]string{
+		{"trace", "--", "/bin/true"},
+		{"trace", "--json", "--", "/bin/true"},
+	} {
+		out, err := exec.Command(bin, args...).CombinedOutput()
+		if err == nil || !strings.HasPrefix(string(out), "ubpdbg trace: no location to trace") {
+			t.Errorf("%v: %v, want an error saying a location is missing:\n%s", args, err, out)
+		}
+	}
+}
+
+// jsonLines parses a --json stream: every line must be one JSON object.
+func jsonLines(t *testing.T, b []byte) []map[string]json.RawMessage {
+	t.Helper()
+	var objs []map[string]json.RawMessage
+	for i, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		var o map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(line), &o); err != nil {
+			t.Fatalf("line %d is not a JSON object: %q (%v)", i+1, line, err)
+		}
+		objs = append(objs, o)
+	}
+	return objs
+}
+
+// TestTraceJSONLog: with --json and --log, written to a file, every line
+// is a JSON object: one per hit, then the report; and {$pc} and {$rip}
+// are the breakpoint's address (the pc as it was before the int3 ran).
+func TestTraceJSONLog(t *testing.T) {
+	bin := ubpdbgBin(t)
+	prog := testprog.BuildC(t, []string{"-O2", "-pthread"}, "../../debugger/testdata/hot.c")
+	out := filepath.Join(t.TempDir(), "trace.json")
+	cmd := exec.Command(bin, "trace", "--json", "--log={$pc} {$rip} {$tid}", "--output", out, "work", "--", prog)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := jsonLines(t, b)
+	var rep traceReport
+	if err := json.Unmarshal(b[bytes.LastIndexByte(b[:len(b)-1], '\n')+1:], &rep); err != nil || len(rep.Locations) != 1 {
+		t.Fatalf("the last line is not the report: %v %+v", err, rep)
+	}
+	addr, err := strconv.ParseUint(rep.Locations[0].Address, 0, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits := 0
+	for _, o := range objs[:len(objs)-1] {
+		var h struct {
+			Thread int
+			Log    string
+		}
+		raw, _ := json.Marshal(o)
+		json.Unmarshal(raw, &h)
+		if want := fmt.Sprintf("%#x %d %d", addr, addr, h.Thread); h.Log != want {
+			t.Fatalf("hit %d: %s, want log %q (thread, {$pc} and {$rip} at the breakpoint)", hits, raw, want)
+		}
+		hits++
+	}
+	if hits != 80000 || rep.Locations[0].Hits != 80000 {
+		t.Errorf("%d hit lines, %d hits in the report; want 80000", hits, rep.Locations[0].Hits)
+	}
+}
+
+// TestTraceForkChild: the hits of a forked child are not traced; ubpdbg
+// counts the parent's exactly and names the child that ran untraced.
+func TestTraceForkChild(t *testing.T) {
+	bin := ubpdbgBin(t)
+	prog := testprog.BuildC(t, []string{"-O0"}, "testdata/forker.c")
+	for _, asJSON := range []bool{false, true} {
+		args := []string{"trace", "work", "--", prog}
+		if asJSON {
+			args = append([]string{"trace", "--json"}, args[1:]...)
+		}
+		cmd := exec.Command(bin, args...)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%v\n%s", err, stderr.String())
+		}
+		var child int
+		if _, err := fmt.Sscanf(stdout.String(), "child %d exited with status 0", &child); err != nil {
+			t.Fatalf("program output %q: %v", stdout.String(), err)
+		}
+		note := fmt.Sprintf("the program forked process %d, which ran untraced", child)
+		if !strings.Contains(stderr.String(), note) {
+			t.Errorf("json=%v: ubpdbg does not say %q:\n%s", asJSON, note, stderr.String())
+		}
+		if !asJSON {
+			if !regexp.MustCompile(`(?m)^ +200  0x`).MatchString(stderr.String()) {
+				t.Errorf("want 200 hits (the parent's):\n%s", stderr.String())
+			}
+			continue
+		}
+		objs := jsonLines(t, stderr.Bytes())
+		var rep traceReport
+		raw, _ := json.Marshal(objs[len(objs)-1])
+		json.Unmarshal(raw, &rep)
+		if len(rep.Locations) != 1 || rep.Locations[0].Hits != 200 || len(rep.UntracedChildren) != 1 || rep.UntracedChildren[0] != child {
+			t.Errorf("report %s: want 200 hits and untraced_children [%d]", raw, child)
+		}
+	}
+}
+
+// TestTraceOutputIsPrivate: --output creates its file readable by the
+// user alone (the report and log lines hold the program's data), and a
+// stricter umask still takes away what it asks.
+func TestTraceOutputIsPrivate(t *testing.T) {
+	bin := ubpdbgBin(t)
+	prog := testprog.BuildC(t, []string{"-O0", "-pthread"}, "../../debugger/testdata/hot.c")
+	for _, c := range []struct {
+		umask int
+		want  os.FileMode
+	}{{0o022, 0o600}, {0o000, 0o600}, {0o277, 0o400}} {
+		out := filepath.Join(t.TempDir(), "trace.out")
+		old := syscall.Umask(c.umask)
+		err := exec.Command(bin, "trace", "--output", out, "work", "--", prog).Run()
+		syscall.Umask(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != c.want {
+			t.Errorf("umask %#o: --output file has mode %v, want %v", c.umask, fi.Mode().Perm(), c.want)
 		}
 	}
 }
