@@ -146,6 +146,9 @@ const (
 	kindReturn  = "step-return" // the return address of the stepping frame
 	kindOut     = "step-out"    // the return address, for step out
 	kindEntered = "step-entry"  // after the prologue of a called function
+	// kindSignalReturn: where a signal handler returns to (see
+	// stepOverHandler).
+	kindSignalReturn = "step-signal-return"
 )
 
 // StepInstruction executes one instruction of a stopped thread.

@@ -116,15 +116,16 @@ func (s *Session) onTrap(c *target.Ctl, tid, pid int) target.Action {
 			c.SetRegs(tid, regs)
 			return target.Resume
 		}
-		// The program's own int3 (or a SIGTRAP sent to it): its business.
-		c.SetSignal(tid, int(unix.SIGTRAP))
-		return s.userStop(c, tid, ReasonSignal, "signal SIGTRAP", nil, int(unix.SIGTRAP))
+		return s.foreignTrap(c, tid, regs.Rip)
 	}
 	regs.Rip = addr
 	// Conditions and log messages read the registers through c: they see
 	// the thread at the breakpoint ({$pc}, $rip), not one past the int3.
 	// Registers are written once, when the thread resumes.
 	c.SetRegs(tid, regs)
+	if len(st.Internals()) > 0 && s.signalReturned(c, tid, st, regs) {
+		return target.Resume
+	}
 	if addr == testPanicAt {
 		panic("test panic on the hit path")
 	}
@@ -325,18 +326,87 @@ func (s *Session) onSignal(c *target.Ctl, ev target.Event) target.Action {
 		th.pauseWant = false
 		return s.userStop(c, ev.Tid, ReasonPause, "paused", nil, 0)
 	}
+	if unix.Signal(ev.Sig) == unix.SIGTRAP {
+		regs, _ := c.Regs(ev.Tid)
+		return s.foreignTrap(c, ev.Tid, regs.Rip)
+	}
 	if th.step != nil && th.step.single {
-		// A signal while single-stepping: deliver it and keep stepping
-		// (the step then ends at the handler's first instruction).
-		c.Step(ev.Tid)
+		s.stepOverHandler(c, ev.Tid)
 		return target.Resume
 	}
 	switch unix.Signal(ev.Sig) {
-	case unix.SIGSEGV, unix.SIGBUS, unix.SIGILL, unix.SIGFPE, unix.SIGABRT, unix.SIGTRAP:
+	case unix.SIGSEGV, unix.SIGBUS, unix.SIGILL, unix.SIGFPE, unix.SIGABRT:
 		name := unix.SignalName(unix.Signal(ev.Sig))
 		return s.userStop(c, ev.Tid, ReasonException, "signal "+name, nil, ev.Sig)
 	}
 	return target.Resume
+}
+
+// foreignTrap handles a SIGTRAP that is not ours: the program's own int3
+// (or int 3), or a SIGTRAP sent to it (raise, kill). A program with a
+// SIGTRAP handler of its own gets the signal as it would natively, and
+// nothing stops. Otherwise the signal would kill it: the thread stops, as
+// in gdb and Delve, and continuing does not deliver the signal. Go's
+// runtime has a handler, but it crashes the program on SIGTRAP
+// (runtime.Breakpoint is meant for debuggers), so Go code counts as having
+// none.
+func (s *Session) foreignTrap(c *target.Ctl, tid int, pc uint64) target.Action {
+	if im := s.syms.ImageAt(pc); (im == nil || !im.Go) && c.CatchesSignal(tid, unix.SIGTRAP) {
+		c.SetSignal(tid, int(unix.SIGTRAP))
+		return target.Resume
+	}
+	desc := "signal SIGTRAP"
+	if si, err := c.SigInfo(tid); err == nil && si.IsBreakpoint() {
+		desc = "breakpoint instruction in the program"
+	}
+	c.SetSignal(tid, 0)
+	return s.userStop(c, tid, ReasonSignal, desc, nil, int(unix.SIGTRAP))
+}
+
+// A signal that arrives while a thread single-steps (step into, stepi)
+// is delivered, and its handler runs at full speed: the step goes on
+// where the handler returns to, as in gdb and Delve, instead of ending in
+// the handler (for Go code, the runtime's preemption signals would
+// otherwise end most steps in runtime.sigtramp). An internal breakpoint
+// of kind kindSignalReturn at the interrupted pc, for this thread (or
+// goroutine) at this stack depth or above, marks the return.
+
+// stepOverHandler lets a single-stepping thread run its signal's handler.
+func (s *Session) stepOverHandler(c *target.Ctl, tid int) {
+	regs, err := c.Regs(tid)
+	if err != nil {
+		return
+	}
+	if err := s.sites.AddInternal(c, regs.Rip, s.internalFor(c, tid, kindSignalReturn, regs.Rsp, 0)); err != nil {
+		// No breakpoint, no return: step into the handler as before.
+		s.logf("thread %d: signal return breakpoint at %#x: %v", tid, regs.Rip, err)
+		c.Step(tid)
+	}
+}
+
+// signalReturned recognises the trap of a signal-return breakpoint of this
+// thread: the breakpoint goes, and the step goes on from here. It reports
+// whether the thread was sent on.
+func (s *Session) signalReturned(c *target.Ctl, tid int, st *breakpoints.Site, regs unix.PtraceRegs) bool {
+	th := s.threads[tid]
+	if th == nil || th.step == nil {
+		return false
+	}
+	for _, ib := range st.Internals() {
+		if ib.Kind != kindSignalReturn || s.stepOwner(ib, tid, regs) != tid || s.stackKey(c, regs, regs.Rsp) < ib.MinSP {
+			continue
+		}
+		s.sites.RemoveInternal(c, func(x *breakpoints.Internal) bool { return x == ib })
+		// A replay marker for this int3 (the signal came while the
+		// instruction was to run out of line) is used up by this trap.
+		s.xol.Replay(st.Addr, regs.Rsp)
+		if err := s.stepInsn(c, tid); err != nil {
+			s.endStep(c, tid)
+			s.userStop(c, tid, ReasonStep, err.Error(), nil, 0)
+		}
+		return true
+	}
+	return false
 }
 
 // onExec starts over in the new image: breakpoints are resolved again.

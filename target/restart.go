@@ -1,13 +1,6 @@
 package target
 
-import (
-	"bytes"
-	"fmt"
-	"os"
-	"strconv"
-
-	"golang.org/x/sys/unix"
-)
+import "golang.org/x/sys/unix"
 
 // A thread stopped inside a blocking system call (paused there, or stopped
 // by a signal) is on its way out of the call with a restart code in rax:
@@ -79,25 +72,3 @@ func (c *Ctl) RestartSyscall(tid int) (bool, error) {
 	return true, c.SetRegs(tid, regs)
 }
 
-// signalQueued reports whether a thread has a signal pending (its own or
-// its process's) that it does not block, from /proc/PID/task/TID/status.
-// It is read only for a thread in a syscall restart, which is rare.
-func signalQueued(pid, tid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/status", pid, tid))
-	if err != nil {
-		return false
-	}
-	mask := func(name string) uint64 {
-		i := bytes.Index(b, []byte("\n"+name+":\t"))
-		if i < 0 {
-			return 0
-		}
-		f := b[i+len(name)+3:]
-		if j := bytes.IndexByte(f, '\n'); j >= 0 {
-			f = f[:j]
-		}
-		v, _ := strconv.ParseUint(string(f), 16, 64)
-		return v
-	}
-	return (mask("SigPnd")|mask("ShdPnd"))&^mask("SigBlk") != 0
-}

@@ -1,0 +1,162 @@
+package debugger
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
+	"golang.org/x/sys/unix"
+)
+
+// markerLine finds the line of a marker comment in a test program.
+func markerLine(t *testing.T, src, marker string) int {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range strings.Split(string(b), "\n") {
+		if strings.Contains(l, marker) {
+			return i + 1
+		}
+	}
+	t.Fatalf("no %s in %s", marker, src)
+	return 0
+}
+
+// TestOwnSIGTRAP: a program's own int3 and raise(SIGTRAP) stop the
+// thread when they would kill the program, and continuing does not
+// deliver them (gdb's "handle SIGTRAP nopass", Delve); a program that
+// catches SIGTRAP itself gets both, as natively, and nothing stops.
+func TestOwnSIGTRAP(t *testing.T) {
+	prog := buildC(t, "selftrap.c", "-O0")
+	t.Run("no handler", func(t *testing.T) {
+		var out syncBuffer
+		s, err := Launch(LaunchConfig{Program: prog, Stdout: &out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		s.ContinueAll()
+		for _, want := range []string{"breakpoint instruction in the program", "signal SIGTRAP"} {
+			ev := waitStop(t, s, nil)
+			if ev.Reason != ReasonSignal || ev.Description != want {
+				t.Errorf("stop %+v, want %q", ev, want)
+			}
+			if err := s.Continue(ev.Tid, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		drain(t, s, func(ev Event) { t.Errorf("unexpected stop %+v", ev) })
+		if st := s.Wait(); st.String() != "exit status 0" {
+			t.Errorf("program ended with %v", st)
+		}
+		if want := "after int3\nafter raise\ncaught 0\n"; out.String() != want {
+			t.Errorf("output %q, want %q", out.String(), want)
+		}
+	})
+	t.Run("own handler", func(t *testing.T) {
+		want := native(t, prog, "handler")
+		var out syncBuffer
+		s, err := Launch(LaunchConfig{Program: prog, Args: []string{"handler"}, Stdout: &out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		s.ContinueAll()
+		drain(t, s, func(ev Event) { t.Errorf("unexpected stop %+v", ev) })
+		s.Wait()
+		if out.String() != want || !strings.Contains(want, "caught 2") {
+			t.Errorf("output %q, want %q (caught 2)", out.String(), want)
+		}
+	})
+}
+
+// TestGoRuntimeBreakpoint: runtime.Breakpoint stops the goroutine's
+// thread, and the program goes on after continue instead of dying of
+// "SIGTRAP: trace trap".
+func TestGoRuntimeBreakpoint(t *testing.T) {
+	prog := testprog.BuildGo(t, nil, "./testdata/gotrap")
+	var out syncBuffer
+	s, err := Launch(LaunchConfig{Program: prog, Stdout: &out, Stderr: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.ContinueAll()
+	ev := waitStop(t, s, nil)
+	if ev.Reason != ReasonSignal || ev.Signal != int(unix.SIGTRAP) {
+		t.Fatalf("stop %+v, want the SIGTRAP of runtime.Breakpoint", ev)
+	}
+	if err := s.Continue(ev.Tid, false); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, s, func(ev Event) {
+		if err := s.ContinueAll(); err != nil {
+			t.Errorf("continue after %+v: %v", ev, err)
+		}
+	})
+	if st := s.Wait(); st.String() != "exit status 0" {
+		t.Errorf("program ended with %v; output %q", st, out.String())
+	}
+	if out.String() != "before\nafter\n" {
+		t.Errorf("output %q", out.String())
+	}
+}
+
+// TestStepOverSignalHandler: SIGALRM arrives every 200 us while a line
+// is single-stepped (step into): each handler runs at full speed and the
+// step ends on the next line of main, never in the handler.
+func TestStepOverSignalHandler(t *testing.T) {
+	prog := buildC(t, "sigstep.c", "-O0")
+	src, _ := filepath.Abs(filepath.Join("testdata", "sigstep.c"))
+	long, after := markerLine(t, src, "LONG_LINE"), markerLine(t, src, "AFTER_LONG")
+	var out syncBuffer
+	s, err := Launch(LaunchConfig{Program: prog, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if bp, err := s.SetBreakpoint(breakpoints.Spec{Location: fmt.Sprintf("sigstep.c:%d", long)}); err != nil || !bp.Verified {
+		t.Fatalf("breakpoint: %v %+v", err, bp)
+	}
+	s.ContinueAll()
+	ev := waitStop(t, s, nil)
+	if ev.Reason != ReasonBreakpoint {
+		t.Fatalf("stop %+v, want the breakpoint", ev)
+	}
+	if err := s.ClearBreakpoint(1); err != nil {
+		t.Fatal(err)
+	}
+	// The for statement has several parts on one line: step until the
+	// line changes.
+	for i := 0; ; i++ {
+		if err := s.StepIn(ev.Tid); err != nil {
+			t.Fatal(err)
+		}
+		ev = waitStop(t, s, nil)
+		fr, err := s.Stack(ev.Tid, 1)
+		if err != nil || len(fr) == 0 {
+			t.Fatalf("stack after step: %v", err)
+		}
+		if ev.Reason != ReasonStep || fr[0].Function != "main" {
+			t.Fatalf("step %d ended %+v in %s:%d, want main", i, ev, fr[0].Function, fr[0].Line)
+		}
+		if fr[0].Line == after {
+			break
+		}
+		if fr[0].Line != long || i > 10 {
+			t.Fatalf("step %d ended at line %d, want %d or %d", i, fr[0].Line, long, after)
+		}
+	}
+	s.Continue(ev.Tid, false)
+	drain(t, s, func(ev Event) { t.Errorf("unexpected stop %+v", ev) })
+	s.Wait()
+	if want := "x 4498501, handler ran: yes\n"; out.String() != want {
+		t.Errorf("output %q, want %q", out.String(), want)
+	}
+}
