@@ -127,7 +127,7 @@ func (s *Session) PauseAll() error {
 				first = t.Tid
 			}
 		}
-		s.emit(Event{Kind: Stopped, Tid: first, Reason: ReasonPause, Description: "paused", AllStopped: true})
+		s.emit(Event{Kind: Stopped, Tid: first, Reason: ReasonPause, Description: "paused", AllStopped: true, All: true})
 		return nil
 	})
 }

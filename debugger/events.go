@@ -48,7 +48,7 @@ type Event struct {
 	Description   string // human text: "Breakpoint 1", "signal SIGSEGV", ...
 	BreakpointIDs []int
 	AllStopped    bool
-	All           bool   // Continued: every thread
+	All           bool   // Continued: every thread; Stopped: a pause of every thread, about no thread in particular
 	Signal        int    // the signal of a signal/exception stop
 	Category      string // Output
 	Text          string // Output; Stopped: more to say (a condition that could not be evaluated)

@@ -115,9 +115,11 @@ func (t *Term) handle(ev debugger.Event) string {
 		cur := t.cur
 		t.mu.Unlock()
 		// A stop selects its thread unless the user is looking at
-		// another stopped thread: then they keep their place, and the
-		// message says where the new stop is.
-		if cur == ev.Tid || !t.threadOK[cur] || !t.s.Stopped(cur) {
+		// another thread stopped on its own (non-stop): then they keep
+		// their place, and the message says where the new stop is. A
+		// stop of every thread (all-stop) is about the thread that
+		// stopped, unless it is a pause of them all, which names none.
+		if cur == ev.Tid || !t.threadOK[cur] || !t.s.Stopped(cur) || (ev.AllStopped && !ev.All) {
 			t.mu.Lock()
 			t.cur, t.frame = ev.Tid, 0
 			t.mu.Unlock()
@@ -200,7 +202,7 @@ func (t *Term) describeStop(ev debugger.Event) string {
 		}
 		why = "(" + why + ")"
 	}
-	if ev.Reason == debugger.ReasonPause && ev.AllStopped {
+	if ev.All {
 		// The event names some thread; the one that matters is the
 		// selected one, which stays selected.
 		t.mu.Lock()

@@ -172,6 +172,20 @@ func TestAllStopMode(t *testing.T) {
 	)
 }
 
+// TestAllStopSelectsStoppingThread: in all-stop mode every thread is
+// stopped at a stop, and the stop still selects the thread that stopped:
+// bt and print act on it, not on the thread selected before.
+func TestAllStopSelectsStoppingThread(t *testing.T) {
+	prog := cTarget(t)
+	out := script(t, nil, "break spinner\ncontinue\nbt 1\nprint arg\ndelete\ncontinue\n", "exec", "--stop-mode", "all", prog)
+	expectInOrder(t, out,
+		`Thread (\d+) stopped at breakpoint 1 \(all threads stopped\): spinner\(\)`,
+		`#0 .* in spinner\(\)`,
+		`^0x0$`,
+		`total 14`,
+	)
+}
+
 func TestScriptGo(t *testing.T) {
 	prog := goTarget(t)
 	out := script(t, goEnv, `break main.scale
