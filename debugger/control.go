@@ -20,7 +20,7 @@ var ErrNotStopped = errors.New("thread is running")
 // execute the int3 again.
 func (s *Session) resume(c *target.Ctl, tid int) error {
 	th := s.thread(tid)
-	th.held, th.reason = false, ""
+	th.held, th.reason, th.pending = false, "", false
 	st, regs, err := s.siteAt(c, tid)
 	if err != nil {
 		return err
@@ -82,9 +82,14 @@ func (s *Session) Continue(tid int, singleThread bool) error {
 	})
 }
 
-// ContinueAll resumes every stopped thread.
+// ContinueAll resumes every stopped thread (in all-stop mode, unless a
+// stop that another thread made meanwhile is still to be reported: then
+// that stop is reported, and nothing runs).
 func (s *Session) ContinueAll() error {
 	return s.proc.Do(func(c *target.Ctl) error {
+		if s.reportPending(c) {
+			return nil
+		}
 		var first error
 		for _, t := range c.Threads() {
 			if t.Stopped && t.Pid == s.proc.Pid() {
@@ -268,7 +273,9 @@ func (s *Session) startStep(tid int, f func(c *target.Ctl, th *thread) error) er
 		if s.cfg.StopMode == StopAll {
 			// All-stop: the others run while this one steps, as in gdb.
 			for _, t := range c.Threads() {
-				if t.Tid != tid && t.Stopped && s.thread(t.Tid).held {
+				// A thread whose stop is still to be reported stays
+				// where it is until it is.
+				if th := s.thread(t.Tid); t.Tid != tid && t.Stopped && th.held && !th.pending {
 					s.resume(c, t.Tid)
 				}
 			}

@@ -134,41 +134,56 @@ func (s *Session) onTrap(c *target.Ctl, tid, pid int) target.Action {
 		// execs: neither is a hit of the debugged process.
 		return s.pass(c, tid, st, regs)
 	}
-	stop, reason, desc := false, "", ""
-	if len(st.Internals()) > 0 {
-		stop, reason, desc = s.internalHit(c, tid, st, regs)
-	}
-	var ids []int
-	var notes []string // said with the stop: conditions that failed
-	if len(st.Users()) > 0 {
-		v := breakpoints.Decide(c, tid, st, s.cfg.Evaluator)
-		for _, l := range v.Logs {
-			s.emit(Event{Kind: Output, Tid: tid, Category: "console", Text: l + "\n"})
-		}
-		for _, e := range v.CondErrs {
-			notes = append(notes, e.Error())
-		}
-		if v.Stop {
-			stop = true
-			reason = ReasonBreakpoint
-			for _, bp := range v.StopBy {
-				ids = append(ids, bp.ID)
-			}
-			desc = "breakpoint " + joinIDs(ids)
-			if th := s.threads[tid]; th != nil && th.step != nil {
-				s.endStep(c, tid) // a breakpoint ends a step
-			}
-		}
-	}
-	if !stop {
+	h := s.decideHit(c, tid, st, regs)
+	if !h.stop {
 		return s.pass(c, tid, st, regs)
 	}
-	c.SetRegs(tid, regs)
-	// Temporary breakpoints go before the stop is reported, so that a front
-	// end that lists breakpoints on the stop no longer sees them.
+	return s.userStopText(c, tid, h.reason, h.desc, h.text, h.ids, 0)
+}
+
+// hit is the decision on one trap at a site.
+type hit struct {
+	stop               bool
+	reason, desc, text string // text: conditions that failed
+	ids                []int  // the user breakpoints that stop
+}
+
+// decideHit decides a trap at st by thread tid, its pc already back on
+// the int3: internal breakpoints (steps), then user breakpoints
+// (conditions, hit counts, log messages). Temporary breakpoints that stop
+// the thread are deleted here, before the stop is reported, so that a front
+// end that lists breakpoints on the stop no longer sees them.
+func (s *Session) decideHit(c *target.Ctl, tid int, st *breakpoints.Site, regs unix.PtraceRegs) hit {
+	var h hit
+	if len(st.Internals()) > 0 {
+		h.stop, h.reason, h.desc = s.internalHit(c, tid, st, regs)
+	}
+	if len(st.Users()) == 0 {
+		return h
+	}
+	v := breakpoints.Decide(c, tid, st, s.cfg.Evaluator)
+	for _, l := range v.Logs {
+		s.emit(Event{Kind: Output, Tid: tid, Category: "console", Text: l + "\n"})
+	}
+	var notes []string
+	for _, e := range v.CondErrs {
+		notes = append(notes, e.Error())
+	}
+	h.text = strings.Join(notes, "\n")
+	if !v.Stop {
+		return h
+	}
+	h.stop, h.reason = true, ReasonBreakpoint
+	for _, bp := range v.StopBy {
+		h.ids = append(h.ids, bp.ID)
+	}
+	h.desc = "breakpoint " + joinIDs(h.ids)
+	if th := s.threads[tid]; th != nil && th.step != nil {
+		s.endStep(c, tid) // a breakpoint ends a step
+	}
 	var temps []*breakpoints.Breakpoint
 	for _, bp := range st.Users() {
-		if bp.Spec.Temporary && contains(ids, bp.ID) {
+		if bp.Spec.Temporary && contains(h.ids, bp.ID) {
 			temps = append(temps, bp)
 		}
 	}
@@ -176,7 +191,7 @@ func (s *Session) onTrap(c *target.Ctl, tid, pid int) target.Action {
 		s.sites.Unplace(c, bp)
 		s.deleteBP(bp.ID)
 	}
-	return s.userStopText(c, tid, reason, desc, strings.Join(notes, "\n"), ids, 0)
+	return h
 }
 
 // pass sends a thread on past the breakpoint at st through XOL, unless a
@@ -297,7 +312,9 @@ func (s *Session) stopOthers(c *target.Ctl) {
 		return
 	}
 	for _, ev := range evs {
-		s.settle(c, ev)
+		if s.cfg.StopMode != StopAll || !s.keepHit(c, ev) {
+			s.settle(c, ev)
+		}
 	}
 	for _, t := range c.Threads() {
 		if t.Stopped {
@@ -313,6 +330,65 @@ func (s *Session) stopOthers(c *target.Ctl) {
 		}
 	}
 	s.allHeld = true
+}
+
+// keepHit decides, in all-stop mode, a breakpoint trap that another
+// thread took while every thread was being stopped: rather than undone
+// (and raced for again when the threads resume, which the fastest thread
+// wins every time), the hit is counted now, and a stop it makes is kept
+// in s.pending to be reported before anything runs again, as gdb reports
+// its pending events. It reports whether it dealt with ev.
+func (s *Session) keepHit(c *target.Ctl, ev target.Event) bool {
+	if ev.Kind != target.EventTrap || ev.Pid != s.proc.Pid() {
+		return false
+	}
+	regs, err := c.Regs(ev.Tid)
+	if err != nil {
+		return false
+	}
+	addr := regs.Rip - 1
+	st := s.sites.At(addr)
+	if st == nil || len(st.Users()) == 0 || s.xol.Pending(addr, regs.Rsp) {
+		return false
+	}
+	for _, ib := range st.Internals() {
+		if ib.Kind == kindSignalReturn {
+			return false // it would resume the thread
+		}
+	}
+	if th := s.threads[ev.Tid]; th != nil {
+		th.rehitAt = 0
+	}
+	regs.Rip = addr
+	c.SetRegs(ev.Tid, regs)
+	h := s.decideHit(c, ev.Tid, st, regs)
+	if h.stop {
+		th := s.thread(ev.Tid)
+		th.held, th.reason, th.pending = true, h.reason, true
+		s.pending = append(s.pending, Event{Kind: Stopped, Tid: ev.Tid, Reason: h.reason, Description: h.desc,
+			Text: h.text, BreakpointIDs: h.ids, AllStopped: true})
+	}
+	// Not a stop: the thread is held with the others, on the int3, and
+	// resuming passes over it.
+	return true
+}
+
+// reportPending reports the next kept stop, if any (all-stop mode): a
+// continue then resumes nothing. It reports whether it did.
+func (s *Session) reportPending(c *target.Ctl) bool {
+	for len(s.pending) > 0 {
+		ev := s.pending[0]
+		s.pending = s.pending[1:]
+		th := s.threads[ev.Tid]
+		if th == nil || !th.pending || !c.Stopped(ev.Tid) {
+			continue // gone meanwhile
+		}
+		th.pending = false
+		s.emit(Event{Kind: Continued, All: true})
+		s.emit(ev)
+		return true
+	}
+	return false
 }
 
 // onSignal handles a signal-delivery-stop: faults stop the thread (the

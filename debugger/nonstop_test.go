@@ -343,3 +343,48 @@ func TestPauseThroughLogpoint(t *testing.T) {
 		}
 	}
 }
+
+// TestAllStopFair: eight threads call one function in a loop under a
+// breakpoint in all-stop mode; every thread is reported within the first
+// 4N stops (the fastest thread used to win every race for the int3 once
+// the threads resumed), and no hit is lost or counted twice.
+func TestAllStopFair(t *testing.T) {
+	prog := buildC(t, "hot.c", "-O0")
+	want := native(t, prog)
+	var out syncBuffer
+	s, err := Launch(LaunchConfig{Config: Config{StopMode: StopAll}, Program: prog, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	bp, err := s.SetBreakpoint(breakpoints.Spec{Location: "work"})
+	if err != nil || !bp.Verified {
+		t.Fatalf("%v %+v", err, bp)
+	}
+	const threads = 8
+	s.ContinueAll()
+	seen := map[int]int{}
+	for i := 0; i < 4*threads; i++ {
+		ev := waitStop(t, s, nil)
+		seen[ev.Tid]++
+		if err := s.Continue(ev.Tid, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(seen) != threads {
+		t.Errorf("%d threads reported in the first %d stops, want %d: %v", len(seen), 4*threads, threads, seen)
+	}
+	if err := s.ClearBreakpoint(bp.ID); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, s, func(ev Event) {
+		// Stops kept before the breakpoint went are still reported.
+		if err := s.Continue(ev.Tid, false); err != nil {
+			t.Errorf("continue: %v", err)
+		}
+	})
+	s.Wait()
+	if out.String() != want {
+		t.Errorf("output %q, want %q", out.String(), want)
+	}
+}

@@ -78,14 +78,18 @@ type Session struct {
 	events *queue.Unbounded[Event]
 
 	// Owned by the ptrace thread.
-	syms     *symbols.Table
-	sites    *breakpoints.Sites
-	xol      *xol.Runtime
-	threads  map[int]*thread
-	bpMu     sync.Mutex // guards bps for readers off the ptrace thread
-	bps      map[int]*breakpoints.Breakpoint
-	nextBP   int
-	allHeld  bool // all-stop: every thread is held by a stop
+	syms    *symbols.Table
+	sites   *breakpoints.Sites
+	xol     *xol.Runtime
+	threads map[int]*thread
+	bpMu    sync.Mutex // guards bps for readers off the ptrace thread
+	bps     map[int]*breakpoints.Breakpoint
+	nextBP  int
+	allHeld bool // all-stop: every thread is held by a stop
+	// pending are stops that other threads made while a stop of every
+	// thread was under way (all-stop), reported one by one at the next
+	// continues before anything runs (fairness: see stopOthers).
+	pending  []Event
 	ldNotify uint64
 	exited   bool
 }
@@ -97,6 +101,7 @@ type thread struct {
 	reason    string // of the current stop
 	pauseWant bool
 	rehitAt   uint64 // the int3 whose hit was undone (not counted), until it traps again
+	pending   bool   // its stop is in Session.pending, not yet reported
 	step      *stepState
 }
 

@@ -86,8 +86,11 @@ func TestResumeFromSystemCalls(t *testing.T) {
 						}
 						check(ev)
 						early = append(early, ev)
-						if ev.AllStopped {
-							break // the pause is answered by this stop of them all
+						if ev.AllStopped && s.Stopped(th.Tid) {
+							// The pause is answered by this stop of them
+							// all (unless the stop is an old one, from
+							// before the threads were last resumed).
+							break
 						}
 					}
 					if a.sig != 0 {
