@@ -91,11 +91,20 @@ func (t *Term) cancel(w *waiter) {
 	t.mu.Unlock()
 }
 
-// await waits for w: forever in a script (Ctrl-C pauses the program, which
-// ends the wait), up to grace when interactive, so that quick steps look
-// synchronous and slow ones go on in the background.
+// await waits for w: up to grace when interactive, so that quick steps
+// look synchronous and slow ones go on in the background; in a script
+// until the stop comes (Ctrl-C pauses the program, which ends the wait),
+// or until a line that arrives meanwhile ends the session (kill, detach,
+// quit, or the end of the input), which is then acted on at once: the
+// writer of a script can always end a session whose stop never comes. A
+// script file's own lines are not such lines: "continue" followed by
+// "detach" in one file still waits for the stop first.
 func (t *Term) await(w *waiter, grace time.Duration) {
 	if t.tty == nil {
+		if sr, ok := t.in.(*scriptReader); ok && !sr.waitOrEnd(w.ch) {
+			t.cancel(w)
+			return
+		}
 		<-w.ch
 		return
 	}

@@ -121,7 +121,7 @@ func newTerm(cfg Config) *Term {
 		t.con.tty = t.tty
 		t.in = t.tty
 	} else {
-		t.in = &scriptReader{r: bufio.NewReader(cfg.In)}
+		t.in = newScriptReader(cfg.In)
 	}
 	t.selectInitial()
 	return t
@@ -238,15 +238,108 @@ func (t *Term) prompt() string {
 	return fmt.Sprintf("(ubpdbg) thread %d %s> ", tid, state)
 }
 
-// scriptReader reads commands from a file or pipe, one per line.
-type scriptReader struct{ r *bufio.Reader }
+// scriptReader reads commands from a file or pipe, one per line. Lines
+// are read ahead by a goroutine, so that a command waiting for a stop can
+// see the lines after it (kill, detach, quit end the wait: see
+// Term.await).
+type scriptReader struct {
+	lines chan scriptLine
+	queue []scriptLine // read ahead, not yet run
+	atEnd bool         // the queue ends with the end of input (or an error)
+}
+
+type scriptLine struct {
+	text string
+	err  error
+}
+
+func newScriptReader(r io.Reader) *scriptReader {
+	s := &scriptReader{lines: make(chan scriptLine)}
+	go func() {
+		br := bufio.NewReader(r)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
+				s.lines <- scriptLine{err: err}
+				return
+			}
+			s.lines <- scriptLine{text: strings.TrimRight(line, "\r\n")}
+		}
+	}()
+	return s
+}
 
 func (s *scriptReader) readLine() (string, error) {
-	line, err := s.r.ReadString('\n')
-	if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
-		return "", err
+	if len(s.queue) == 0 {
+		s.add(<-s.lines)
 	}
-	return strings.TrimRight(line, "\r\n"), nil
+	l := s.queue[0]
+	if l.err == nil || len(s.queue) > 1 {
+		s.queue = s.queue[1:]
+	}
+	return l.text, l.err
+}
+
+// add queues a line read ahead.
+func (s *scriptReader) add(l scriptLine) {
+	s.queue = append(s.queue, l)
+	if l.err != nil {
+		s.atEnd = true
+	}
+}
+
+// waitOrEnd waits for done, reading lines ahead meanwhile. Lines that
+// were there when the wait began (the rest of a script file) wait their
+// turn; a line that arrives later, while the wait goes on, is someone
+// ending a session that does not stop: kill, detach or quit, or the end of
+// the input, make it return false at once.
+func (s *scriptReader) waitOrEnd(done <-chan struct{}) bool {
+	// What arrives within scriptSettle of the previous line was already
+	// written: a file or here-document comes in microseconds.
+	settle := time.NewTimer(scriptSettle)
+	defer settle.Stop()
+	for !s.atEnd {
+		select {
+		case <-done:
+			return true
+		case l := <-s.lines:
+			s.add(l)
+			settle.Reset(scriptSettle)
+			continue
+		case <-settle.C:
+		}
+		break
+	}
+	for !s.atEnd {
+		select {
+		case <-done:
+			return true
+		case l := <-s.lines:
+			s.add(l)
+			if l.err != nil || endsSession(l.text) {
+				return false
+			}
+		}
+	}
+	<-done
+	return true
+}
+
+// scriptSettle is how long a script's input may pause between lines that
+// were written together.
+const scriptSettle = 200 * time.Millisecond
+
+// endsSession reports whether a command line ends the session.
+func endsSession(line string) bool {
+	f := strings.Fields(line)
+	if len(f) == 0 {
+		return false
+	}
+	switch f[0] {
+	case "kill", "detach", "quit", "q", "exit":
+		return true
+	}
+	return false
 }
 
 // console serializes everything printed, by commands and by the event loop.
