@@ -3,6 +3,7 @@ package symbols
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -81,6 +82,20 @@ func (im *Image) Resolve(spec string) ([]Location, error) {
 // addresses where the spec's lines start (gdb's "info line").
 func (im *Image) ResolveLines(spec string) ([]Location, error) {
 	return resolve([]*Image{im}, spec, false)
+}
+
+// ResolveIn resolves a spec in the given images only, as Resolve does
+// over a table, except that an address none of them contains matches
+// nothing: it is for placing breakpoints in images that were just loaded.
+func ResolveIn(ims []*Image, spec string) ([]Location, error) {
+	sp, err := parseSpec(spec)
+	if err != nil {
+		return nil, err
+	}
+	if sp.kind == specAddr && !slices.ContainsFunc(ims, func(im *Image) bool { return im.Contains(sp.addr) }) {
+		return nil, fmt.Errorf("%w: %#x is in none of the images", ErrNotFound, sp.addr)
+	}
+	return resolve(ims, spec, true)
 }
 
 func resolve(ims []*Image, text string, skip bool) ([]Location, error) {

@@ -73,12 +73,27 @@ func readMaps(pid int) ([]mapping, error) {
 // mapped files and drops images that are no longer mapped (dlclose). It
 // is a no-op for a table made by NewTable.
 func (t *Table) Reload() error {
+	_, err := t.Update()
+	return err
+}
+
+// Changes says which images an Update added and which it dropped.
+type Changes struct {
+	Added   []*Image // newly mapped (dlopen), in /proc/PID/maps order
+	Removed []*Image // no longer mapped (dlclose); closed, but Contains works
+}
+
+// Update is Reload that also says what changed, so that breakpoints can
+// follow: locations are added in the images that came and dropped in the
+// ones that went.
+func (t *Table) Update() (Changes, error) {
+	var ch Changes
 	if t.pid == 0 {
-		return nil
+		return ch, nil
 	}
 	ms, err := readMaps(t.pid)
 	if err != nil {
-		return err
+		return ch, err
 	}
 	// The first mapping of a file (lowest address) gives its bias.
 	type key struct {
@@ -121,6 +136,7 @@ func (t *Table) Reload() error {
 			have[k] = true
 		} else {
 			im.Close()
+			ch.Removed = append(ch.Removed, im)
 		}
 	}
 	var errs []error
@@ -134,12 +150,13 @@ func (t *Table) Reload() error {
 			continue
 		}
 		keep = append(keep, im)
+		ch.Added = append(ch.Added, im)
 	}
 	t.images = keep
 	if len(keep) == 0 {
-		return errors.Join(append(errs, fmt.Errorf("process %d: no ELF files mapped", t.pid))...)
+		return ch, errors.Join(append(errs, fmt.Errorf("process %d: no ELF files mapped", t.pid))...)
 	}
-	return nil
+	return ch, nil
 }
 
 // biasOf opens just the ELF headers of m's file to compute its bias.
