@@ -26,6 +26,7 @@ type Location struct {
 	Function string
 	File     string
 	Line     int
+	Hits     uint64 // hits at this address (in Info only)
 }
 
 // Breakpoint is a user breakpoint. Its fields other than the counters are
@@ -45,7 +46,10 @@ type Breakpoint struct {
 	// Compiled is the evaluator's cache for Cond (set by the debugger).
 	Compiled any
 
-	mu sync.Mutex // guards Locations/Verified/Message for Snapshot
+	mu       sync.Mutex        // guards Locations/Verified/Message and what follows
+	hitsAt   map[uint64]uint64 // hits per address, kept when a location goes
+	unloaded []Location        // locations whose code was unmapped (see locations.go)
+	pending  bool              // not found yet; placed when a library that has it loads
 }
 
 // Hits is how many times the breakpoint's condition held.
@@ -68,14 +72,21 @@ type Info struct {
 	// Evaluations is how often the condition was evaluated: every time a
 	// thread reached the breakpoint, whether it held or not.
 	Evaluations uint64
+	// Unloaded are locations the breakpoint had in code that was unmapped
+	// since (a dlclose'd library, the image before an exec), with their hits.
+	Unloaded []Location
+	// Pending: the location matched nothing yet; it is placed when a
+	// library that has it is loaded.
+	Pending bool
 }
 
 // Snapshot returns a copy safe to use from any goroutine.
 func (bp *Breakpoint) Snapshot() Info {
 	bp.mu.Lock()
 	defer bp.mu.Unlock()
-	return Info{ID: bp.ID, Spec: bp.Spec, Locations: append([]Location(nil), bp.Locations...),
-		Verified: bp.Verified, Message: bp.Message, Hits: bp.hits.Load(), Evaluations: bp.evals.Load()}
+	return Info{ID: bp.ID, Spec: bp.Spec, Locations: bp.withHits(bp.Locations),
+		Verified: bp.Verified, Message: bp.Message, Hits: bp.hits.Load(), Evaluations: bp.evals.Load(),
+		Unloaded: bp.withHits(bp.unloaded), Pending: bp.pending}
 }
 
 // New checks a spec's hit condition and log template and returns an
@@ -128,6 +139,7 @@ func (s *Sites) Place(c *target.Ctl, bp *Breakpoint, locs []Location) error {
 	bp.mu.Lock()
 	bp.Locations = placed
 	bp.Verified = len(placed) > 0
+	bp.pending = false
 	if firstErr != nil && len(placed) == 0 {
 		bp.Message = firstErr.Error()
 	} else {
@@ -216,6 +228,7 @@ func Decide(c *target.Ctl, tid int, st *Site, ev Evaluator) Verdict {
 			}
 		}
 		n := bp.hits.Add(1)
+		bp.countAt(st.Addr)
 		if bp.hitCond != nil && !bp.hitCond.Match(n) {
 			continue
 		}
@@ -235,6 +248,6 @@ func Decide(c *target.Ctl, tid int, st *Site, ev Evaluator) Verdict {
 // SetUnverified marks the breakpoint as not placed, with the reason.
 func (bp *Breakpoint) SetUnverified(msg string) {
 	bp.mu.Lock()
-	bp.Verified, bp.Message, bp.Locations = false, msg, nil
+	bp.Verified, bp.Message, bp.Locations, bp.pending = false, msg, nil, false
 	bp.mu.Unlock()
 }
