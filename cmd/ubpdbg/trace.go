@@ -129,7 +129,11 @@ func runTrace(args []string) int {
 		}
 	}()
 
-	locs, err := placeTraces(s, specs, logFormat)
+	var notes io.Writer = os.Stderr
+	if *jsonOut {
+		notes = nil // the report says which locations stayed pending
+	}
+	locs, err := placeTraces(s, specs, logFormat, notes)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ubpdbg trace:", err)
 		s.Close()
@@ -186,12 +190,7 @@ loop:
 	if *pid == 0 {
 		s.Wait()
 	}
-	for i := range locs {
-		if info, ok := s.Breakpoint(locs[i].bpID); ok {
-			locs[i].Hits = info.Hits
-		}
-	}
-	report.Locations = locs
+	report.Locations = traceRows(s, locs)
 	if *jsonOut {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
@@ -199,37 +198,39 @@ loop:
 	} else {
 		printTraceTable(out, report)
 	}
+	if err := neverFound(report.Locations); err != nil {
+		fmt.Fprintln(os.Stderr, "ubpdbg trace:", err)
+		status = max(status, 1)
+	}
 	return status
 }
 
-// placeTraces resolves each spec and puts one counting breakpoint on every
-// address, so that the report can say which copy (inlined, instantiated)
-// was hit how often.
-func placeTraces(s *debugger.Session, specs []string, logFormat optionalString) ([]traceLocation, error) {
+// placeTraces puts one counting breakpoint on each spec. It follows the
+// program as every breakpoint does (libraries loaded and unloaded, exec),
+// and counts per address, so that the report can say which copy (inlined,
+// instantiated, in which library) was hit how often (traceRows). A spec
+// not found yet is pending, with a note to notes if it is not nil.
+func placeTraces(s *debugger.Session, specs []string, logFormat optionalString, notes io.Writer) ([]traceLocation, error) {
 	var locs []traceLocation
 	for _, spec := range specs {
-		resolved, err := s.Symbols().Resolve(spec)
+		bs := breakpoints.Spec{Location: spec, Trace: true}
+		if logFormat.set {
+			bs.Log = logFormat.value
+			if bs.Log == "" {
+				bs.Log = strings.NewReplacer("{", "{{", "}", "}}").Replace(spec) + " thread {$tid}"
+			}
+		}
+		info, err := s.SetBreakpoint(bs)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", spec, err)
 		}
-		for _, r := range resolved {
-			bs := breakpoints.Spec{Location: fmt.Sprintf("*%#x", r.PC), Trace: true}
-			if logFormat.set {
-				bs.Log = logFormat.value
-				if bs.Log == "" {
-					bs.Log = strings.NewReplacer("{", "{{", "}", "}}").Replace(spec) + " thread {$tid}"
-				}
-			}
-			info, err := s.SetBreakpoint(bs)
-			if err != nil {
-				return nil, fmt.Errorf("%s at %#x: %w", spec, r.PC, err)
-			}
-			if !info.Verified {
-				return nil, fmt.Errorf("%s at %#x: %s", spec, r.PC, info.Message)
-			}
-			locs = append(locs, traceLocation{Location: spec, Address: fmt.Sprintf("%#x", r.PC),
-				Function: r.Function, File: r.File, Line: r.Line, bpID: info.ID})
+		if !info.Verified && !info.Pending {
+			return nil, fmt.Errorf("%s: %s", spec, info.Message)
 		}
+		if info.Pending && notes != nil {
+			fmt.Fprintf(notes, "ubpdbg trace: %s: %s\n", spec, info.Message)
+		}
+		locs = append(locs, traceLocation{Location: spec, bpID: info.ID})
 	}
 	return locs, nil
 }
