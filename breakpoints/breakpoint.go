@@ -26,7 +26,7 @@ type Location struct {
 	Function string
 	File     string
 	Line     int
-	Hits     uint64 // hits at this address (in Info only)
+	Hits     uint64 // hits at this address
 }
 
 // Breakpoint is a user breakpoint. Its fields other than the counters are
@@ -46,10 +46,9 @@ type Breakpoint struct {
 	// Compiled is the evaluator's cache for Cond (set by the debugger).
 	Compiled any
 
-	mu       sync.Mutex        // guards Locations/Verified/Message and what follows
-	hitsAt   map[uint64]uint64 // hits per address, kept when a location goes
-	unloaded []Location        // locations whose code was unmapped (see locations.go)
-	pending  bool              // not found yet; placed when a library that has it loads
+	mu       sync.Mutex // guards Locations/Verified/Message and what follows
+	unloaded []Location // locations whose code was unmapped (see locations.go)
+	pending  bool       // not found yet; placed when a library that has it loads
 }
 
 // Hits is how many times the breakpoint's condition held.
@@ -84,9 +83,9 @@ type Info struct {
 func (bp *Breakpoint) Snapshot() Info {
 	bp.mu.Lock()
 	defer bp.mu.Unlock()
-	return Info{ID: bp.ID, Spec: bp.Spec, Locations: bp.withHits(bp.Locations),
+	return Info{ID: bp.ID, Spec: bp.Spec, Locations: append([]Location(nil), bp.Locations...),
 		Verified: bp.Verified, Message: bp.Message, Hits: bp.hits.Load(), Evaluations: bp.evals.Load(),
-		Unloaded: bp.withHits(bp.unloaded), Pending: bp.pending}
+		Unloaded: append([]Location(nil), bp.unloaded...), Pending: bp.pending}
 }
 
 // New checks a spec's hit condition and log template and returns an

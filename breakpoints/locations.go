@@ -9,27 +9,29 @@ import (
 // Breakpoints follow the program: when a library is loaded a breakpoint
 // gains the locations it has there (AddLocations), when one is unloaded
 // it loses those (Unmapped, DropLocations), as gdb re-sets its
-// breakpoints at every change of the library list. Hits are also kept per
-// address, so that a trace can say which copy was hit how often, even of
-// a library that is gone by the end.
+// breakpoints at every change of the library list. Hits are also counted
+// per location, so that a trace can say which copy was hit how often, even
+// of a library that is gone by the end: the count is in the Location
+// itself (no memory per breakpoint beyond its locations: a million must
+// fit), and goes with it into the unloaded list.
 
-// countAt counts one hit at addr (Decide, on the ptrace thread).
+// countAt counts one hit at addr (Decide, on the ptrace thread). Locations
+// are sorted by address; a linear search covers any that are not.
 func (bp *Breakpoint) countAt(addr uint64) {
 	bp.mu.Lock()
-	if bp.hitsAt == nil {
-		bp.hitsAt = map[uint64]uint64{}
+	defer bp.mu.Unlock()
+	locs := bp.Locations
+	i := sort.Search(len(locs), func(i int) bool { return locs[i].Addr >= addr })
+	if i < len(locs) && locs[i].Addr == addr {
+		locs[i].Hits++
+		return
 	}
-	bp.hitsAt[addr]++
-	bp.mu.Unlock()
-}
-
-// withHits copies locs with their hit counts. Caller holds bp.mu.
-func (bp *Breakpoint) withHits(locs []Location) []Location {
-	out := append([]Location(nil), locs...)
-	for i := range out {
-		out[i].Hits = bp.hitsAt[out[i].Addr]
+	for i := range locs {
+		if locs[i].Addr == addr {
+			locs[i].Hits++
+			return
+		}
 	}
-	return out
 }
 
 // SetPending marks the breakpoint as not placed because its location
@@ -92,11 +94,13 @@ func (s *Sites) DropLocations(bp *Breakpoint, gone func(addr uint64) bool, msg s
 	return len(dropped)
 }
 
-// addUnloaded records a location that went, once per address. Caller
-// holds bp.mu.
+// addUnloaded records a location that went with its hits, adding them to
+// an earlier one of the same place (a library unloaded again from the
+// same address). Caller holds bp.mu.
 func (bp *Breakpoint) addUnloaded(l Location) {
-	for _, u := range bp.unloaded {
+	for i, u := range bp.unloaded {
 		if u.Addr == l.Addr && u.Function == l.Function && u.File == l.File && u.Line == l.Line {
+			bp.unloaded[i].Hits += l.Hits
 			return
 		}
 	}
