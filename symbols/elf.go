@@ -36,6 +36,8 @@ type Image struct {
 	names       map[dwarf.Offset]dieName
 	fdes        frame.FrameDescriptionEntries
 	fdesLoaded  bool
+
+	quick quickIndex // see ResolveIn
 }
 
 // elfSym is a function symbol from .symtab or .dynsym.
