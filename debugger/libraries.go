@@ -43,7 +43,7 @@ func (s *Session) imagesUnloaded(gone []*symbols.Image) {
 	s.sites.Unmapped(in)
 	for _, id := range s.sortedIDs() {
 		bp := s.bps[id]
-		if n := s.sites.DropLocations(bp, in, "its library was unloaded"+pendingNote); n > 0 {
+		if n := s.sites.DropLocations(bp, in, "its library was unloaded (pending: it is placed again if a library that has it is loaded)"); n > 0 {
 			s.logf("breakpoint %d: %d locations unloaded", id, n)
 			s.emit(Event{Kind: BreakpointChanged, BreakpointID: id})
 		}
