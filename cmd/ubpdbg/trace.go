@@ -129,7 +129,7 @@ func runTrace(args []string) int {
 		}
 	}()
 
-	var notes io.Writer = os.Stderr
+	notes := out
 	if *jsonOut {
 		notes = nil // the report says which locations stayed pending
 	}
