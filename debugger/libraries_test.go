@@ -149,6 +149,11 @@ func TestPendingBreakpointEveryDlopen(t *testing.T) {
 	if strings.Contains(log.String(), "cannot") {
 		t.Errorf("engine log:\n%s", log.String())
 	}
+	// Only the dynamic linker's notification breakpoint is left: no site
+	// in the unmapped library, whose int3 went with its memory.
+	if n := s.sites.Len(); n != 1 {
+		t.Errorf("%d int3 sites after the last dlclose, want 1 (ld.so's _dl_debug_state): %+v", n, s.sites.All())
+	}
 	if out.String() != want {
 		t.Errorf("output %q, want %q", out.String(), want)
 	}
