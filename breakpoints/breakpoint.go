@@ -27,6 +27,7 @@ type Location struct {
 	Function string
 	File     string
 	Line     int
+	Hits     uint64 // hits at this address
 }
 
 // Breakpoint is a user breakpoint. Its fields other than the counters are
@@ -46,7 +47,9 @@ type Breakpoint struct {
 	// Compiled is the evaluator's cache for Cond (set by the debugger).
 	Compiled any
 
-	mu sync.Mutex // guards Locations/Verified/Message and condFail for Snapshot
+	mu       sync.Mutex // guards Locations/Verified/Message and what follows
+	unloaded []Location // locations whose code was unmapped (see locations.go)
+	pending  bool       // not found yet; placed when a library that has it loads
 	// condFail counts the hits whose condition could not be evaluated,
 	// for the condition text in condFor (a new condition starts afresh).
 	condFail struct {
@@ -80,6 +83,12 @@ type Info struct {
 	// CondError the first such error (the one the thread stopped with).
 	CondErrors uint64
 	CondError  string
+	// Unloaded are locations the breakpoint had in code that was unmapped
+	// since (a dlclose'd library, the image before an exec), with their hits.
+	Unloaded []Location
+	// Pending: the location matched nothing yet; it is placed when a
+	// library that has it is loaded.
+	Pending bool
 }
 
 // Snapshot returns a copy safe to use from any goroutine.
@@ -87,7 +96,8 @@ func (bp *Breakpoint) Snapshot() Info {
 	bp.mu.Lock()
 	defer bp.mu.Unlock()
 	info := Info{ID: bp.ID, Spec: bp.Spec, Locations: append([]Location(nil), bp.Locations...),
-		Verified: bp.Verified, Message: bp.Message, Hits: bp.hits.Load(), Evaluations: bp.evals.Load()}
+		Verified: bp.Verified, Message: bp.Message, Hits: bp.hits.Load(), Evaluations: bp.evals.Load(),
+		Unloaded: append([]Location(nil), bp.unloaded...), Pending: bp.pending}
 	if bp.condFail.condFor == bp.Spec.Cond {
 		info.CondErrors, info.CondError = bp.condFail.n, bp.condFail.first
 	}
@@ -144,6 +154,7 @@ func (s *Sites) Place(c *target.Ctl, bp *Breakpoint, locs []Location) error {
 	bp.mu.Lock()
 	bp.Locations = placed
 	bp.Verified = len(placed) > 0
+	bp.pending = false
 	if firstErr != nil && len(placed) == 0 {
 		bp.Message = firstErr.Error()
 	} else {
@@ -278,6 +289,7 @@ func Decide(c *target.Ctl, tid int, st *Site, ev Evaluator) Verdict {
 			}
 		}
 		n := bp.hits.Add(1)
+		bp.countAt(st.Addr)
 		if bp.hitCond != nil && !bp.hitCond.Match(n) {
 			continue
 		}
@@ -297,6 +309,6 @@ func Decide(c *target.Ctl, tid int, st *Site, ev Evaluator) Verdict {
 // SetUnverified marks the breakpoint as not placed, with the reason.
 func (bp *Breakpoint) SetUnverified(msg string) {
 	bp.mu.Lock()
-	bp.Verified, bp.Message, bp.Locations = false, msg, nil
+	bp.Verified, bp.Message, bp.Locations, bp.pending = false, msg, nil, false
 	bp.mu.Unlock()
 }

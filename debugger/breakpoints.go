@@ -66,18 +66,26 @@ func (s *Session) place(c *target.Ctl, bp *breakpoints.Breakpoint) {
 func (s *Session) resolve(bp *breakpoints.Breakpoint) ([]breakpoints.Location, bool) {
 	locs, err := s.syms.Resolve(bp.Spec.Location)
 	if err != nil {
-		msg := err.Error()
 		if s.ldNotify != 0 && errors.Is(err, symbols.ErrNotFound) && !errors.Is(err, symbols.ErrPastEnd) {
-			msg += " (pending: it is placed if a library that has it is loaded)"
+			bp.SetPending(err.Error() + pendingNote)
+		} else {
+			bp.SetUnverified(err.Error())
 		}
-		bp.SetUnverified(msg)
 		return nil, false
 	}
+	return toBreakpointLocations(locs), true
+}
+
+// pendingNote ends the message of a breakpoint whose location is not found
+// (yet) in a program that loads libraries.
+const pendingNote = " (pending: it is placed if a library that has it is loaded)"
+
+func toBreakpointLocations(locs []symbols.Location) []breakpoints.Location {
 	bl := make([]breakpoints.Location, 0, len(locs))
 	for _, l := range locs {
 		bl = append(bl, breakpoints.Location{Addr: l.PC, Function: l.Function, File: l.File, Line: l.Line})
 	}
-	return bl, true
+	return bl
 }
 
 // placeAll places many breakpoints with one read and one write per page of
@@ -292,12 +300,3 @@ func (s *Session) ReplaceBreakpoints(owned []int, specs []breakpoints.Spec) ([]b
 }
 
 func reloadSymbols(pid int) (*symbols.Table, error) { return symbols.LoadProcess(pid) }
-
-// librariesChanged runs when the dynamic linker reports a change.
-func (s *Session) librariesChanged(c *target.Ctl) {
-	if err := s.syms.Reload(); err != nil {
-		s.logf("reload symbols: %v", err)
-	}
-	s.placePending(c)
-	s.emit(Event{Kind: ModulesChanged})
-}

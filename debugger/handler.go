@@ -485,18 +485,23 @@ func (s *Session) signalReturned(c *target.Ctl, tid int, st *breakpoints.Site, r
 	return false
 }
 
-// onExec starts over in the new image: breakpoints are resolved again.
+// onExec starts over in the new image: breakpoints are resolved again,
+// and follow its libraries from its own dynamic linker on. The old
+// locations are kept as unloaded, with their hits.
 func (s *Session) onExec(c *target.Ctl, tid int) target.Action {
 	s.sites.Reset()
 	s.xol.Reset()
 	s.ldNotify = 0
 	if tab, err := reloadSymbols(s.proc.Pid()); err == nil {
+		s.syms.Close()
 		s.syms = tab
+	} else {
+		s.logf("exec: load symbols: %v", err)
 	}
 	s.watchLibraries(c)
-	// Every breakpoint is resolved again in the new program.
+	everywhere := func(uint64) bool { return true }
 	for _, id := range s.sortedIDs() {
-		s.bps[id].SetUnverified("the program exec'd; resolving again")
+		s.sites.DropLocations(s.bps[id], everywhere, "the program exec'd; resolving again")
 	}
 	s.placePending(c)
 	s.emit(Event{Kind: ModulesChanged})

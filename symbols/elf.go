@@ -28,7 +28,8 @@ type Image struct {
 	dw   *dwarf.Data
 	syms []elfSym // function symbols by link-time address
 
-	lo, hi uint64 // link-time extent of the PT_LOAD segments
+	lo, hi uint64    // link-time extent of the PT_LOAD segments
+	ident  fileIdent // the file it was opened from (Table.reuse)
 
 	mu          sync.Mutex
 	units       []*unit
@@ -36,6 +37,8 @@ type Image struct {
 	names       map[dwarf.Offset]dieName
 	fdes        frame.FrameDescriptionEntries
 	fdesLoaded  bool
+
+	quick quickIndex // see ResolveIn
 }
 
 // elfSym is a function symbol from .symtab or .dynsym.
@@ -49,6 +52,7 @@ type elfSym struct {
 // separate debug file when the binary has no DWARF of its own. A binary
 // without any DWARF still opens: ELF symbols then name its functions.
 func OpenImage(path string, bias uint64) (*Image, error) {
+	id, _ := identify(path) // before the open: a file changed meanwhile is never reused
 	f, err := elf.Open(path)
 	if err != nil {
 		return nil, err
@@ -57,7 +61,7 @@ func OpenImage(path string, bias uint64) (*Image, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: machine %v is not supported, only x86-64", path, f.Machine)
 	}
-	im := &Image{Path: path, Bias: bias, exe: f, dbg: f, names: map[dwarf.Offset]dieName{}}
+	im := &Image{Path: path, Bias: bias, exe: f, dbg: f, names: map[dwarf.Offset]dieName{}, ident: id}
 	im.BuildID = buildID(f)
 	im.Go = f.Section(".go.buildinfo") != nil || f.Section(".gopclntab") != nil
 	im.lo, im.hi = ^uint64(0), 0

@@ -3,9 +3,11 @@ package symbols
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // A location spec has one of three forms:
@@ -93,6 +95,54 @@ func (im *Image) Resolve(spec string) ([]Location, error) {
 // addresses where the spec's lines start (gdb's "info line").
 func (im *Image) ResolveLines(spec string) ([]Location, error) {
 	return resolve([]*Image{im}, spec, false)
+}
+
+// ResolveIn resolves a spec in the given images only, as Resolve does
+// over a table, except that an address none of them contains matches
+// nothing: it is for placing breakpoints in images that were just loaded.
+// It is called for every breakpoint at every library load, so a spec that
+// cannot match (the usual case) is told apart quickly, by the names and
+// source files the images have (errNotInImages, without formatting).
+func ResolveIn(ims []*Image, spec string) ([]Location, error) {
+	sp, err := parseSpec(spec)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(ims, func(im *Image) bool { return im.mayMatch(sp) }) {
+		return nil, errNotInImages
+	}
+	return resolve(ims, spec, true)
+}
+
+var errNotInImages = fmt.Errorf("%w in these images", ErrNotFound)
+
+// quickIndex is what mayMatch needs of an image, each part built at its
+// first use: the names a FUNC spec matches, the source files a FILE:LINE
+// spec can name.
+type quickIndex struct {
+	funcsOnce, filesOnce sync.Once
+	funcs                map[string]bool
+	files                []string
+}
+
+// mayMatch reports whether sp can match anything in the image; false
+// means resolving it there would find nothing.
+func (im *Image) mayMatch(sp spec) bool {
+	q := &im.quick
+	switch sp.kind {
+	case specAddr:
+		return im.Contains(sp.addr)
+	case specFunc:
+		q.funcsOnce.Do(func() {
+			q.funcs = map[string]bool{}
+			for _, n := range im.FunctionNames() {
+				q.funcs[n] = true
+			}
+		})
+		return q.funcs[sp.text]
+	}
+	q.filesOnce.Do(func() { q.files = im.SourceFiles() })
+	return slices.ContainsFunc(q.files, func(f string) bool { return fileMatches(f, sp.text) })
 }
 
 func resolve(ims []*Image, text string, skip bool) ([]Location, error) {

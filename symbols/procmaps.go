@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 )
 
 // Table is the set of images of one address space: a process's
@@ -18,7 +19,15 @@ type Table struct {
 	pid    int
 	mu     sync.Mutex
 	images []*Image
+	// unmapped keeps the last few images that were unloaded, for a
+	// program that dlopens and dlcloses the same library again and again:
+	// the next load of the unchanged file reuses the image and what was
+	// parsed of it (and what other packages cache per image).
+	unmapped []*Image
 }
+
+// keepUnmapped is how many unloaded images a table keeps for reuse.
+const keepUnmapped = 8
 
 // NewTable makes a table of already opened images.
 func NewTable(images ...*Image) *Table {
@@ -73,12 +82,27 @@ func readMaps(pid int) ([]mapping, error) {
 // mapped files and drops images that are no longer mapped (dlclose). It
 // is a no-op for a table made by NewTable.
 func (t *Table) Reload() error {
+	_, err := t.Update()
+	return err
+}
+
+// Changes says which images an Update added and which it dropped.
+type Changes struct {
+	Added   []*Image // newly mapped (dlopen), in /proc/PID/maps order
+	Removed []*Image // no longer mapped (dlclose)
+}
+
+// Update is Reload that also says what changed, so that breakpoints can
+// follow: locations are added in the images that came and dropped in the
+// ones that went.
+func (t *Table) Update() (Changes, error) {
+	var ch Changes
 	if t.pid == 0 {
-		return nil
+		return ch, nil
 	}
 	ms, err := readMaps(t.pid)
 	if err != nil {
-		return err
+		return ch, err
 	}
 	// The first mapping of a file (lowest address) gives its bias.
 	type key struct {
@@ -120,7 +144,8 @@ func (t *Table) Reload() error {
 			keep = append(keep, im)
 			have[k] = true
 		} else {
-			im.Close()
+			t.setAside(im)
+			ch.Removed = append(ch.Removed, im)
 		}
 	}
 	var errs []error
@@ -128,18 +153,66 @@ func (t *Table) Reload() error {
 		if have[k] {
 			continue
 		}
-		im, err := OpenImage(k.path, k.bias)
-		if err != nil {
-			errs = append(errs, err)
-			continue
+		im := t.reuse(k.path, k.bias)
+		if im == nil {
+			if im, err = OpenImage(k.path, k.bias); err != nil {
+				errs = append(errs, err)
+				continue
+			}
 		}
 		keep = append(keep, im)
+		ch.Added = append(ch.Added, im)
 	}
 	t.images = keep
 	if len(keep) == 0 {
-		return errors.Join(append(errs, fmt.Errorf("process %d: no ELF files mapped", t.pid))...)
+		return ch, errors.Join(append(errs, fmt.Errorf("process %d: no ELF files mapped", t.pid))...)
+	}
+	return ch, nil
+}
+
+// setAside keeps an unloaded image for reuse, closing the oldest one kept
+// beyond keepUnmapped. Caller holds t.mu.
+func (t *Table) setAside(im *Image) {
+	t.unmapped = append(t.unmapped, im)
+	if len(t.unmapped) > keepUnmapped {
+		t.unmapped[0].Close()
+		t.unmapped = t.unmapped[1:]
+	}
+}
+
+// reuse takes back an unloaded image of the file at path, mapped again at
+// the same bias, if the file has not changed since it was opened (same
+// inode, size and modification time). Caller holds t.mu.
+func (t *Table) reuse(path string, bias uint64) *Image {
+	id, ok := identify(path)
+	if !ok {
+		return nil
+	}
+	for i, im := range t.unmapped {
+		if im.Path == path && im.Bias == bias && im.ident == id {
+			t.unmapped = append(t.unmapped[:i:i], t.unmapped[i+1:]...)
+			return im
+		}
 	}
 	return nil
+}
+
+// fileIdent tells whether a file is still the one an image was read from.
+type fileIdent struct {
+	dev, ino, size uint64
+	mtime          int64
+}
+
+func identify(path string) (fileIdent, bool) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fileIdent{}, false
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return fileIdent{}, false
+	}
+	return fileIdent{dev: sys.Dev, ino: sys.Ino, size: uint64(st.Size()), mtime: st.ModTime().UnixNano()}, true
 }
 
 // biasOf opens just the ELF headers of m's file to compute its bias.
@@ -196,9 +269,9 @@ func (t *Table) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var errs []error
-	for _, im := range t.images {
+	for _, im := range append(t.images, t.unmapped...) {
 		errs = append(errs, im.Close())
 	}
-	t.images = nil
+	t.images, t.unmapped = nil, nil
 	return errors.Join(errs...)
 }

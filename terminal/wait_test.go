@@ -52,7 +52,7 @@ func TestEndWhileWaiting(t *testing.T) {
 		}
 	})
 	t.Run("detach", func(t *testing.T) {
-		p := exec.Command(prog, "3")
+		p := exec.Command(prog, "6")
 		var pout bytes.Buffer
 		p.Stdout = &pout
 		if err := p.Start(); err != nil {

@@ -128,7 +128,7 @@ func runTrace(args []string) int {
 		}
 	}()
 
-	locs, err := placeTraces(s, specs, logFormat)
+	locs, err := placeTraces(s, specs, logFormat, out.note)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ubpdbg trace:", err)
 		s.Close()
@@ -191,17 +191,16 @@ loop:
 	if *pid == 0 {
 		s.Wait()
 	}
-	for i := range locs {
-		if info, ok := s.Breakpoint(locs[i].bpID); ok {
-			locs[i].Hits = info.Hits
-		}
-	}
-	report.Locations = locs
+	report.Locations = traceRows(s, locs)
 	if kids := report.UntracedChildren; len(kids) == 1 {
 		out.note(fmt.Sprintf("the program forked process %d, which ran untraced: trace does not follow forks, so its hits are not counted", kids[0]))
 	} else if len(kids) > 1 {
 		out.note(fmt.Sprintf("the program forked %d processes (%s), which ran untraced: trace does not follow forks, so their hits are not counted",
 			len(kids), joinInts(kids)))
+	}
+	if err := neverFound(report.Locations); err != nil {
+		out.note(err.Error())
+		status = max(status, 1)
 	}
 	out.report(report)
 	return status
@@ -263,7 +262,7 @@ func (o *traceOutput) note(text string) {
 		}{text})
 		return
 	}
-	fmt.Fprintln(o.w, "ubpdbg: "+text)
+	fmt.Fprintln(o.w, "ubpdbg trace: "+text)
 }
 
 func (o *traceOutput) report(r traceReport) {
@@ -291,34 +290,32 @@ func joinInts(xs []int) string {
 	return strings.Join(s, ", ")
 }
 
-// placeTraces resolves each spec and puts one counting breakpoint on every
-// address, so that the report can say which copy (inlined, instantiated)
-// was hit how often.
-func placeTraces(s *debugger.Session, specs []string, logFormat optionalString) ([]traceLocation, error) {
+// placeTraces puts one counting breakpoint on each spec. It follows the
+// program as every breakpoint does (libraries loaded and unloaded, exec),
+// and counts per address, so that the report can say which copy (inlined,
+// instantiated, in which library) was hit how often (traceRows). A spec
+// not found yet is pending, and note says so.
+func placeTraces(s *debugger.Session, specs []string, logFormat optionalString, note func(string)) ([]traceLocation, error) {
 	var locs []traceLocation
 	for _, spec := range specs {
-		resolved, err := s.Symbols().Resolve(spec)
+		bs := breakpoints.Spec{Location: spec, Trace: true}
+		if logFormat.set {
+			bs.Log = logFormat.value
+			if bs.Log == "" {
+				bs.Log = strings.NewReplacer("{", "{{", "}", "}}").Replace(spec) + " thread {$tid}"
+			}
+		}
+		info, err := s.SetBreakpoint(bs)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", spec, err)
 		}
-		for _, r := range resolved {
-			bs := breakpoints.Spec{Location: fmt.Sprintf("*%#x", r.PC), Trace: true}
-			if logFormat.set {
-				bs.Log = logFormat.value
-				if bs.Log == "" {
-					bs.Log = strings.NewReplacer("{", "{{", "}", "}}").Replace(spec) + " thread {$tid}"
-				}
-			}
-			info, err := s.SetBreakpoint(bs)
-			if err != nil {
-				return nil, fmt.Errorf("%s at %#x: %w", spec, r.PC, err)
-			}
-			if !info.Verified {
-				return nil, fmt.Errorf("%s at %#x: %s", spec, r.PC, info.Message)
-			}
-			locs = append(locs, traceLocation{Location: spec, Address: fmt.Sprintf("%#x", r.PC),
-				Function: r.Function, File: r.File, Line: r.Line, bpID: info.ID})
+		if !info.Verified && !info.Pending {
+			return nil, fmt.Errorf("%s: %s", spec, info.Message)
 		}
+		if info.Pending {
+			note(fmt.Sprintf("%s: %s", spec, info.Message))
+		}
+		locs = append(locs, traceLocation{Location: spec, bpID: info.ID})
 	}
 	return locs, nil
 }

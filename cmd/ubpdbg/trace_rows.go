@@ -1,0 +1,48 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/debugger"
+)
+
+// traceRows expands each traced spec into one row per address it had
+// while the program ran, the ones in code unmapped since (a dlclose'd
+// library, the image before an exec) included, with its hits there. A
+// spec that never matched anything gets one row with address "pending".
+func traceRows(s *debugger.Session, specs []traceLocation) []traceLocation {
+	var rows []traceLocation
+	for _, spec := range specs {
+		info, ok := s.Breakpoint(spec.bpID)
+		if !ok {
+			continue
+		}
+		locs := append(append([]breakpoints.Location(nil), info.Locations...), info.Unloaded...)
+		sort.SliceStable(locs, func(i, j int) bool { return locs[i].Addr < locs[j].Addr })
+		if len(locs) == 0 {
+			rows = append(rows, traceLocation{Location: spec.Location, Address: "pending", bpID: spec.bpID})
+			continue
+		}
+		for _, l := range locs {
+			rows = append(rows, traceLocation{Location: spec.Location, Address: fmt.Sprintf("%#x", l.Addr),
+				Function: l.Function, File: l.File, Line: l.Line, Hits: l.Hits, bpID: spec.bpID})
+		}
+	}
+	return rows
+}
+
+// neverFound says which specs matched nothing in the program or in any
+// library it loaded: a typo, most likely, reported once the program is
+// done (until then a library that has it could still be loaded).
+func neverFound(rows []traceLocation) error {
+	var errs []error
+	for _, r := range rows {
+		if r.Address == "pending" {
+			errs = append(errs, fmt.Errorf("%s: not found in the program or in any library it loaded", r.Location))
+		}
+	}
+	return errors.Join(errs...)
+}
