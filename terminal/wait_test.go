@@ -20,18 +20,25 @@ import (
 func TestEndWhileWaiting(t *testing.T) {
 	prog := testprog.BuildC(t, []string{"-O0", "-pthread"}, filepath.Join("testdata", "busy.c"))
 	run := func(t *testing.T, args []string, first, last string) (time.Duration, string) {
-		cmd := exec.Command(ubpdbgBin, args...)
+		// --echo shows when the waiting command runs: the ending line
+		// must come while it waits, not with it.
+		cmd := exec.Command(ubpdbgBin, append([]string{args[0], "--echo"}, args[1:]...)...)
 		stdin, err := cmd.StdinPipe()
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out bytes.Buffer
+		var out testprog.Output
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		defer cmd.Process.Kill()
 		stdin.Write([]byte(first + "\n"))
+		for deadline := time.Now().Add(20 * time.Second); !strings.Contains(out.String(), "(ubpdbg) "+first); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%q did not run; output:\n%s", first, out.String())
+			}
+		}
 		time.Sleep(500 * time.Millisecond)
 		start := time.Now()
 		stdin.Write([]byte(last + "\n")) // the input stays open
@@ -52,7 +59,7 @@ func TestEndWhileWaiting(t *testing.T) {
 		}
 	})
 	t.Run("detach", func(t *testing.T) {
-		p := exec.Command(prog, "6")
+		p := exec.Command(prog, "8")
 		var pout bytes.Buffer
 		p.Stdout = &pout
 		if err := p.Start(); err != nil {
