@@ -24,6 +24,9 @@ type launchRequest struct {
 	Path string
 	Argv []string
 	Env  []string
+	// Signals, if set, are the dispositions and mask to exec the program
+	// with: those ubpdbg inherited (see inherited.go).
+	Signals *sigState
 }
 
 // init runs the helper roles before anything else in the binary. The Go
@@ -59,6 +62,9 @@ func runLaunchHelper() {
 	var req launchRequest
 	if err := json.Unmarshal(data, &req); err != nil {
 		os.Exit(126)
+	}
+	if req.Signals != nil {
+		restoreSignals(*req.Signals)
 	}
 	err = syscall.Exec(req.Path, req.Argv, req.Env)
 	errno, _ := err.(syscall.Errno)

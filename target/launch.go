@@ -121,7 +121,11 @@ func (p *Process) launch(path string, lo LaunchOptions) error {
 	if argv0 == "" {
 		argv0 = lo.Path
 	}
-	req, _ := json.Marshal(launchRequest{Path: path, Argv: append([]string{argv0}, lo.Args...), Env: env})
+	lr := launchRequest{Path: path, Argv: append([]string{argv0}, lo.Args...), Env: env}
+	if inheritedSignalsKnown {
+		lr.Signals = &inheritedSignals
+	}
+	req, _ := json.Marshal(lr)
 
 	proc, err := os.StartProcess("/proc/self/exe", []string{"ubpdbg-launch"}, &os.ProcAttr{
 		Dir:   lo.Dir,
