@@ -16,6 +16,7 @@ const helperEnv = "UBPDBG_TARGET_HELPER"
 const (
 	helperLaunch   = "launch"
 	helperDoorbell = "doorbell"
+	helperRelay    = "relay"
 )
 
 // launchRequest is what the launch helper execs once the ptrace thread has
@@ -39,6 +40,8 @@ func init() {
 		runLaunchHelper()
 	case helperDoorbell:
 		runDoorbellHelper()
+	case helperRelay:
+		runRelayHelper()
 	}
 }
 

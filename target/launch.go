@@ -263,12 +263,7 @@ func (p *Process) stdio(lo LaunchOptions) ([]*os.File, error) {
 			}
 			opened = append(opened, w)
 			files[i+1] = w
-			p.stdioWG.Add(1)
-			go func() {
-				defer p.stdioWG.Done()
-				_, _ = io.Copy(o, r)
-				r.Close()
-			}()
+			p.startRelay(r, o)
 		}
 	}
 	return files, nil

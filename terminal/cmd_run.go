@@ -3,6 +3,8 @@ package terminal
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -239,8 +241,41 @@ func cmdDetach(t *Term, args string) error {
 	if err := t.s.Detach(); err != nil {
 		return err
 	}
+	t.handOffOutput()
 	t.quit = true
 	return nil
+}
+
+// handOffOutput keeps a detached program's output going where it went:
+// what it wrote to our terminal came through us a line at a time, and
+// once we exit nobody would read that pipe (its next write would kill it
+// with SIGPIPE). A relay process takes the pipe over and copies it to the
+// terminal until the program closes it. If that fails, say what follows.
+func (t *Term) handOffOutput() {
+	p := t.s.Process()
+	if !p.HasRelays() {
+		return // its output goes straight to our files, which stay open
+	}
+	dst, ok := t.con.out.(*os.File)
+	if !ok {
+		dst = os.Stdout
+	}
+	pids, err := p.HandOffOutput(dst)
+	if err != nil {
+		t.con.printf("warning: the program's output came through ubpdbg and cannot be relayed after it exits (%v): "+
+			"its next write to the terminal gets EPIPE, or kills it if it does not ignore SIGPIPE\n", err)
+		return
+	}
+	t.con.printf("The program's output still goes to this terminal, through relay process %s (it ends with the program's output)\n",
+		joinInts(pids))
+}
+
+func joinInts(ns []int) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ", ")
 }
 
 func cmdKill(t *Term, args string) error {

@@ -2,9 +2,14 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
@@ -82,5 +87,155 @@ func TestExecKeepsInheritedSignals(t *testing.T) {
 				t.Errorf("under ubpdbg:\n%swithout:\n%s", debugged, native)
 			}
 		})
+	}
+}
+
+// startScript starts `ubpdbg exec ARGS...` with a pipe for its commands and
+// the given stdout and stderr.
+func startScript(t *testing.T, stdout *os.File, args ...string) (*exec.Cmd, io.WriteCloser) {
+	t.Helper()
+	cmd := exec.Command(ubpdbgBin(t), append([]string{"exec"}, args...)...)
+	cmd.Stdout, cmd.Stderr = stdout, stdout
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, in
+}
+
+// ticks returns the ticker's own lines of an output, in order.
+func ticks(out string) string { return linesWith(out, "tick ", "done ", "input: ") }
+
+// TestExecDetachOutputPipe: `ubpdbg exec` with its stdout a pipe, then
+// detach while the program prints: the program writes to that pipe
+// directly, so after ubpdbg is gone it finishes its output (no SIGPIPE),
+// every line once and in order.
+func TestExecDetachOutputPipe(t *testing.T) {
+	prog := testprog.BuildC(t, nil, "testdata/ticker.c")
+	native, err := exec.Command(prog, "100").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd, in := startScript(t, w, prog, "100")
+	w.Close()
+	out := &testprog.Output{}
+	copied := make(chan error, 1)
+	go func() { _, err := io.Copy(out, r); copied <- err }()
+	io.WriteString(in, "continue &\n")
+	waitFor(t, func() bool { return strings.Contains(out.String(), "tick 5\n") })
+	io.WriteString(in, "detach\n")
+	in.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("ubpdbg: %v\n%s", err, out.String())
+	}
+	select {
+	case <-copied: // every writer is gone: ubpdbg and the program
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the program did not finish; output:\n%s", out.String())
+	}
+	if got := ticks(out.String()); got != string(native) {
+		t.Errorf("program output after detach:\n%s\nwant:\n%s", got, native)
+	}
+}
+
+// TestExecDetachOutputFile: the same with stdout a file.
+func TestExecDetachOutputFile(t *testing.T) {
+	prog := testprog.BuildC(t, nil, "testdata/ticker.c")
+	native, err := exec.Command(prog, "100").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "out")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd, in := startScript(t, f, prog, "100")
+	read := func() string { b, _ := os.ReadFile(path); return string(b) }
+	io.WriteString(in, "continue &\n")
+	waitFor(t, func() bool { return strings.Contains(read(), "tick 5\n") })
+	io.WriteString(in, "detach\n")
+	in.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("ubpdbg: %v\n%s", err, read())
+	}
+	waitFor(t, func() bool { return strings.Contains(read(), "done 100\n") })
+	if got := ticks(read()); got != string(native) {
+		t.Errorf("program output after detach:\n%s\nwant:\n%s", got, native)
+	}
+}
+
+// TestExecStdinFile: --stdin gives the program that file as its input.
+func TestExecStdinFile(t *testing.T) {
+	prog := testprog.BuildC(t, nil, "testdata/ticker.c")
+	input := filepath.Join(t.TempDir(), "input")
+	if err := os.WriteFile(input, []byte("first line\nsecond line\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := ticks(runScript(t, nil, "continue\n", "--stdin", input, prog, "1", "read"))
+	want := "input: first line\ninput: second line\ntick 0\ndone 1\n"
+	if got != want {
+		t.Errorf("program output %q, want %q", got, want)
+	}
+}
+
+func waitFor(t *testing.T, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestExecDetachInteractive: interactively the program's output to our
+// terminal comes through ubpdbg (printed above the prompt); after a detach
+// a relay process carries it on, so the program finishes its output on the
+// terminal instead of dying of SIGPIPE at its next line. In tmux, with a
+// shell that stays after ubpdbg exits so that the terminal stays open.
+func TestExecDetachInteractive(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	prog := testprog.BuildC(t, nil, "testdata/ticker.c")
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "tmux.sock")
+	tmux := func(args ...string) string {
+		out, err := exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	// The history holds every line, not only the last screen's.
+	screen := func() string { return tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "u") }
+	shell := fmt.Sprintf("%s exec %s 150; echo ubpdbg-ended; sleep 60", ubpdbgBin(t), prog)
+	tmux("-f", "/dev/null", "new-session", "-d", "-s", "u", "-x", "120", "-y", "40",
+		"env", "TERM=xterm", "UBPDBG_HISTORY="+filepath.Join(dir, "history"), "sh", "-c", shell)
+	defer tmux("kill-server")
+	waitFor(t, func() bool { return strings.Contains(screen(), "stopped> ") })
+	tmux("send-keys", "-t", "u", "continue", "Enter")
+	waitFor(t, func() bool { return strings.Contains(screen(), "tick 10\n") })
+	tmux("send-keys", "-t", "u", "detach", "Enter")
+	waitFor(t, func() bool { return strings.Contains(screen(), "ubpdbg-ended") })
+	waitFor(t, func() bool { return strings.Contains(screen(), "done 150\n") })
+	s := screen()
+	if !strings.Contains(s, "through relay process") {
+		t.Errorf("detach did not say where the output goes:\n%s", s)
+	}
+	for i := 0; i < 150; i++ {
+		if !strings.Contains(s, fmt.Sprintf("tick %d\n", i)) {
+			t.Fatalf("tick %d is missing:\n%s", i, s)
+		}
 	}
 }
