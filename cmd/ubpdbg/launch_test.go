@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -238,4 +240,95 @@ func TestExecDetachInteractive(t *testing.T) {
 			t.Fatalf("tick %d is missing:\n%s", i, s)
 		}
 	}
+}
+
+// TestExecStopContFromOutside: SIGSTOP sent from outside to a program
+// running under ubpdbg stops all its threads (in /proc: T natively, t when
+// traced, both "stopped"), they stay stopped, and SIGCONT lets it finish
+// with its native output.
+func TestExecStopContFromOutside(t *testing.T) {
+	prog := testprog.BuildC(t, []string{"-pthread"}, "testdata/stopcont.c")
+	native, err := exec.Command(prog).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd, in := startScript(t, w, prog)
+	w.Close()
+	out := &testprog.Output{}
+	copied := make(chan struct{})
+	go func() { io.Copy(out, r); close(copied) }()
+	io.WriteString(in, "continue\n")
+	pid := waitForChild(t, cmd.Process.Pid, prog)
+	waitFor(t, func() bool { return len(threadStates(pid)) == 5 })
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	allStopped := func() bool {
+		st := threadStates(pid)
+		for _, s := range st {
+			if s != 'T' && s != 't' {
+				return false
+			}
+		}
+		return len(st) == 5
+	}
+	waitFor(t, allStopped)
+	time.Sleep(300 * time.Millisecond)
+	if !allStopped() {
+		t.Fatalf("a thread runs again during the stop: %q", threadStates(pid))
+	}
+	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	in.Close()
+	select {
+	case <-copied:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the program did not finish after SIGCONT; states %q, output:\n%s", threadStates(pid), out.String())
+	}
+	cmd.Wait()
+	if got := linesWith(out.String(), "counts "); got != string(native) {
+		t.Errorf("output %q, want %q (all: %s)", got, native, out.String())
+	}
+}
+
+// waitForChild returns the pid of parent's child running prog.
+func waitForChild(t *testing.T, parent int, prog string) int {
+	t.Helper()
+	var pid int
+	waitFor(t, func() bool {
+		// The ptrace thread, which started it, is any of ubpdbg's threads.
+		tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", parent))
+		for _, task := range tasks {
+			b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", parent, task.Name()))
+			for _, f := range strings.Fields(string(b)) {
+				if exe, _ := os.Readlink("/proc/" + f + "/exe"); exe == prog {
+					pid, _ = strconv.Atoi(f)
+					return true
+				}
+			}
+		}
+		return false
+	})
+	return pid
+}
+
+// threadStates returns the state letter of each thread of pid.
+func threadStates(pid int) string {
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	var st []byte
+	for _, task := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
+		if err != nil {
+			continue
+		}
+		if i := bytes.LastIndexByte(b, ')'); i >= 0 && i+2 < len(b) {
+			st = append(st, b[i+2])
+		}
+	}
+	return string(st)
 }
