@@ -88,6 +88,8 @@ type Session struct {
 	allHeld  bool // all-stop: every thread is held by a stop
 	ldNotify uint64
 	exited   bool
+
+	launch *LaunchConfig // how the program was started (nil: attached)
 }
 
 // thread is the session's view of one thread.
@@ -110,6 +112,7 @@ func Launch(lc LaunchConfig) (*Session, error) {
 		return nil, err
 	}
 	s.proc = p
+	s.launch = &lc
 	if err := s.start(); err != nil {
 		p.Close()
 		return nil, err

@@ -45,6 +45,16 @@ stops are printed as they happen. In all-stop mode every thread resumes.`,
 			summary: "stop the selected thread, thread TID, or (-a) every thread",
 			help:    "Ctrl-C pauses every thread too.",
 			run:     cmdPause},
+		&command{name: "restart", group: "session",
+			summary: "start the launched program again, stopped at its first instruction, with the same breakpoints",
+			help: `The program gets the same arguments, environment and files (an input file
+is read again from its start); the breakpoints keep their numbers, and their
+hit counts start from zero. If the program still runs, it is killed first
+(after asking, when interactive).`,
+			run: func(t *Term, args string) error { return t.restart(args, false) }},
+		&command{name: "run", aliases: []string{"r"}, group: "session", usage: "[&]",
+			summary: "start the launched program again and run it (restart, then continue)",
+			run:     func(t *Term, args string) error { return t.restart(args, true) }},
 		&command{name: "detach", group: "session",
 			summary: "let the process go on without the debugger, and quit",
 			run:     cmdDetach},
@@ -310,4 +320,56 @@ func (t *Term) doQuit(ask bool) {
 		t.con.printf("kill: %v\n", err)
 	}
 	t.quit = true
+}
+
+// restart starts the launched program again in a new session with the
+// same breakpoints, and, for run, continues it as continue would.
+func (t *Term) restart(args string, run bool) error {
+	rest, _ := background(args)
+	if rest != "" {
+		return badArgs("unexpected %q", rest)
+	}
+	if !t.launched {
+		return errors.New("the program was attached to, not started by ubpdbg: there is nothing to start again")
+	}
+	if !t.isEnded() && t.tty != nil &&
+		!t.tty.confirm(fmt.Sprintf("The program (process %d) is running. Start it from the beginning?", t.s.Pid())) {
+		return nil
+	}
+	old := t.s
+	// Restart kills a program that still runs; its exit is printed by the
+	// event loop, which ends with the old session's events.
+	ns, err := old.Restart()
+	<-t.done
+	if err != nil {
+		return err
+	}
+	t.adopt(ns)
+	n := len(ns.Breakpoints())
+	t.con.printf("Process %d started again, stopped at its first instruction (%d breakpoint%s kept)\n", ns.Pid(), n, plural(n))
+	if run {
+		return cmdContinue(t, args)
+	}
+	return nil
+}
+
+// adopt makes ns the terminal's session (the old one has ended and its
+// event loop is done) and starts reporting its events.
+func (t *Term) adopt(ns *debugger.Session) {
+	t.mu.Lock()
+	t.s = ns
+	t.ended, t.endText = false, ""
+	t.frame = 0
+	t.done = make(chan struct{})
+	t.mu.Unlock()
+	t.threadOK = map[int]bool{}
+	t.selectInitial()
+	go t.eventLoop()
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -331,4 +332,31 @@ func threadStates(pid int) string {
 		}
 	}
 	return string(st)
+}
+
+// TestExecRunAgain: after the program exits, `run` starts it again with
+// the same breakpoint, which counts its hits again from zero; `restart`
+// while it is stopped at a breakpoint kills it and starts it again too.
+func TestExecRunAgain(t *testing.T) {
+	prog := testprog.BuildC(t, []string{"-O0"}, "testdata/calls.c")
+	script := "break work\ncontinue\ncontinue\ncontinue\ncontinue\nbreakpoints\n" + // one full run
+		"run\ncontinue\ncontinue\ncontinue\nbreakpoints\n" + // and again
+		"restart\ncontinue\nrestart\ncontinue\ncontinue\ncontinue\ncontinue\nbreakpoints\n" // killed at its first hit, then a full run
+	out := runScript(t, nil, script, prog)
+	if n := strings.Count(out, "stopped at breakpoint 1: work()"); n != 3+3+1+3 {
+		t.Errorf("%d stops at the breakpoint, want 10:\n%s", n, out)
+	}
+	if n := strings.Count(out, "exited with status 0"); n != 3 {
+		t.Errorf("%d normal exits, want 3:\n%s", n, out)
+	}
+	if n := strings.Count(out, "started again, stopped at its first instruction (1 breakpoint kept)"); n != 3 {
+		t.Errorf("%d restarts, want 3:\n%s", n, out)
+	}
+	hits := regexp.MustCompile(`(?m)^1\s+breakpoint\s+y\s+(\d+)`).FindAllStringSubmatch(out, -1)
+	if len(hits) != 3 || hits[0][1] != "3" || hits[1][1] != "3" || hits[2][1] != "3" {
+		t.Errorf("hit counts %v, want 3 after each full run:\n%s", hits, out)
+	}
+	if got := linesWith(out, "work "); got != strings.Repeat("work 1\nwork 4\nwork 9\n", 3) {
+		t.Errorf("program output %q", got)
+	}
 }
