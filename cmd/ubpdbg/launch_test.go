@@ -176,15 +176,16 @@ func TestExecDetachOutputFile(t *testing.T) {
 	}
 }
 
-// TestExecStdinFile: --stdin gives the program that file as its input.
+// TestExecStdinFile: --stdin gives the program that file as its input,
+// and a second run reads it again from its start.
 func TestExecStdinFile(t *testing.T) {
 	prog := testprog.BuildC(t, nil, "testdata/ticker.c")
 	input := filepath.Join(t.TempDir(), "input")
 	if err := os.WriteFile(input, []byte("first line\nsecond line\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	got := ticks(runScript(t, nil, "continue\n", "--stdin", input, prog, "1", "read"))
-	want := "input: first line\ninput: second line\ntick 0\ndone 1\n"
+	got := ticks(runScript(t, nil, "continue\nrun\n", "--stdin", input, prog, "1", "read"))
+	want := strings.Repeat("input: first line\ninput: second line\ntick 0\ndone 1\n", 2)
 	if got != want {
 		t.Errorf("program output %q, want %q", got, want)
 	}
