@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
+	"golang.org/x/sys/unix"
 )
 
 // Tests of how `ubpdbg exec` starts the program: it must get what it would
@@ -360,4 +361,51 @@ func TestExecRunAgain(t *testing.T) {
 	if got := linesWith(out, "work "); got != strings.Repeat("work 1\nwork 4\nwork 9\n", 3) {
 		t.Errorf("program output %q", got)
 	}
+}
+
+// TestExecTTY: --tty gives the program a terminal of its own for input and
+// output (a pseudo-terminal here, as another window's would be): it reads
+// what is typed there and writes there, not to ubpdbg's output.
+func TestExecTTY(t *testing.T) {
+	prog := testprog.BuildC(t, nil, "testdata/ticker.c")
+	master, slave := openPTY(t)
+	defer master.Close()
+	out := &testprog.Output{}
+	go io.Copy(out, master)
+	cmd := exec.Command(ubpdbgBin(t), "exec", "--tty", slave, prog, "1", "read")
+	cmd.Stdin = strings.NewReader("continue\n")
+	var ours bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &ours, &ours
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(master, "hello\n\x04") // a line, then end of input (Ctrl-D)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("ubpdbg: %v\n%s", err, ours.String())
+	}
+	waitFor(t, func() bool { return strings.Contains(out.String(), "done 1") })
+	if got := ticks(strings.ReplaceAll(out.String(), "\r", "")); got != "input: hello\ntick 0\ndone 1\n" {
+		t.Errorf("on the program's terminal %q, want its input and ticks", out.String())
+	}
+	if strings.Contains(ours.String(), "tick 0") {
+		t.Errorf("the program's output came to ubpdbg's own output:\n%s", ours.String())
+	}
+}
+
+// openPTY opens a pseudo-terminal and returns its master and the slave's
+// path.
+func openPTY(t *testing.T) (*os.File, string) {
+	t.Helper()
+	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminals: %v", err)
+	}
+	if err := unix.IoctlSetPointerInt(int(master.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.IoctlGetInt(int(master.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return master, fmt.Sprintf("/dev/pts/%d", n)
 }
