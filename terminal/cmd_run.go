@@ -340,7 +340,14 @@ func (t *Term) restart(args string, run bool) error {
 	// Restart kills a program that still runs; its exit is printed by the
 	// event loop, which ends with the old session's events.
 	ns, err := old.Restart()
-	<-t.done
+	select {
+	case <-t.done:
+	case <-time.After(10 * time.Second): // a kill that failed: the old session goes on
+		if err == nil {
+			ns.Kill()
+			err = errors.New("restart: the old session did not end")
+		}
+	}
 	if err != nil {
 		return err
 	}
