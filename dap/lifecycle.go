@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,7 +17,7 @@ import (
 )
 
 // capabilities are what we tell the client we can do; each one is backed
-// by a handler and a test. Exception filters, restart, step back, goto,
+// by a handler and a test. Exception filters, step back, goto,
 // completions, data breakpoints and cancel are not offered, and their
 // requests get an error saying so.
 func capabilities() dap.Capabilities {
@@ -39,6 +40,7 @@ func capabilities() dap.Capabilities {
 		SupportsModulesRequest:                true,
 		SupportsTerminateRequest:              true,
 		SupportTerminateDebuggee:              true,
+		SupportsRestartRequest:                true,
 	}
 }
 
@@ -64,6 +66,9 @@ type launchArgs struct {
 	Env         map[string]*string `json:"env"` // null removes a variable, as in VS Code
 	StopOnEntry bool               `json:"stopOnEntry"`
 	StopMode    string             `json:"stopMode"`
+	// Stdin is a file the program reads as its standard input (relative
+	// to cwd); without it the program reads an empty input.
+	Stdin string `json:"stdin"`
 }
 
 // attachArgs are the attach request's arguments. processId may come as a
@@ -108,11 +113,15 @@ func (s *session) onLaunch(r *dap.LaunchRequest) (dap.ResponseMessage, error) {
 	if !filepath.IsAbs(prog) && a.Cwd != "" && strings.Contains(prog, "/") {
 		prog = filepath.Join(a.Cwd, prog)
 	}
+	stdin, err := launchStdin(a.Stdin, a.Cwd)
+	if err != nil {
+		s.unclaim()
+		return nil, fmt.Errorf("launch: %w", err)
+	}
 	dbg, err := debugger.Launch(debugger.LaunchConfig{
 		Config:  s.engineConfig(mode),
 		Program: prog, Args: a.Args, Env: mergeEnv(os.Environ(), a.Env), Dir: a.Cwd,
-		// Never ours: over stdio our stdin is the client's requests.
-		Stdin:  strings.NewReader(""),
+		Stdin:  stdin,
 		Stdout: outputWriter{s, "stdout"}, Stderr: outputWriter{s, "stderr"},
 		StopOnEntry: a.StopOnEntry,
 	})
@@ -123,6 +132,28 @@ func (s *session) onLaunch(r *dap.LaunchRequest) (dap.ResponseMessage, error) {
 	s.start(dbg, true, a.StopOnEntry)
 	s.after = append(s.after, s.sendInitialized)
 	return &dap.LaunchResponse{}, nil
+}
+
+// launchStdin is the program's standard input: the launch's stdin file,
+// else an empty input (never ours: over stdio our stdin is the client's
+// requests). The file stays open for restarts; the session's debugger
+// holds it, and it is closed when that is let go.
+func launchStdin(path, cwd string) (io.Reader, error) {
+	if path == "" {
+		return strings.NewReader(""), nil
+	}
+	if !filepath.IsAbs(path) && cwd != "" {
+		path = filepath.Join(cwd, path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("stdin: %w", err)
+	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("stdin: %s is a directory", path)
+	}
+	return f, nil
 }
 
 func (s *session) onAttach(r *dap.AttachRequest) (dap.ResponseMessage, error) {
@@ -287,6 +318,55 @@ func (s *session) onConfigurationDone(r *dap.ConfigurationDoneRequest) (dap.Resp
 		return nil, fmt.Errorf("start the program: %w", err)
 	}
 	return &dap.ConfigurationDoneResponse{}, nil
+}
+
+// onRestart starts a launched program again (debugger.Session.Restart):
+// killed first if it still runs, with the same launch arguments (a restart
+// request's new ones are not applied) and the same breakpoints, then run
+// or, with stopOnEntry, stopped at its entry as the first launch was. The
+// old program's end is not the session's: it gets no terminated event.
+func (s *session) onRestart(r *dap.RestartRequest) (dap.ResponseMessage, error) {
+	s.mu.Lock()
+	old, launched, entry, wasTerminated := s.dbg, s.launched, s.stopOnEntry, s.terminated
+	if old != nil && launched {
+		s.terminated = true // the old pump ends without sending terminated
+	}
+	s.mu.Unlock()
+	switch {
+	case old == nil:
+		return nil, errNoProgram
+	case !launched:
+		return nil, errors.New("restart: the program was attached to, not launched: there is nothing to start again")
+	}
+	ns, err := old.Restart()
+	s.waitPump(10 * time.Second)
+	if err != nil {
+		if !wasTerminated {
+			s.mu.Lock()
+			s.terminated = false
+			s.mu.Unlock()
+			s.sendTerminated() // the program is gone and no new one runs
+		}
+		return nil, err
+	}
+	s.handles.dropAll()
+	s.mu.Lock()
+	s.terminated = false
+	s.pumpDone = make(chan struct{})
+	s.mu.Unlock()
+	s.start(ns, true, entry)
+	if entry {
+		pid := ns.Pid()
+		s.after = append(s.after, func() {
+			s.out.send(&dap.StoppedEvent{Event: newEvent("stopped"), Body: dap.StoppedEventBody{
+				Reason: "entry", Description: "entry", ThreadId: pid, AllThreadsStopped: true}})
+		})
+		return &dap.RestartResponse{}, nil
+	}
+	if err := ns.ContinueAll(); err != nil {
+		return nil, fmt.Errorf("restart: start the program: %w", err)
+	}
+	return &dap.RestartResponse{}, nil
 }
 
 // disconnectArgs is DAP's DisconnectArguments with terminateDebuggee as a

@@ -18,13 +18,13 @@ func TestCapabilities(t *testing.T) {
 		caps.SupportsLogPoints, caps.SupportsFunctionBreakpoints, caps.SupportsInstructionBreakpoints, caps.SupportsBreakpointLocationsRequest,
 		caps.SupportsSteppingGranularity, caps.SupportsSingleThreadExecutionRequests, caps.SupportsSetVariable, caps.SupportsEvaluateForHovers,
 		caps.SupportsReadMemoryRequest, caps.SupportsWriteMemoryRequest, caps.SupportsDisassembleRequest, caps.SupportsLoadedSourcesRequest,
-		caps.SupportsModulesRequest, caps.SupportsTerminateRequest, caps.SupportTerminateDebuggee}
+		caps.SupportsModulesRequest, caps.SupportsTerminateRequest, caps.SupportTerminateDebuggee, caps.SupportsRestartRequest}
 	for i, ok := range want {
 		if !ok {
 			t.Errorf("capability %d missing: %+v", i, caps)
 		}
 	}
-	if caps.SupportsStepBack || caps.SupportsRestartRequest || caps.SupportsDataBreakpoints || caps.SupportsGotoTargetsRequest {
+	if caps.SupportsStepBack || caps.SupportsDataBreakpoints || caps.SupportsGotoTargetsRequest {
 		t.Errorf("capabilities we do not have: %+v", caps)
 	}
 	c.ok("disconnect", nil)

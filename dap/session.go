@@ -266,6 +266,8 @@ func (s *session) dispatch(req dap.RequestMessage, raw []byte) (dap.ResponseMess
 		return s.onConfigurationDone(r)
 	case *dap.TerminateRequest:
 		return s.onTerminate(r)
+	case *dap.RestartRequest:
+		return s.onRestart(r)
 	case *dap.SetBreakpointsRequest:
 		return s.onSetBreakpoints(r)
 	case *dap.SetFunctionBreakpointsRequest:

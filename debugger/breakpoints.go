@@ -45,8 +45,8 @@ func (s *Session) makeBreakpoint(spec breakpoints.Spec) (*breakpoints.Breakpoint
 	if err != nil {
 		return nil, err
 	}
-	s.nextBP++
 	s.bpMu.Lock()
+	s.nextBP++ // under bpMu too: Restart reads it after the ptrace thread ended
 	s.bps[bp.ID] = bp
 	s.bpMu.Unlock()
 	return bp, nil

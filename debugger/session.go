@@ -92,6 +92,8 @@ type Session struct {
 	pending  []Event
 	ldNotify uint64
 	exited   bool
+
+	launch *LaunchConfig // how the program was started (nil: attached)
 }
 
 // thread is the session's view of one thread.
@@ -115,6 +117,7 @@ func Launch(lc LaunchConfig) (*Session, error) {
 		return nil, err
 	}
 	s.proc = p
+	s.launch = &lc
 	if err := s.start(); err != nil {
 		p.Close()
 		return nil, err

@@ -16,6 +16,7 @@ const helperEnv = "UBPDBG_TARGET_HELPER"
 const (
 	helperLaunch   = "launch"
 	helperDoorbell = "doorbell"
+	helperRelay    = "relay"
 )
 
 // launchRequest is what the launch helper execs once the ptrace thread has
@@ -24,6 +25,9 @@ type launchRequest struct {
 	Path string
 	Argv []string
 	Env  []string
+	// Signals, if set, are the dispositions and mask to exec the program
+	// with: those ubpdbg inherited (see inherited.go).
+	Signals *sigState
 }
 
 // init runs the helper roles before anything else in the binary. The Go
@@ -36,6 +40,8 @@ func init() {
 		runLaunchHelper()
 	case helperDoorbell:
 		runDoorbellHelper()
+	case helperRelay:
+		runRelayHelper()
 	}
 }
 
@@ -59,6 +65,9 @@ func runLaunchHelper() {
 	var req launchRequest
 	if err := json.Unmarshal(data, &req); err != nil {
 		os.Exit(126)
+	}
+	if req.Signals != nil {
+		restoreSignals(*req.Signals)
 	}
 	err = syscall.Exec(req.Path, req.Argv, req.Env)
 	errno, _ := err.(syscall.Errno)

@@ -106,7 +106,7 @@ func (p *Process) launch(path string, lo LaunchOptions) error {
 		return &LaunchError{Path: path, Err: err}
 	}
 	defer errR.Close()
-	files, err := p.stdio(lo)
+	files, childEnds, err := p.stdio(lo)
 	if err != nil {
 		ctlR.Close()
 		ctlW.Close()
@@ -121,7 +121,11 @@ func (p *Process) launch(path string, lo LaunchOptions) error {
 	if argv0 == "" {
 		argv0 = lo.Path
 	}
-	req, _ := json.Marshal(launchRequest{Path: path, Argv: append([]string{argv0}, lo.Args...), Env: env})
+	lr := launchRequest{Path: path, Argv: append([]string{argv0}, lo.Args...), Env: env}
+	if inheritedSignalsKnown {
+		lr.Signals = &inheritedSignals
+	}
+	req, _ := json.Marshal(lr)
 
 	proc, err := os.StartProcess("/proc/self/exe", []string{"ubpdbg-launch"}, &os.ProcAttr{
 		Dir:   lo.Dir,
@@ -131,10 +135,8 @@ func (p *Process) launch(path string, lo LaunchOptions) error {
 	})
 	ctlR.Close()
 	errW.Close()
-	for _, f := range files {
-		if f != os.Stdin && f != os.Stdout && f != os.Stderr {
-			f.Close() // the child's ends of our pipes
-		}
+	for _, f := range childEnds {
+		f.Close() // the child has them; the caller's own files stay open (a restart passes them again)
 	}
 	if err != nil {
 		ctlW.Close()
@@ -219,15 +221,15 @@ func reap(pid int) {
 }
 
 // stdio returns the child's three standard files, starting copiers for
-// readers and writers that are not files.
-func (p *Process) stdio(lo LaunchOptions) ([]*os.File, error) {
-	files := make([]*os.File, 3)
-	var opened []*os.File
-	fail := func(err error) ([]*os.File, error) {
-		for _, f := range opened {
+// readers and writers that are not files, and the child's ends of the
+// pipes it made, which the caller closes once the child has them.
+func (p *Process) stdio(lo LaunchOptions) (files, childEnds []*os.File, err error) {
+	files = make([]*os.File, 3)
+	fail := func(err error) ([]*os.File, []*os.File, error) {
+		for _, f := range childEnds {
 			f.Close()
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	switch in := lo.Stdin.(type) {
 	case nil:
@@ -239,7 +241,7 @@ func (p *Process) stdio(lo LaunchOptions) ([]*os.File, error) {
 		if err != nil {
 			return fail(err)
 		}
-		opened = append(opened, r)
+		childEnds = append(childEnds, r)
 		files[0] = r
 		go func() {
 			_, _ = io.Copy(w, in)
@@ -257,15 +259,10 @@ func (p *Process) stdio(lo LaunchOptions) ([]*os.File, error) {
 			if err != nil {
 				return fail(err)
 			}
-			opened = append(opened, w)
+			childEnds = append(childEnds, w)
 			files[i+1] = w
-			p.stdioWG.Add(1)
-			go func() {
-				defer p.stdioWG.Done()
-				_, _ = io.Copy(o, r)
-				r.Close()
-			}()
+			p.startRelay(r, o)
 		}
 	}
-	return files, nil
+	return files, childEnds, nil
 }

@@ -98,6 +98,8 @@ type Process struct {
 	mem   *os.File // /proc/PID/mem of the current image, for writes
 
 	stdioWG sync.WaitGroup // copiers of captured stdout/stderr
+	relayMu sync.Mutex     // guards relays
+	relays  []*relay       // those copiers (relay.go)
 	closers []io.Closer
 
 	// Owned by the ptrace thread.

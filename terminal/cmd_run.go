@@ -3,6 +3,8 @@ package terminal
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +45,16 @@ stops are printed as they happen. In all-stop mode every thread resumes.`,
 			summary: "stop the selected thread, thread TID, or (-a) every thread",
 			help:    "Ctrl-C pauses every thread too.",
 			run:     cmdPause},
+		&command{name: "restart", group: "session",
+			summary: "start the launched program again, stopped at its first instruction, with the same breakpoints",
+			help: `The program gets the same arguments, environment and files (an input file
+is read again from its start); the breakpoints keep their numbers, and their
+hit counts start from zero. If the program still runs, it is killed first
+(after asking, when interactive).`,
+			run: func(t *Term, args string) error { return t.restart(args, false) }},
+		&command{name: "run", aliases: []string{"r"}, group: "session", usage: "[&]",
+			summary: "start the launched program again and run it (restart, then continue)",
+			run:     func(t *Term, args string) error { return t.restart(args, true) }},
 		&command{name: "detach", group: "session",
 			summary: "let the process go on without the debugger, and quit",
 			run:     cmdDetach},
@@ -239,8 +251,41 @@ func cmdDetach(t *Term, args string) error {
 	if err := t.s.Detach(); err != nil {
 		return err
 	}
+	t.handOffOutput()
 	t.quit = true
 	return nil
+}
+
+// handOffOutput keeps a detached program's output going where it went:
+// what it wrote to our terminal came through us a line at a time, and
+// once we exit nobody would read that pipe (its next write would kill it
+// with SIGPIPE). A relay process takes the pipe over and copies it to the
+// terminal until the program closes it. If that fails, say what follows.
+func (t *Term) handOffOutput() {
+	p := t.s.Process()
+	if !p.HasRelays() {
+		return // its output goes straight to our files, which stay open
+	}
+	dst, ok := t.con.out.(*os.File)
+	if !ok {
+		dst = os.Stdout
+	}
+	pids, err := p.HandOffOutput(dst)
+	if err != nil {
+		t.con.printf("warning: the program's output came through ubpdbg and cannot be relayed after it exits (%v): "+
+			"its next write to the terminal gets EPIPE, or kills it if it does not ignore SIGPIPE\n", err)
+		return
+	}
+	t.con.printf("The program's output still goes to this terminal, through relay process %s (it ends with the program's output)\n",
+		joinInts(pids))
+}
+
+func joinInts(ns []int) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ", ")
 }
 
 func cmdKill(t *Term, args string) error {
@@ -275,4 +320,63 @@ func (t *Term) doQuit(ask bool) {
 		t.con.printf("kill: %v\n", err)
 	}
 	t.quit = true
+}
+
+// restart starts the launched program again in a new session with the
+// same breakpoints, and, for run, continues it as continue would.
+func (t *Term) restart(args string, run bool) error {
+	rest, _ := background(args)
+	if rest != "" {
+		return badArgs("unexpected %q", rest)
+	}
+	if !t.launched {
+		return errors.New("the program was attached to, not started by ubpdbg: there is nothing to start again")
+	}
+	if !t.isEnded() && t.tty != nil &&
+		!t.tty.confirm(fmt.Sprintf("The program (process %d) is running. Start it from the beginning?", t.s.Pid())) {
+		return nil
+	}
+	old := t.s
+	// Restart kills a program that still runs; its exit is printed by the
+	// event loop, which ends with the old session's events.
+	ns, err := old.Restart()
+	select {
+	case <-t.done:
+	case <-time.After(10 * time.Second): // a kill that failed: the old session goes on
+		if err == nil {
+			ns.Kill()
+			err = errors.New("restart: the old session did not end")
+		}
+	}
+	if err != nil {
+		return err
+	}
+	t.adopt(ns)
+	n := len(ns.Breakpoints())
+	t.con.printf("Process %d started again, stopped at its first instruction (%d breakpoint%s kept)\n", ns.Pid(), n, plural(n))
+	if run {
+		return cmdContinue(t, args)
+	}
+	return nil
+}
+
+// adopt makes ns the terminal's session (the old one has ended and its
+// event loop is done) and starts reporting its events.
+func (t *Term) adopt(ns *debugger.Session) {
+	t.mu.Lock()
+	t.s = ns
+	t.ended, t.endText = false, ""
+	t.frame = 0
+	t.done = make(chan struct{})
+	t.mu.Unlock()
+	t.threadOK = map[int]bool{}
+	t.selectInitial()
+	go t.eventLoop()
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

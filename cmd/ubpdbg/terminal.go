@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -54,8 +55,11 @@ func runExec(args []string) int {
 	fs := flag.NewFlagSet("exec", flag.ContinueOnError)
 	var tf termFlags
 	tf.define(fs)
+	var stdinFile, ttyPath string
+	fs.StringVar(&stdinFile, "stdin", "", "the program reads its standard input from `FILE` (default /dev/null)")
+	fs.StringVar(&ttyPath, "tty", "", "the program's standard input, output and error are the terminal `DEV` (for example another window's /dev/pts/N)")
 	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: ubpdbg exec [--init FILE] [--stop-mode thread|all] PROG [ARGS...]\n\n"+
+		fmt.Fprintf(os.Stderr, "usage: ubpdbg exec [--init FILE] [--stop-mode thread|all] [--stdin FILE] [--tty DEV] PROG [ARGS...]\n\n"+
 			"Start PROG stopped at its first instruction and debug it; see docs/cli.md.\n\n")
 		fs.PrintDefaults()
 	}
@@ -72,21 +76,14 @@ func runExec(args []string) int {
 		return 2
 	}
 	interactive := isTerminal(0) && isTerminal(1)
-	// The program's standard input is not ours: our standard input holds
-	// the commands (a terminal, or a script).
-	devnull, err := os.Open(os.DevNull)
+	progOut := terminal.ProgramOutput(os.Stdout)
+	lc := debugger.LaunchConfig{Config: cfg, Program: fs.Arg(0), Args: fs.Args()[1:]}
+	files, err := programFiles(&lc, stdinFile, ttyPath, interactive, progOut)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ubpdbg exec: %v\n", err)
-		return 1
+		return 2
 	}
-	defer devnull.Close()
-	lc := debugger.LaunchConfig{Config: cfg, Program: fs.Arg(0), Args: fs.Args()[1:], Stdin: devnull}
-	var progOut = terminal.ProgramOutput(os.Stdout)
-	if interactive {
-		// Through the terminal, so that output does not break the line
-		// being typed.
-		lc.Stdout, lc.Stderr = progOut, progOut
-	}
+	defer closeAll(files)
 	s, err := debugger.Launch(lc)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ubpdbg exec: %v\n", err)
@@ -94,6 +91,68 @@ func runExec(args []string) int {
 	}
 	return terminal.Run(terminal.Config{Session: s, Launched: true, In: os.Stdin, Out: os.Stdout,
 		Interactive: interactive, InitFile: tf.init, HistoryFile: historyFile(interactive), ProgramOutput: progOut, Echo: tf.echo})
+}
+
+// programFiles chooses the launched program's standard files and returns
+// those it opened.
+//
+// Input is never ours, which holds the commands (a terminal, or a script):
+// it is --stdin's file, else --tty's terminal, else /dev/null.
+//
+// Output is ours as it is (a file, a pipe, a terminal: the program writes
+// to it directly, as without a debugger, and goes on writing to it after a
+// detach), with one exception: when ubpdbg is interactive, the program's
+// output to our terminal is relayed a line at a time through the terminal
+// front end, which prints it above the prompt (non-stop: the prompt is up
+// while the program runs, and raw writes would land in the line being
+// typed). A detach hands that relay to a process that outlives ubpdbg
+// (terminal/cmd_run.go). --tty gives the program a terminal of its own
+// for all three.
+func programFiles(lc *debugger.LaunchConfig, stdinFile, ttyPath string, interactive bool, progOut io.Writer) ([]*os.File, error) {
+	var opened []*os.File
+	if ttyPath != "" {
+		tty, err := os.OpenFile(ttyPath, os.O_RDWR|unix.O_NOCTTY, 0)
+		if err != nil {
+			return nil, fmt.Errorf("--tty: %w", err)
+		}
+		if !isTerminal(int(tty.Fd())) {
+			tty.Close()
+			return nil, fmt.Errorf("--tty: %s is not a terminal", ttyPath)
+		}
+		opened = append(opened, tty)
+		lc.Stdin, lc.Stdout, lc.Stderr = tty, tty, tty
+	}
+	if stdinFile != "" {
+		in, err := os.Open(stdinFile)
+		if err != nil {
+			closeAll(opened)
+			return nil, fmt.Errorf("--stdin: %w", err)
+		}
+		opened = append(opened, in)
+		lc.Stdin = in
+	}
+	if lc.Stdin == nil {
+		devnull, err := os.Open(os.DevNull)
+		if err != nil {
+			closeAll(opened)
+			return nil, err
+		}
+		opened = append(opened, devnull)
+		lc.Stdin = devnull
+	}
+	if ttyPath == "" && interactive {
+		lc.Stdout = progOut
+		if isTerminal(2) {
+			lc.Stderr = progOut
+		}
+	}
+	return opened, nil
+}
+
+func closeAll(files []*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
 }
 
 func runAttach(args []string) int {

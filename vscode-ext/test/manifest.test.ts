@@ -35,7 +35,7 @@ describe('package.json', () => {
         assert.deepEqual(pkg.contributes.breakpoints.map((b: any) => b.language), ['c', 'cpp', 'go', 'rust']);
     });
 
-    it('launch schema: program required; args, cwd, env, stopOnEntry, stopMode typed', () => {
+    it('launch schema: program required; args, cwd, env, stopOnEntry, stdin, stopMode typed', () => {
         const launch = dbg.configurationAttributes.launch;
         assert.deepEqual(launch.required, ['program']);
         const p = launch.properties;
@@ -45,6 +45,7 @@ describe('package.json', () => {
         assert.equal(p.env.type, 'object');
         assert.deepEqual(p.env.additionalProperties, { type: ['string', 'null'] });
         assert.equal(p.stopOnEntry.type, 'boolean');
+        assert.equal(p.stdin.type, 'string');
         for (const [name, prop] of Object.entries<any>(p)) {
             assert.ok(typeof prop.description === 'string' && prop.description.length > 10, `${name} has no description`);
         }
