@@ -35,8 +35,6 @@ func statusMasks(pid, tid int, names ...string) []uint64 {
 	return out
 }
 
-func sigBit(sig unix.Signal) uint64 { return 1 << (uint(sig) - 1) }
-
 // signalQueued reports whether a thread has a signal pending (its own or
 // its process's) that it does not block.
 func signalQueued(pid, tid int) bool {
@@ -51,5 +49,5 @@ func (c *Ctl) CatchesSignal(tid int, sig unix.Signal) bool {
 	if t := c.p.threads[tid]; t != nil {
 		pid = t.pid
 	}
-	return statusMasks(pid, tid, "SigCgt")[0]&sigBit(sig) != 0
+	return statusMasks(pid, tid, "SigCgt")[0]&sigBit(int(sig)) != 0
 }
