@@ -30,24 +30,26 @@ type Location struct {
 	Hits     uint64 // hits at this address
 }
 
-// Breakpoint is a user breakpoint. Its fields other than the counters are
-// changed on the ptrace thread only; Snapshot gives a consistent copy.
+// Breakpoint is a user breakpoint. Its state is changed on the ptrace
+// thread only, through its methods and those of Sites, under mu; the
+// ptrace thread reads it without the lock (it is the only writer), and
+// every other goroutine reads it through Snapshot.
 type Breakpoint struct {
-	ID        int
-	Spec      Spec
-	Locations []Location
-	Verified  bool   // placed in the code
-	Message   string // why it is not verified, or a note
+	id        int
+	spec      Spec
+	locations []Location
+	verified  bool   // placed in the code
+	message   string // why it is not verified, or a note
 
 	hits    atomic.Uint64
 	evals   atomic.Uint64 // times the condition was evaluated (every trap)
 	hitCond *expr.HitCondition
 	tmpl    *expr.Template
 
-	// Compiled is the evaluator's cache for Cond (set by the debugger).
-	Compiled any
+	// compiled is the evaluator's cache for the condition (CondCache).
+	compiled any
 
-	mu       sync.Mutex // guards Locations/Verified/Message and what follows
+	mu       sync.Mutex // guards spec, locations, verified, message and what follows
 	unloaded []Location // locations whose code was unmapped (see locations.go)
 	pending  bool       // not found yet; placed when a library that has it loads
 	// condFail counts the hits whose condition could not be evaluated,
@@ -59,11 +61,34 @@ type Breakpoint struct {
 	}
 }
 
+// ID is the breakpoint's number.
+func (bp *Breakpoint) ID() int { return bp.id }
+
+// Spec is what the user asked for (ptrace thread; elsewhere use Snapshot).
+func (bp *Breakpoint) Spec() Spec { return bp.spec }
+
+// Locations are the addresses it is placed at (ptrace thread; elsewhere
+// use Snapshot).
+func (bp *Breakpoint) Locations() []Location { return bp.locations }
+
+// CondCache is where the evaluator keeps what it compiled of the
+// condition; SetCondition empties it. Ptrace thread only.
+func (bp *Breakpoint) CondCache() *any { return &bp.compiled }
+
+// SetCondition replaces the condition (already checked: see New); the
+// count of hits whose condition could not be evaluated starts afresh.
+func (bp *Breakpoint) SetCondition(cond string) {
+	bp.mu.Lock()
+	bp.spec.Cond = cond
+	bp.compiled = nil
+	bp.mu.Unlock()
+}
+
 // Hits is how many times the breakpoint's condition held.
 func (bp *Breakpoint) Hits() uint64 { return bp.hits.Load() }
 
 // Enabled reports whether it is enabled.
-func (bp *Breakpoint) Enabled() bool { return !bp.Spec.Disabled }
+func (bp *Breakpoint) Enabled() bool { return !bp.spec.Disabled }
 
 // Template is the parsed logpoint message, nil for a breakpoint that stops.
 func (bp *Breakpoint) Template() *expr.Template { return bp.tmpl }
@@ -95,10 +120,10 @@ type Info struct {
 func (bp *Breakpoint) Snapshot() Info {
 	bp.mu.Lock()
 	defer bp.mu.Unlock()
-	info := Info{ID: bp.ID, Spec: bp.Spec, Locations: append([]Location(nil), bp.Locations...),
-		Verified: bp.Verified, Message: bp.Message, Hits: bp.hits.Load(), Evaluations: bp.evals.Load(),
+	info := Info{ID: bp.id, Spec: bp.spec, Locations: append([]Location(nil), bp.locations...),
+		Verified: bp.verified, Message: bp.message, Hits: bp.hits.Load(), Evaluations: bp.evals.Load(),
 		Unloaded: append([]Location(nil), bp.unloaded...), Pending: bp.pending}
-	if bp.condFail.condFor == bp.Spec.Cond {
+	if bp.condFail.condFor == bp.spec.Cond {
 		info.CondErrors, info.CondError = bp.condFail.n, bp.condFail.first
 	}
 	return info
@@ -107,7 +132,7 @@ func (bp *Breakpoint) Snapshot() Info {
 // New checks a spec's hit condition and log template and returns an
 // unplaced breakpoint.
 func New(id int, spec Spec) (*Breakpoint, error) {
-	bp := &Breakpoint{ID: id, Spec: spec}
+	bp := &Breakpoint{id: id, spec: spec}
 	if spec.HitCond != "" {
 		hc, err := expr.ParseHitCondition(spec.HitCond)
 		if err != nil {
@@ -136,7 +161,7 @@ func New(id int, spec Spec) (*Breakpoint, error) {
 func (s *Sites) Place(c *target.Ctl, bp *Breakpoint, locs []Location) error {
 	var placed []Location
 	var firstErr error
-	if !bp.Spec.Disabled {
+	if !bp.spec.Disabled {
 		for _, l := range locs {
 			st, err := s.get(c, l.Addr)
 			if err != nil {
@@ -152,13 +177,13 @@ func (s *Sites) Place(c *target.Ctl, bp *Breakpoint, locs []Location) error {
 		placed = locs
 	}
 	bp.mu.Lock()
-	bp.Locations = placed
-	bp.Verified = len(placed) > 0
+	bp.locations = placed
+	bp.verified = len(placed) > 0
 	bp.pending = false
 	if firstErr != nil && len(placed) == 0 {
-		bp.Message = firstErr.Error()
+		bp.message = firstErr.Error()
 	} else {
-		bp.Message = ""
+		bp.message = ""
 	}
 	bp.mu.Unlock()
 	if len(placed) == 0 && firstErr != nil {
@@ -170,7 +195,7 @@ func (s *Sites) Place(c *target.Ctl, bp *Breakpoint, locs []Location) error {
 // Unplace takes the breakpoint out of its sites (the int3s go when no
 // other breakpoint uses them).
 func (s *Sites) Unplace(c *target.Ctl, bp *Breakpoint) {
-	for _, l := range bp.Locations {
+	for _, l := range bp.locations {
 		st := s.sites[l.Addr]
 		if st == nil {
 			continue
@@ -188,23 +213,31 @@ func (s *Sites) Unplace(c *target.Ctl, bp *Breakpoint) {
 
 // SetEnabled enables or disables a placed breakpoint.
 func (s *Sites) SetEnabled(c *target.Ctl, bp *Breakpoint, on bool) error {
-	if on == !bp.Spec.Disabled {
+	if on == !bp.spec.Disabled {
 		return nil
 	}
-	locs := bp.Locations
+	locs := bp.locations
+	bp.SetDisabled(!on)
 	if on {
-		bp.Spec.Disabled = false
 		return s.Place(c, bp, locs)
 	}
 	s.Unplace(c, bp)
-	bp.Spec.Disabled = true
 	return nil
+}
+
+// SetDisabled records whether the breakpoint is disabled, for one that is
+// not placed (pending, unverified); Sites.SetEnabled also puts in or takes
+// out a placed one's int3s.
+func (bp *Breakpoint) SetDisabled(off bool) {
+	bp.mu.Lock()
+	bp.spec.Disabled = off
+	bp.mu.Unlock()
 }
 
 // Evaluator evaluates breakpoint conditions and log messages for a thread
 // stopped at a breakpoint, on the ptrace thread.
 type Evaluator interface {
-	// Cond evaluates bp.Spec.Cond in thread tid's innermost frame.
+	// Cond evaluates bp.spec.Cond in thread tid's innermost frame.
 	Cond(c *target.Ctl, tid int, bp *Breakpoint) (bool, error)
 	// Log expands the logpoint's template in that frame.
 	Log(c *target.Ctl, tid int, bp *Breakpoint) string
@@ -249,8 +282,8 @@ func (bp *Breakpoint) condFailed(err error) bool {
 	bp.mu.Lock()
 	defer bp.mu.Unlock()
 	f := &bp.condFail
-	if f.condFor != bp.Spec.Cond {
-		f.condFor, f.n, f.first = bp.Spec.Cond, 0, ""
+	if f.condFor != bp.spec.Cond {
+		f.condFor, f.n, f.first = bp.spec.Cond, 0, ""
 	}
 	f.n++
 	if f.n == 1 {
@@ -265,10 +298,10 @@ func (bp *Breakpoint) condFailed(err error) bool {
 func Decide(c *target.Ctl, tid int, st *Site, ev Evaluator) Verdict {
 	var v Verdict
 	for _, bp := range st.users {
-		if bp.Spec.Disabled {
+		if bp.spec.Disabled {
 			continue
 		}
-		if bp.Spec.Cond != "" {
+		if bp.spec.Cond != "" {
 			bp.evals.Add(1)
 			ok, err := ev.Cond(c, tid, bp)
 			if err != nil {
@@ -280,7 +313,7 @@ func Decide(c *target.Ctl, tid int, st *Site, ev Evaluator) Verdict {
 				if bp.condFailed(err) {
 					v.Stop = true
 					v.StopBy = append(v.StopBy, bp)
-					v.CondErrs = append(v.CondErrs, CondError{ID: bp.ID, Cond: bp.Spec.Cond, Err: err})
+					v.CondErrs = append(v.CondErrs, CondError{ID: bp.id, Cond: bp.spec.Cond, Err: err})
 				}
 				continue
 			}
@@ -297,7 +330,7 @@ func Decide(c *target.Ctl, tid int, st *Site, ev Evaluator) Verdict {
 			v.Logs = append(v.Logs, ev.Log(c, tid, bp))
 			continue
 		}
-		if bp.Spec.Trace {
+		if bp.spec.Trace {
 			continue
 		}
 		v.Stop = true
@@ -309,6 +342,6 @@ func Decide(c *target.Ctl, tid int, st *Site, ev Evaluator) Verdict {
 // SetUnverified marks the breakpoint as not placed, with the reason.
 func (bp *Breakpoint) SetUnverified(msg string) {
 	bp.mu.Lock()
-	bp.Verified, bp.Message, bp.Locations, bp.pending = false, msg, nil, false
+	bp.verified, bp.message, bp.locations, bp.pending = false, msg, nil, false
 	bp.mu.Unlock()
 }

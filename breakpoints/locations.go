@@ -20,7 +20,7 @@ import (
 func (bp *Breakpoint) countAt(addr uint64) {
 	bp.mu.Lock()
 	defer bp.mu.Unlock()
-	locs := bp.Locations
+	locs := bp.locations
 	i := sort.Search(len(locs), func(i int) bool { return locs[i].Addr >= addr })
 	if i < len(locs) && locs[i].Addr == addr {
 		locs[i].Hits++
@@ -38,7 +38,7 @@ func (bp *Breakpoint) countAt(addr uint64) {
 // matches nothing yet: a library loaded later may have it.
 func (bp *Breakpoint) SetPending(msg string) {
 	bp.mu.Lock()
-	bp.Verified, bp.Message, bp.Locations, bp.pending = false, msg, nil, true
+	bp.verified, bp.message, bp.locations, bp.pending = false, msg, nil, true
 	bp.mu.Unlock()
 }
 
@@ -71,7 +71,7 @@ func (s *Sites) DropLocations(bp *Breakpoint, gone func(addr uint64) bool, msg s
 	bp.mu.Lock()
 	defer bp.mu.Unlock()
 	var kept, dropped []Location
-	for _, l := range bp.Locations {
+	for _, l := range bp.locations {
 		if gone(l.Addr) {
 			dropped = append(dropped, l)
 		} else {
@@ -87,9 +87,9 @@ func (s *Sites) DropLocations(bp *Breakpoint, gone func(addr uint64) bool, msg s
 		}
 		bp.addUnloaded(l)
 	}
-	bp.Locations = kept
+	bp.locations = kept
 	if len(kept) == 0 {
-		bp.Verified, bp.Message, bp.pending = false, msg, true
+		bp.verified, bp.message, bp.pending = false, msg, true
 	}
 	return len(dropped)
 }
@@ -113,7 +113,7 @@ func (bp *Breakpoint) addUnloaded(l Location) {
 // returned, and is the breakpoint's message if it has no location at all.
 func (s *Sites) AddLocations(c *target.Ctl, bp *Breakpoint, locs []Location) (int, error) {
 	have := map[uint64]bool{}
-	for _, l := range bp.Locations {
+	for _, l := range bp.locations {
 		have[l.Addr] = true
 	}
 	var added []Location
@@ -123,7 +123,7 @@ func (s *Sites) AddLocations(c *target.Ctl, bp *Breakpoint, locs []Location) (in
 			continue
 		}
 		have[l.Addr] = true
-		if !bp.Spec.Disabled {
+		if !bp.spec.Disabled {
 			st, err := s.get(c, l.Addr)
 			if err != nil {
 				if firstErr == nil {
@@ -138,11 +138,11 @@ func (s *Sites) AddLocations(c *target.Ctl, bp *Breakpoint, locs []Location) (in
 	bp.mu.Lock()
 	defer bp.mu.Unlock()
 	if len(added) > 0 {
-		all := append(append([]Location(nil), bp.Locations...), added...)
+		all := append(append([]Location(nil), bp.locations...), added...)
 		sort.SliceStable(all, func(i, j int) bool { return all[i].Addr < all[j].Addr })
-		bp.Locations, bp.Verified, bp.Message, bp.pending = all, true, "", false
-	} else if firstErr != nil && len(bp.Locations) == 0 {
-		bp.Message, bp.pending = firstErr.Error(), false
+		bp.locations, bp.verified, bp.message, bp.pending = all, true, "", false
+	} else if firstErr != nil && len(bp.locations) == 0 {
+		bp.message, bp.pending = firstErr.Error(), false
 	}
 	return len(added), firstErr
 }

@@ -47,7 +47,7 @@ func (s *Session) makeBreakpoint(spec breakpoints.Spec) (*breakpoints.Breakpoint
 	}
 	s.bpMu.Lock()
 	s.nextBP++ // under bpMu too: Restart reads it after the ptrace thread ended
-	s.bps[bp.ID] = bp
+	s.bps[bp.ID()] = bp
 	s.bpMu.Unlock()
 	return bp, nil
 }
@@ -57,14 +57,14 @@ func (s *Session) makeBreakpoint(spec breakpoints.Spec) (*breakpoints.Breakpoint
 func (s *Session) place(c *target.Ctl, bp *breakpoints.Breakpoint) {
 	if locs, ok := s.resolve(bp); ok {
 		if err := s.sites.Place(c, bp, locs); err != nil {
-			s.logf("breakpoint %d: %v", bp.ID, err)
+			s.logf("breakpoint %d: %v", bp.ID(), err)
 		}
 	}
 }
 
 // resolve finds a breakpoint's locations, or marks it unverified.
 func (s *Session) resolve(bp *breakpoints.Breakpoint) ([]breakpoints.Location, bool) {
-	locs, err := s.syms.Resolve(bp.Spec.Location)
+	locs, err := s.syms.Resolve(bp.Spec().Location)
 	if err != nil {
 		if s.ldNotify != 0 && errors.Is(err, symbols.ErrNotFound) && !errors.Is(err, symbols.ErrPastEnd) {
 			bp.SetPending(err.Error() + pendingNote)
@@ -105,7 +105,7 @@ func (s *Session) placeAll(c *target.Ctl, bps []*breakpoints.Breakpoint) {
 	for i, bp := range bps {
 		if all[i] != nil {
 			if err := s.sites.Place(c, bp, all[i]); err != nil {
-				s.logf("breakpoint %d: %v", bp.ID, err)
+				s.logf("breakpoint %d: %v", bp.ID(), err)
 			}
 		}
 	}
@@ -146,12 +146,12 @@ func (s *Session) SetBreakpoints(specs []breakpoints.Spec) ([]breakpoints.Info, 
 func (s *Session) placePending(c *target.Ctl) {
 	for _, id := range s.sortedIDs() {
 		bp := s.bps[id]
-		if info := bp.Snapshot(); info.Verified || bp.Spec.Disabled {
+		if info := bp.Snapshot(); info.Verified || bp.Spec().Disabled {
 			continue
 		}
 		s.place(c, bp)
 		if bp.Snapshot().Verified {
-			s.emit(Event{Kind: BreakpointChanged, BreakpointID: bp.ID})
+			s.emit(Event{Kind: BreakpointChanged, BreakpointID: bp.ID()})
 		}
 	}
 }
@@ -186,7 +186,7 @@ func (s *Session) EnableBreakpoint(id int, on bool) error {
 			return fmt.Errorf("no breakpoint %d", id)
 		}
 		if !bp.Snapshot().Verified && on {
-			bp.Spec.Disabled = false
+			bp.SetDisabled(false)
 			s.place(c, bp)
 			return nil
 		}
@@ -201,17 +201,15 @@ func (s *Session) SetCondition(id int, cond string) error {
 		if bp == nil {
 			return fmt.Errorf("no breakpoint %d", id)
 		}
-		spec := bp.Spec
+		spec := bp.Spec()
 		spec.Cond = cond
-		nb, err := breakpoints.New(bp.ID, spec)
-		if err != nil {
+		if _, err := breakpoints.New(bp.ID(), spec); err != nil {
 			return err
 		}
 		if cond != "" && !s.canCond() {
 			return errors.New("conditions need an expression evaluator, and this session has none")
 		}
-		bp.Spec.Cond = nb.Spec.Cond
-		bp.Compiled = nil
+		bp.SetCondition(cond)
 		return nil
 	})
 }
@@ -256,7 +254,7 @@ func (s *Session) ReplaceBreakpoints(owned []int, specs []breakpoints.Spec) ([]b
 		old := map[breakpoints.Spec]*breakpoints.Breakpoint{}
 		for _, id := range owned {
 			if bp := s.bps[id]; bp != nil {
-				old[bp.Spec] = bp
+				old[bp.Spec()] = bp
 			}
 		}
 		keep := map[int]bool{}
@@ -264,8 +262,8 @@ func (s *Session) ReplaceBreakpoints(owned []int, specs []breakpoints.Spec) ([]b
 		var fresh []*breakpoints.Breakpoint
 		errs := make([]error, len(specs))
 		for i, spec := range specs {
-			if bp, ok := old[spec]; ok && !keep[bp.ID] {
-				keep[bp.ID] = true
+			if bp, ok := old[spec]; ok && !keep[bp.ID()] {
+				keep[bp.ID()] = true
 				made[i] = bp
 				continue
 			}
@@ -274,7 +272,7 @@ func (s *Session) ReplaceBreakpoints(owned []int, specs []breakpoints.Spec) ([]b
 				errs[i] = err
 				continue
 			}
-			keep[bp.ID] = true
+			keep[bp.ID()] = true
 			made[i] = bp
 			fresh = append(fresh, bp)
 		}
@@ -286,7 +284,7 @@ func (s *Session) ReplaceBreakpoints(owned []int, specs []breakpoints.Spec) ([]b
 				continue
 			}
 			infos = append(infos, bp.Snapshot())
-			ids = append(ids, bp.ID)
+			ids = append(ids, bp.ID())
 		}
 		for _, id := range owned {
 			if bp := s.bps[id]; bp != nil && !keep[id] {

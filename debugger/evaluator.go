@@ -37,7 +37,7 @@ func (h *HitEvaluator) Cond(c *target.Ctl, tid int, bp *breakpoints.Breakpoint) 
 	if h.Exprs == nil {
 		return false, errNoExprs
 	}
-	return h.Exprs.Truth(c, tid, bp.Spec.Cond, &bp.Compiled)
+	return h.Exprs.Truth(c, tid, bp.Spec().Cond, bp.CondCache())
 }
 
 // Log implements breakpoints.Evaluator.
@@ -54,7 +54,7 @@ func (h *HitEvaluator) Log(c *target.Ctl, tid int, bp *breakpoints.Breakpoint) s
 			case "hits":
 				return strconv.FormatUint(bp.Hits(), 10), nil
 			case "bp":
-				return strconv.Itoa(bp.ID), nil
+				return strconv.Itoa(bp.ID()), nil
 			case "pc":
 				regs, err := c.Regs(tid)
 				if err != nil {

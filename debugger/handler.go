@@ -175,7 +175,7 @@ func (s *Session) decideHit(c *target.Ctl, tid int, st *breakpoints.Site, regs u
 	}
 	h.stop, h.reason = true, ReasonBreakpoint
 	for _, bp := range v.StopBy {
-		h.ids = append(h.ids, bp.ID)
+		h.ids = append(h.ids, bp.ID())
 	}
 	h.desc = "breakpoint " + joinIDs(h.ids)
 	if th := s.threads[tid]; th != nil && th.step != nil {
@@ -183,13 +183,13 @@ func (s *Session) decideHit(c *target.Ctl, tid int, st *breakpoints.Site, regs u
 	}
 	var temps []*breakpoints.Breakpoint
 	for _, bp := range st.Users() {
-		if bp.Spec.Temporary && contains(h.ids, bp.ID) {
+		if bp.Spec().Temporary && contains(h.ids, bp.ID()) {
 			temps = append(temps, bp)
 		}
 	}
 	for _, bp := range temps {
 		s.sites.Unplace(c, bp)
-		s.deleteBP(bp.ID)
+		s.deleteBP(bp.ID())
 	}
 	return h
 }

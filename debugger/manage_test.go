@@ -60,3 +60,50 @@ func TestTemporaryAndDisabled(t *testing.T) {
 	drain(t, s, func(ev Event) { t.Errorf("unexpected stop %+v", ev) })
 	s.Wait()
 }
+
+// TestBreakpointStateRace: breakpoints are changed (condition, enabled)
+// on the ptrace thread while other goroutines list them; under -race the
+// test shows that readers only ever see snapshots taken under the lock.
+func TestBreakpointStateRace(t *testing.T) {
+	prog := buildC(t, "count.c", "-O0")
+	s, err := Launch(LaunchConfig{Config: Config{Evaluator: &HitEvaluator{Exprs: Expressions()}}, Program: prog, Stdout: &syncBuffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	bp, err := s.SetBreakpoint(breakpoints.Spec{Location: "f", Cond: "i < 0"})
+	if err != nil || !bp.Verified {
+		t.Fatalf("%v %+v", err, bp)
+	}
+	done := make(chan struct{})
+	read := make(chan int)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-done:
+				read <- n
+				return
+			default:
+			}
+			for _, b := range s.Breakpoints() {
+				n += len(b.Spec.Cond) + len(b.Locations)
+			}
+		}
+	}()
+	for i := 0; i < 300; i++ {
+		cond := []string{"i < 0", "i < -1"}[i%2]
+		if err := s.SetCondition(bp.ID, cond); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.EnableBreakpoint(bp.ID, i%3 != 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	if n := <-read; n == 0 {
+		t.Error("the reader saw no breakpoint")
+	}
+	s.ContinueAll()
+	drain(t, s, func(ev Event) { t.Errorf("unexpected stop %+v", ev) })
+}
