@@ -287,12 +287,15 @@ func TestExecStopContFromOutside(t *testing.T) {
 	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
-	in.Close()
-	select {
-	case <-copied:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("the program did not finish after SIGCONT; states %q, output:\n%s", threadStates(pid), out.String())
+	// The end of the input while continue waits would end the session
+	// at once (docs/cli.md): it comes after the program's end.
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(out.String(), "exited with status"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the program did not finish after SIGCONT; states %q, output:\n%s", threadStates(pid), out.String())
+		}
 	}
+	in.Close()
+	<-copied
 	cmd.Wait()
 	if got := linesWith(out.String(), "counts "); got != string(native) {
 		t.Errorf("output %q, want %q (all: %s)", got, native, out.String())
