@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
 // waitStop returns the next Stopped event, passing other events to other.
@@ -386,5 +387,41 @@ func TestAllStopFair(t *testing.T) {
 	s.Wait()
 	if out.String() != want {
 		t.Errorf("output %q, want %q", out.String(), want)
+	}
+}
+
+// TestDelveTestthreads: Delve's own fixture, ten goroutines that each run
+// anotherthread once: each run reports ten breakpoint stops, in both stop
+// modes (all-stop lost one to three of them when a hit taken while the
+// threads were being stopped was undone and then passed over).
+func TestDelveTestthreads(t *testing.T) {
+	prog := testprog.BuildGo(t, []string{"-gcflags=all=-N -l"}, "./testdata/delve/testthreads")
+	for _, mode := range []StopMode{StopAll, StopThread} {
+		for run := 0; run < 5; run++ {
+			var out syncBuffer
+			s, err := Launch(LaunchConfig{Config: Config{StopMode: mode}, Program: prog, Stdout: &out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bp, err := s.SetBreakpoint(breakpoints.Spec{Location: "main.anotherthread"}); err != nil || !bp.Verified {
+				t.Fatalf("%v %+v", err, bp)
+			}
+			s.ContinueAll()
+			stops := 0
+			drain(t, s, func(ev Event) {
+				if ev.Reason == ReasonBreakpoint {
+					stops++
+				}
+				s.ContinueAll()
+			})
+			s.Wait()
+			s.Close()
+			if stops != 10 {
+				t.Errorf("%s mode, run %d: %d breakpoint stops, want 10", mode, run, stops)
+			}
+			if out.String() != strings.Repeat("0\n", 10) {
+				t.Errorf("%s mode, run %d: output %q", mode, run, out.String())
+			}
+		}
 	}
 }
