@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
 	"github.com/ubpdbg/ubpdbg/symbols"
@@ -65,6 +66,14 @@ func (s *Session) place(c *target.Ctl, bp *breakpoints.Breakpoint) {
 // resolve finds a breakpoint's locations, or marks it unverified.
 func (s *Session) resolve(bp *breakpoints.Breakpoint) ([]breakpoints.Location, bool) {
 	locs, err := s.syms.Resolve(bp.Spec().Location)
+	if err == nil && strings.HasPrefix(strings.TrimSpace(bp.Spec().Location), "*") {
+		for _, l := range locs {
+			if cerr := s.checkCodeAddr(l.PC); cerr != nil {
+				err = cerr
+				break
+			}
+		}
+	}
 	if err != nil {
 		if s.ldNotify != 0 && errors.Is(err, symbols.ErrNotFound) && !errors.Is(err, symbols.ErrPastEnd) {
 			bp.SetPending(err.Error() + pendingNote)

@@ -317,8 +317,21 @@ func (s *Session) ReadMemory(addr uint64, buf []byte) (int, error) {
 	return n, err
 }
 
-// WriteMemory writes the process's memory (data, not code under our int3s).
+// WriteMemory writes the process's memory. Bytes under our int3s are
+// refused: the write would lose the breakpoint or, written over, the
+// program's own byte that the int3 stands for.
 func (s *Session) WriteMemory(addr uint64, data []byte) error {
+	err := s.proc.Do(func(c *target.Ctl) error {
+		for i := range data {
+			if st := s.sites.At(addr + uint64(i)); st != nil {
+				return fmt.Errorf("%#x holds a breakpoint's int3: delete the breakpoints there before writing over it", addr+uint64(i))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	return s.proc.WriteMemory(addr, data)
 }
 

@@ -1,0 +1,61 @@
+package debugger
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
+)
+
+// TestInstructionAddresses: *ADDR breakpoints inside an instruction (its
+// REX prefix, its immediate) or on data are refused with the reason and
+// leave the program's output as it is natively; one on the instruction
+// after counts every call. Writing memory over an int3 is refused too.
+func TestInstructionAddresses(t *testing.T) {
+	prog := testprog.BuildC(t, []string{"-O0", "-no-pie"}, filepath.Join("testdata", "addrs.c"))
+	want := native(t, prog)
+	probe, calls := symbolValue(t, prog, "probe"), symbolValue(t, prog, "calls")
+	var out syncBuffer
+	s, err := Launch(LaunchConfig{Program: prog, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, c := range []struct {
+		addr uint64
+		why  string
+	}{
+		{probe + 1, "inside an instruction"},
+		{probe + 2, "inside an instruction"},
+		{probe + 9, "inside an instruction"},
+		{calls, "is not code"},
+		{0x10, "not mapped"},
+	} {
+		bp, err := s.SetBreakpoint(breakpoints.Spec{Location: fmt.Sprintf("*%#x", c.addr), Trace: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bp.Verified || !strings.Contains(bp.Message, c.why) {
+			t.Errorf("*%#x: verified %v, message %q; want refused, %q", c.addr, bp.Verified, bp.Message, c.why)
+		}
+	}
+	ret, err := s.SetBreakpoint(breakpoints.Spec{Location: fmt.Sprintf("*%#x", probe+10), Trace: true})
+	if err != nil || !ret.Verified {
+		t.Fatalf("*probe+10 (the ret): %v %+v", err, ret)
+	}
+	if err := s.WriteMemory(probe+8, []byte{0x90, 0x90, 0x90}); err == nil || !strings.Contains(err.Error(), "int3") {
+		t.Errorf("writing over the int3 at %#x: %v, want refused", probe+10, err)
+	}
+	s.ContinueAll()
+	drain(t, s, func(ev Event) { t.Errorf("unexpected stop %+v", ev) })
+	s.Wait()
+	if info, _ := s.Breakpoint(ret.ID); info.Hits != 1000 {
+		t.Errorf("%d hits on the ret, want 1000", info.Hits)
+	}
+	if out.String() != want {
+		t.Errorf("output %q, want %q", out.String(), want)
+	}
+}
