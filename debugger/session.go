@@ -114,6 +114,7 @@ func Launch(lc LaunchConfig) (*Session, error) {
 		p.Close()
 		return nil, err
 	}
+	s.register()
 	return s, nil
 }
 
@@ -130,7 +131,49 @@ func Attach(pid int, cfg Config) (*Session, error) {
 		p.Close()
 		return nil, err
 	}
+	s.register()
 	return s, nil
+}
+
+// live is every session whose process we still control, so that the end
+// of ubpdbg itself (a signal, a panic) can let every program go first.
+var live = struct {
+	sync.Mutex
+	m map[*Session]struct{}
+}{m: map[*Session]struct{}{}}
+
+// register adds s to live until its process is detached or exits.
+func (s *Session) register() {
+	live.Lock()
+	live.m[s] = struct{}{}
+	live.Unlock()
+	go func() {
+		<-s.proc.Done()
+		live.Lock()
+		delete(live.m, s)
+		live.Unlock()
+	}()
+}
+
+// CloseAll ends every live session as Close does (attached processes are
+// detached and run on, launched ones are killed) and returns when all are
+// done. ubpdbg calls it when it is told to end (SIGTERM, SIGHUP, a panic).
+func CloseAll() {
+	live.Lock()
+	all := make([]*Session, 0, len(live.m))
+	for s := range live.m {
+		all = append(all, s)
+	}
+	live.Unlock()
+	var wg sync.WaitGroup
+	for _, s := range all {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.Close()
+		}()
+	}
+	wg.Wait()
 }
 
 func newSession(cfg Config) *Session {

@@ -144,6 +144,10 @@ func (p *Process) Events() <-chan Event {
 	return p.queue.Out()
 }
 
+// Done is closed when our control of the process has ended: it exited, or
+// it was detached.
+func (p *Process) Done() <-chan struct{} { return p.loopDone }
+
 // Exited is closed when the process has exited (not when it is detached).
 func (p *Process) Exited() <-chan struct{} { return p.exitedCh }
 
