@@ -22,6 +22,7 @@ import (
 	"github.com/ubpdbg/ubpdbg/symbols"
 	"github.com/ubpdbg/ubpdbg/target"
 	"github.com/ubpdbg/ubpdbg/xol"
+	"golang.org/x/sys/unix"
 )
 
 // StopMode says which threads stop when one stops.
@@ -308,6 +309,11 @@ func (s *Session) restore(c *target.Ctl, guard func(func())) []error {
 	if err := s.sites.RemoveAll(c); err != nil {
 		errs = append(errs, err)
 	}
+	for _, t := range c.Threads() {
+		if t.Stopped {
+			guard(func() { s.takePendingTrap(c, t.Tid) })
+		}
+	}
 	var any int
 	for _, t := range c.Threads() {
 		if !t.Stopped || t.Pid != s.proc.Pid() {
@@ -326,6 +332,28 @@ func (s *Session) restore(c *target.Ctl, guard func(func())) []error {
 		}
 	}
 	return errs
+}
+
+// takePendingTrap rewinds a trap that a thread took just before the int3
+// was removed but had not reported yet (target.Ctl.TakePendingTrap): it
+// runs the instruction when it goes on, and no SIGTRAP is left behind.
+func (s *Session) takePendingTrap(c *target.Ctl, tid int) {
+	took, err := c.TakePendingTrap(tid)
+	if err != nil || !took {
+		return
+	}
+	regs, err := c.Regs(tid)
+	if err != nil {
+		return
+	}
+	if a := regs.Rip - 1; s.sites.WasRemoved(a) {
+		regs.Rip = a
+		c.SetRegs(tid, regs)
+	} else {
+		// Not ours after all: the program's own int3 gets its signal.
+		c.SetSignal(tid, int(unix.SIGTRAP))
+	}
+	s.logf("thread %d: took a pending trap at %#x before the detach", tid, regs.Rip)
 }
 
 // Kill kills the process.
