@@ -89,6 +89,8 @@ type Session struct {
 	allHeld  bool // all-stop: every thread is held by a stop
 	ldNotify uint64
 	exited   bool
+	// toldNoAreas: the user heard that the program refuses XOL areas.
+	toldNoAreas bool
 }
 
 // thread is the session's view of one thread.
@@ -354,6 +356,17 @@ func (s *Session) takePendingTrap(c *target.Ctl, tid int) {
 		c.SetSignal(tid, int(unix.SIGTRAP))
 	}
 	s.logf("thread %d: took a pending trap at %#x before the detach", tid, regs.Rip)
+}
+
+// tellNoAreas says once why every breakpoint of this program is slow: it
+// refuses executable memory, so hits are stepped in place.
+func (s *Session) tellNoAreas(err error) {
+	var na *xol.NoAreasError
+	if s.toldNoAreas || !errors.As(err, &na) {
+		return
+	}
+	s.toldNoAreas = true
+	s.emit(Event{Kind: Output, Category: "important", Text: "ubpdbg: " + err.Error() + "\n"})
 }
 
 // Kill kills the process.

@@ -160,6 +160,16 @@ func (p *Process) contRaw(t *thread) error {
 // yet, or the death of something we already forgot.
 func (p *Process) handleUnknown(wpid int, ws unix.WaitStatus) {
 	if !ws.Stopped() {
+		delete(p.early, wpid)
+		return
+	}
+	if int(ws>>16) == unix.PTRACE_EVENT_EXIT {
+		// A thread whose clone event never came (its parent was killed
+		// first, as when a seccomp filter kills the process) is dying:
+		// holding it would keep the group leader's exit from being
+		// reported, and us waiting for it forever.
+		delete(p.early, wpid)
+		_ = ptraceCont(wpid, 0)
 		return
 	}
 	if fi, ok := p.forks[wpid]; ok {
