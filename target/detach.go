@@ -48,6 +48,7 @@ func (c *Ctl) Detach() error {
 	}
 	p.threads = map[int]*thread{}
 	p.state = psDetached
+	p.endGuard()
 	p.closeMem()
 	if p.launched {
 		p.reapDetached()

@@ -16,6 +16,7 @@ const helperEnv = "UBPDBG_TARGET_HELPER"
 const (
 	helperLaunch   = "launch"
 	helperDoorbell = "doorbell"
+	helperGuardian = "guardian"
 )
 
 // launchRequest is what the launch helper execs once the ptrace thread has
@@ -36,6 +37,8 @@ func init() {
 		runLaunchHelper()
 	case helperDoorbell:
 		runDoorbellHelper()
+	case helperGuardian:
+		runGuardianHelper()
 	}
 }
 

@@ -97,6 +97,8 @@ type Process struct {
 	memMu sync.RWMutex
 	mem   *os.File // /proc/PID/mem of the current image, for writes
 
+	guard *guardian // of an attached process once it has int3s; ptrace thread
+
 	stdioWG sync.WaitGroup // copiers of captured stdout/stderr
 	closers []io.Closer
 
@@ -410,6 +412,7 @@ func (p *Process) finishExit(st ExitStatus) {
 	}
 	p.state = psExited
 	p.exitStatus = st
+	p.endGuard()
 	for tid, t := range p.threads {
 		if t.pid == p.pid {
 			delete(p.threads, tid)

@@ -112,6 +112,10 @@ func (p *Process) stopEvent(t *thread, ev Event) {
 	t.stopKind = ev.Kind
 	if p.dispatch(ev) == Resume && t.state == tsStopped {
 		p.resume(t)
+	} else if p.guard != nil && t.state == tsStopped {
+		// A held thread's pc must be right in the kernel too (on the
+		// breakpoint, not past it) should we die now: see guardian.go.
+		_ = p.flushRegs(t)
 	}
 }
 

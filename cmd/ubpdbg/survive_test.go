@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -331,5 +332,41 @@ func TestDAPSurvivesEnds(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestGuardianRestoresAfterSIGKILL: `ubpdbg attach` with a breakpoint
+// placed is killed with SIGKILL; the guardian takes the int3 out, so the
+// program, reaching the breakpoint's function afterwards, runs it as
+// natively instead of dying of SIGTRAP.
+func TestGuardianRestoresAfterSIGKILL(t *testing.T) {
+	bin := ubpdbgBin(t)
+	prog := testprog.BuildC(t, []string{"-O1"}, "testdata/late.c")
+	for run := 0; run < surviveRuns(); run++ {
+		file := filepath.Join(t.TempDir(), "wait")
+		if err := os.WriteFile(file, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		v := startVictim(t, prog, file)
+		cmd := exec.Command(bin, "attach", v.pid())
+		in, _ := cmd.StdinPipe()
+		out := &syncBuffer{}
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(in, "break late\n")
+		if !waitFor(out, "Breakpoint 1 at", 20*time.Second) {
+			cmd.Process.Kill()
+			t.Fatalf("no breakpoint:\n%s", out.String())
+		}
+		cmd.Process.Kill()
+		cmd.Wait()
+		in.Close()
+		time.Sleep(200 * time.Millisecond) // the guardian's moment
+		os.Remove(file)
+		if err := v.check("late 40\n"); err != nil {
+			t.Fatalf("run %d: %v; ubpdbg said:\n%s", run, err, out.String())
+		}
 	}
 }
