@@ -100,8 +100,11 @@ func (s *Sites) get(c *target.Ctl, addr uint64) (*Site, error) {
 	if batched {
 		page[addr&pageMask] = int3
 		s.batch.dirty[addr&^pageMask] = true
+		s.batch.placed = append(s.batch.placed, addr)
 	} else if err := c.WriteMemory(addr, []byte{int3}); err != nil {
 		return nil, fmt.Errorf("%#x: %w: %v", addr, ErrNotCode, err)
+	} else {
+		c.GuardSites([]uint64{addr}, b[:])
 	}
 	st := &Site{Addr: addr, orig: b[0]}
 	s.sites[addr] = st
@@ -116,7 +119,11 @@ func (s *Sites) release(c *target.Ctl, st *Site) error {
 	}
 	delete(s.sites, st.Addr)
 	s.removed[st.Addr] = struct{}{}
-	return c.WriteMemory(st.Addr, []byte{st.orig})
+	if err := c.WriteMemory(st.Addr, []byte{st.orig}); err != nil {
+		return err
+	}
+	c.UnguardSite(st.Addr)
+	return nil
 }
 
 // Insn returns the instruction under the site's int3, analysed once: the
@@ -230,8 +237,9 @@ const pageSize = 4096
 const pageMask = pageSize - 1
 
 type pageBatch struct {
-	pages map[uint64][]byte
-	dirty map[uint64]bool
+	pages  map[uint64][]byte
+	dirty  map[uint64]bool
+	placed []uint64 // the int3s put into the pages, for the guardian
 }
 
 func (b *pageBatch) page(addr uint64) ([]byte, bool) {
@@ -313,5 +321,20 @@ func (s *Sites) Flush(c *target.Ctl) error {
 		}
 		i = j
 	}
+	s.guardPlaced(c, b.placed)
 	return first
+}
+
+// guardPlaced tells the target's guardian (target.Ctl.GuardSites) of the
+// int3s a batch placed that made it into memory.
+func (s *Sites) guardPlaced(c *target.Ctl, placed []uint64) {
+	addrs := make([]uint64, 0, len(placed))
+	origs := make([]byte, 0, len(placed))
+	for _, a := range placed {
+		if st := s.sites[a]; st != nil {
+			addrs = append(addrs, a)
+			origs = append(origs, st.orig)
+		}
+	}
+	c.GuardSites(addrs, origs)
 }

@@ -97,21 +97,21 @@ func parseProcAddr(s string) (*net.TCPAddr, error) {
 	return &net.TCPAddr{IP: net.IP(raw), Port: int(port)}, nil
 }
 
-// checkPeer refuses a connection from another user of this machine. A
-// peer whose socket is not in our tables is on another machine: it could
-// only connect because the user chose to listen on a non-loopback address;
-// a loopback peer that we cannot find is refused, since we cannot tell who
-// it is.
-func checkPeer(c net.Conn) error {
+// checkPeer refuses a connection that is not identified as our own user's.
+// A peer whose socket is not in our tables is on another machine (or hidden
+// from us): it cannot be identified, so it is accepted only when the user
+// passed --allow-remote (allowRemote), never by default.
+func checkPeer(c net.Conn, allowRemote bool) error {
 	uid, found, err := peerUID(c)
 	if err != nil {
 		return fmt.Errorf("cannot check who connected: %w", err)
 	}
 	if !found {
-		if ra, ok := c.RemoteAddr().(*net.TCPAddr); ok && !ra.IP.IsLoopback() {
+		ra, ok := c.RemoteAddr().(*net.TCPAddr)
+		if allowRemote && ok && !ra.IP.IsLoopback() {
 			return nil
 		}
-		return fmt.Errorf("cannot find the socket of %s in /proc/net/tcp*", c.RemoteAddr())
+		return fmt.Errorf("cannot tell which user %s is (its socket is not in /proc/net/tcp*); refused", c.RemoteAddr())
 	}
 	if uid != os.Getuid() {
 		return fmt.Errorf("connection from %s belongs to uid %d, not to us (uid %d)", c.RemoteAddr(), uid, os.Getuid())

@@ -40,6 +40,9 @@ type Config struct {
 	// AllowOtherUsers turns off the same-user check on TCP connections.
 	// Only tests that cannot run as two users have a reason to set it.
 	AllowOtherUsers bool
+	// AllowRemote accepts clients on other machines, whose user cannot be
+	// checked (ubpdbg dap --allow-remote); without it they are refused.
+	AllowRemote bool
 }
 
 // Server serves DAP sessions.
@@ -86,7 +89,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			return err
 		}
 		if !s.cfg.AllowOtherUsers {
-			if err := checkPeer(c); err != nil {
+			if err := checkPeer(c, s.cfg.AllowRemote); err != nil {
 				s.log.dap("refused: %v", err)
 				// Say why in DAP terms, so a client of another user sees
 				// a reason rather than a bare close.

@@ -95,7 +95,7 @@ func TestPeerUID(t *testing.T) {
 	if err != nil || !found || uid != os.Getuid() {
 		t.Fatalf("peerUID: %d %v %v", uid, found, err)
 	}
-	if err := checkPeer(c); err != nil {
+	if err := checkPeer(c, false); err != nil {
 		t.Fatal(err)
 	}
 }

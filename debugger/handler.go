@@ -212,6 +212,7 @@ func (s *Session) pass(c *target.Ctl, tid int, st *breakpoints.Site, regs unix.P
 		return target.Resume
 	}
 	if errors.Is(err, xol.ErrRefused) {
+		s.tellNoAreas(err)
 		if err = s.stepInPlace(c, tid, st, false); err == nil {
 			return target.Resume
 		}

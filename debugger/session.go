@@ -22,6 +22,7 @@ import (
 	"github.com/ubpdbg/ubpdbg/symbols"
 	"github.com/ubpdbg/ubpdbg/target"
 	"github.com/ubpdbg/ubpdbg/xol"
+	"golang.org/x/sys/unix"
 )
 
 // StopMode says which threads stop when one stops.
@@ -94,6 +95,8 @@ type Session struct {
 	exited   bool
 
 	launch *LaunchConfig // how the program was started (nil: attached)
+	// toldNoAreas: the user heard that the program refuses XOL areas.
+	toldNoAreas bool
 }
 
 // thread is the session's view of one thread.
@@ -122,6 +125,7 @@ func Launch(lc LaunchConfig) (*Session, error) {
 		p.Close()
 		return nil, err
 	}
+	s.register()
 	return s, nil
 }
 
@@ -138,7 +142,49 @@ func Attach(pid int, cfg Config) (*Session, error) {
 		p.Close()
 		return nil, err
 	}
+	s.register()
 	return s, nil
+}
+
+// live is every session whose process we still control, so that the end
+// of ubpdbg itself (a signal, a panic) can let every program go first.
+var live = struct {
+	sync.Mutex
+	m map[*Session]struct{}
+}{m: map[*Session]struct{}{}}
+
+// register adds s to live until its process is detached or exits.
+func (s *Session) register() {
+	live.Lock()
+	live.m[s] = struct{}{}
+	live.Unlock()
+	go func() {
+		<-s.proc.Done()
+		live.Lock()
+		delete(live.m, s)
+		live.Unlock()
+	}()
+}
+
+// CloseAll ends every live session as Close does (attached processes are
+// detached and run on, launched ones are killed) and returns when all are
+// done. ubpdbg calls it when it is told to end (SIGTERM, SIGHUP, a panic).
+func CloseAll() {
+	live.Lock()
+	all := make([]*Session, 0, len(live.m))
+	for s := range live.m {
+		all = append(all, s)
+	}
+	live.Unlock()
+	var wg sync.WaitGroup
+	for _, s := range all {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.Close()
+		}()
+	}
+	wg.Wait()
 }
 
 func newSession(cfg Config) *Session {
@@ -273,6 +319,11 @@ func (s *Session) restore(c *target.Ctl, guard func(func())) []error {
 	if err := s.sites.RemoveAll(c); err != nil {
 		errs = append(errs, err)
 	}
+	for _, t := range c.Threads() {
+		if t.Stopped {
+			guard(func() { s.takePendingTrap(c, t.Tid) })
+		}
+	}
 	var any int
 	for _, t := range c.Threads() {
 		if !t.Stopped || t.Pid != s.proc.Pid() {
@@ -291,6 +342,39 @@ func (s *Session) restore(c *target.Ctl, guard func(func())) []error {
 		}
 	}
 	return errs
+}
+
+// takePendingTrap rewinds a trap that a thread took just before the int3
+// was removed but had not reported yet (target.Ctl.TakePendingTrap): it
+// runs the instruction when it goes on, and no SIGTRAP is left behind.
+func (s *Session) takePendingTrap(c *target.Ctl, tid int) {
+	took, err := c.TakePendingTrap(tid)
+	if err != nil || !took {
+		return
+	}
+	regs, err := c.Regs(tid)
+	if err != nil {
+		return
+	}
+	if a := regs.Rip - 1; s.sites.WasRemoved(a) {
+		regs.Rip = a
+		c.SetRegs(tid, regs)
+	} else {
+		// Not ours after all: the program's own int3 gets its signal.
+		c.SetSignal(tid, int(unix.SIGTRAP))
+	}
+	s.logf("thread %d: took a pending trap at %#x before the detach", tid, regs.Rip)
+}
+
+// tellNoAreas says once why every breakpoint of this program is slow: it
+// refuses executable memory, so hits are stepped in place.
+func (s *Session) tellNoAreas(err error) {
+	var na *xol.NoAreasError
+	if s.toldNoAreas || !errors.As(err, &na) {
+		return
+	}
+	s.toldNoAreas = true
+	s.emit(Event{Kind: Output, Category: "important", Text: "ubpdbg: " + err.Error() + "\n"})
 }
 
 // Kill kills the process.

@@ -1,6 +1,9 @@
 package target
 
 import (
+	"fmt"
+	"unsafe"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -45,6 +48,7 @@ func (c *Ctl) Detach() error {
 	}
 	p.threads = map[int]*thread{}
 	p.state = psDetached
+	p.endGuard()
 	p.closeMem()
 	if p.launched {
 		p.reapDetached()
@@ -108,4 +112,86 @@ func (p *Process) reapDetached() {
 		}
 		close(p.exitedCh)
 	}()
+}
+
+// A thread that executes an int3 has its SIGTRAP queued at once, but if a
+// PTRACE_INTERRUPT is pending too, it reports the interrupt first, with
+// the SIGTRAP still queued: StopAll sees an interrupt stop, not a trap.
+// Detached like that, the thread dequeues the SIGTRAP with no tracer to
+// suppress it and dies of it (rip one past an int3 that is no longer
+// there). So before a detach every such trap must be taken.
+
+const ptracePeekSiginfo = 0x4209 // PTRACE_PEEKSIGINFO
+
+// peekSiginfoArgs is struct ptrace_peeksiginfo_args.
+type peekSiginfoArgs struct {
+	off   uint64
+	flags uint32 // 0: the thread's own queue, where an int3's SIGTRAP goes
+	nr    int32
+}
+
+// pendingBreakpointTrap reports whether a stopped thread has an int3's
+// SIGTRAP (SI_KERNEL) queued and not yet reported.
+func pendingBreakpointTrap(tid int) bool {
+	var buf [8]unix.Siginfo
+	args := peekSiginfoArgs{nr: int32(len(buf))}
+	n, _, e := unix.Syscall6(unix.SYS_PTRACE, ptracePeekSiginfo, uintptr(tid),
+		uintptr(unsafe.Pointer(&args)), uintptr(unsafe.Pointer(&buf[0])), 0, 0)
+	if e != 0 {
+		return false
+	}
+	for i := 0; i < int(n) && i < len(buf); i++ {
+		if buf[i].Signo == int32(unix.SIGTRAP) && buf[i].Code == siKernel {
+			return true
+		}
+	}
+	return false
+}
+
+// TakePendingTrap makes a stopped thread report an int3's SIGTRAP that is
+// queued for it but not yet reported (see above), and reports whether
+// there was one. The thread is then stopped at that trap as at any
+// EventTrap, with rip one past the int3: the caller rewinds it if the int3
+// was ours, as for any trap of an int3 it has taken out; the SIGTRAP itself
+// is suppressed. A thread stopped with a signal to deliver is left alone:
+// resuming it would run the signal's handler first.
+func (c *Ctl) TakePendingTrap(tid int) (bool, error) {
+	t, err := c.stopped(tid)
+	if err != nil {
+		return false, err
+	}
+	if t.resumeSig != 0 || !pendingBreakpointTrap(tid) {
+		return false, nil
+	}
+	if err := c.p.flushRegs(t); err != nil {
+		return false, err
+	}
+	if err := ptraceCont(tid, 0); err != nil {
+		return false, c.p.opErr(t, err)
+	}
+	for {
+		var ws unix.WaitStatus
+		if _, err := wait4(tid, &ws, 0); err != nil {
+			return false, c.p.opErr(t, err)
+		}
+		if ws.Exited() || ws.Signaled() {
+			c.p.threadGone(t, exitStatusOf(ws))
+			return false, fmt.Errorf("thread %d: %w (it exited)", tid, ErrNoThread)
+		}
+		if !ws.Stopped() {
+			continue
+		}
+		// The queued SIGTRAP is dequeued before any instruction runs, so
+		// this stop is it; any other stop (an event) just comes first.
+		if ws>>16 == 0 && ws.StopSignal() == unix.SIGTRAP {
+			break
+		}
+		if err := ptraceCont(tid, 0); err != nil {
+			return false, c.p.opErr(t, err)
+		}
+	}
+	t.state, t.stopKind = tsStopped, EventTrap
+	t.regsValid, t.regsDirty, t.siginfo = false, false, nil
+	t.resumeSig, t.resumeInfo = 0, nil
+	return true, nil
 }

@@ -17,6 +17,7 @@ const (
 	helperLaunch   = "launch"
 	helperDoorbell = "doorbell"
 	helperRelay    = "relay"
+	helperGuardian = "guardian"
 )
 
 // launchRequest is what the launch helper execs once the ptrace thread has
@@ -42,6 +43,8 @@ func init() {
 		runDoorbellHelper()
 	case helperRelay:
 		runRelayHelper()
+	case helperGuardian:
+		runGuardianHelper()
 	}
 }
 

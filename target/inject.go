@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -72,16 +73,9 @@ func (c *Ctl) InjectSyscall(tid int, nr uint64, args ...uint64) (uint64, error) 
 		if err := ptraceStep(tid, 0); err != nil {
 			return 0, c.p.opErr(t, err)
 		}
-		var ws unix.WaitStatus
-		if _, err := wait4(tid, &ws, 0); err != nil {
-			return 0, c.p.opErr(t, err)
-		}
-		if ws.Exited() || ws.Signaled() {
-			c.p.threadGone(t, exitStatusOf(ws))
-			return 0, fmt.Errorf("thread %d died during an injected system call: %w", tid, ErrNoThread)
-		}
-		if !ws.Stopped() {
-			continue
+		ws, err := c.p.waitInjected(t)
+		if err != nil {
+			return 0, fmt.Errorf("injected system call %d: %w", nr, err)
 		}
 		var si SigInfo
 		if ws>>16 == 0 && ptraceGetSiginfo(tid, &si) == nil {
@@ -113,6 +107,57 @@ func (c *Ctl) InjectSyscall(tid int, nr uint64, args ...uint64) (uint64, error) 
 	return result, nil
 }
 
+// waitInjected waits for the next stop of a thread we made run alone (an
+// injected call, or the end of one it was in), and returns an error if it
+// dies instead. The program may die at any moment, in our call too (a
+// seccomp filter that kills it for an executable mmap): a dying thread
+// reports PTRACE_EVENT_EXIT and then waits for us, and a dying group
+// leader's own death is reported only after every other thread's, which
+// only the main loop reaps. So a wait for this thread alone must neither
+// hold it at its exit nor block until its death: the thread is let go on
+// to its death, which the main loop then sees like any other.
+func (p *Process) waitInjected(t *thread) (unix.WaitStatus, error) {
+	var ws unix.WaitStatus
+	for idle := time.Duration(0); ; {
+		wpid, err := wait4(t.tid, &ws, unix.WNOHANG)
+		if err != nil {
+			return ws, p.opErr(t, err)
+		}
+		switch {
+		case wpid == 0:
+			if !threadAlive(t.pid, t.tid) {
+				t.state = tsExiting
+				return ws, fmt.Errorf("thread %d is dying: %w", t.tid, ErrNoThread)
+			}
+			// Polled: injected calls are rare (mapping an XOL area), and
+			// most finish within microseconds.
+			time.Sleep(idle)
+			idle = min(idle+10*time.Microsecond, time.Millisecond)
+			continue
+		case ws.Exited() || ws.Signaled():
+			p.threadGone(t, exitStatusOf(ws))
+			return ws, fmt.Errorf("thread %d died during an injected system call: %w", t.tid, ErrNoThread)
+		case ws.Stopped() && int(ws>>16) == unix.PTRACE_EVENT_EXIT:
+			t.state = tsExiting
+			_ = ptraceCont(t.tid, 0)
+			return ws, fmt.Errorf("thread %d is exiting (the program was killed during an injected system call?): %w", t.tid, ErrNoThread)
+		case ws.Stopped():
+			return ws, nil
+		}
+	}
+}
+
+// threadAlive reports whether a thread exists and is neither a zombie nor
+// dead.
+func threadAlive(pid, tid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/stat", pid, tid))
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i >= 0 && i+2 < len(b) && b[i+2] != 'Z' && b[i+2] != 'X'
+}
+
 // insideSyscall reports whether a stop of this kind happens inside a system
 // call, before its return value is stored: registers set there would be
 // overwritten by that value on the way out.
@@ -135,13 +180,9 @@ func (c *Ctl) finishSyscall(t *thread) error {
 		if err := ptraceStep(t.tid, 0); err != nil {
 			return c.p.opErr(t, err)
 		}
-		var ws unix.WaitStatus
-		if _, err := wait4(t.tid, &ws, 0); err != nil {
-			return c.p.opErr(t, err)
-		}
-		if ws.Exited() || ws.Signaled() {
-			c.p.threadGone(t, exitStatusOf(ws))
-			return fmt.Errorf("thread %d died: %w", t.tid, ErrNoThread)
+		ws, err := c.p.waitInjected(t)
+		if err != nil {
+			return err
 		}
 		var si SigInfo
 		if ws.Stopped() && ws>>16 == 0 && ptraceGetSiginfo(t.tid, &si) == nil {

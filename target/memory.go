@@ -202,6 +202,7 @@ func (p *Process) openMem() error {
 func (p *Process) reopenMem() {
 	p.closeMem()
 	_ = p.openMem()
+	p.guardExec()
 }
 
 func (p *Process) closeMem() {

@@ -97,6 +97,8 @@ type Process struct {
 	memMu sync.RWMutex
 	mem   *os.File // /proc/PID/mem of the current image, for writes
 
+	guard *guardian // of an attached process once it has int3s; ptrace thread
+
 	stdioWG sync.WaitGroup // copiers of captured stdout/stderr
 	relayMu sync.Mutex     // guards relays
 	relays  []*relay       // those copiers (relay.go)
@@ -145,6 +147,10 @@ func (p *Process) Events() <-chan Event {
 	}
 	return p.queue.Out()
 }
+
+// Done is closed when our control of the process has ended: it exited, or
+// it was detached.
+func (p *Process) Done() <-chan struct{} { return p.loopDone }
 
 // Exited is closed when the process has exited (not when it is detached).
 func (p *Process) Exited() <-chan struct{} { return p.exitedCh }
@@ -408,6 +414,7 @@ func (p *Process) finishExit(st ExitStatus) {
 	}
 	p.state = psExited
 	p.exitStatus = st
+	p.endGuard()
 	for tid, t := range p.threads {
 		if t.pid == p.pid {
 			delete(p.threads, tid)

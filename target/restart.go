@@ -71,4 +71,3 @@ func (c *Ctl) RestartSyscall(tid int) (bool, error) {
 	regs.Rip -= 2              // syscall, sysenter and int 0x80 are all two bytes
 	return true, c.SetRegs(tid, regs)
 }
-

@@ -112,6 +112,10 @@ func (p *Process) stopEvent(t *thread, ev Event) {
 	t.stopKind = ev.Kind
 	if p.dispatch(ev) == Resume && t.state == tsStopped {
 		p.resume(t)
+	} else if p.guard != nil && t.state == tsStopped {
+		// A held thread's pc must be right in the kernel too (on the
+		// breakpoint, not past it) should we die now: see guardian.go.
+		_ = p.flushRegs(t)
 	}
 }
 
@@ -160,6 +164,16 @@ func (p *Process) contRaw(t *thread) error {
 // yet, or the death of something we already forgot.
 func (p *Process) handleUnknown(wpid int, ws unix.WaitStatus) {
 	if !ws.Stopped() {
+		delete(p.early, wpid)
+		return
+	}
+	if int(ws>>16) == unix.PTRACE_EVENT_EXIT {
+		// A thread whose clone event never came (its parent was killed
+		// first, as when a seccomp filter kills the process) is dying:
+		// holding it would keep the group leader's exit from being
+		// reported, and us waiting for it forever.
+		delete(p.early, wpid)
+		_ = ptraceCont(wpid, 0)
 		return
 	}
 	if fi, ok := p.forks[wpid]; ok {

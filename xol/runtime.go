@@ -38,6 +38,9 @@ type Runtime struct {
 	// pointer (its own stack) still tells it apart from a new hit by a
 	// signal handler, which runs lower on the stack or on another stack.
 	markers map[marker]int
+	// noAreas, once set, is why the program refuses executable memory
+	// (slots.go); no area is asked for again until an exec resets it.
+	noAreas error
 	Stats   Stats
 }
 
@@ -342,6 +345,7 @@ func (r *Runtime) unmapIn(c *target.Ctl, tid int) error {
 
 // Reset forgets every area and slot: after an exec the address space is new.
 func (r *Runtime) Reset() {
+	r.noAreas = nil
 	r.areas = nil
 	r.threads = map[int]*xthread{}
 	r.markers = map[marker]int{}

@@ -102,6 +102,9 @@ func (r *Runtime) areaFor(c *target.Ctl, tid int, in *Insn, thr *xthread) (*area
 // with MAP_FIXED_NOREPLACE so that nothing of the program's is ever
 // replaced.
 func (r *Runtime) mapArea(c *target.Ctl, tid int, in *Insn) (*area, error) {
+	if r.noAreas != nil {
+		return nil, r.noAreas
+	}
 	pid := c.Process().Pid()
 	gaps, err := freeGaps(pid)
 	if err != nil {
@@ -142,8 +145,15 @@ func (r *Runtime) mapArea(c *target.Ctl, tid int, in *Insn) (*area, error) {
 		if err != nil {
 			return nil, fmt.Errorf("map XOL area: %w", err)
 		}
+		if errno := unix.Errno(-int64(ret)); int64(ret) < 0 && (errno == unix.EPERM || errno == unix.EACCES) {
+			// Refused for any address (a seccomp filter, SELinux's
+			// execmem, a W^X policy): the program gets no areas, and every
+			// breakpoint is stepped in place with the others stopped.
+			r.noAreas = &NoAreasError{Errno: errno}
+			return nil, r.noAreas
+		}
 		if int64(ret) < 0 || ret != at {
-			continue // taken meanwhile, or refused: try the next gap
+			continue // taken meanwhile: try the next gap
 		}
 		a := &area{base: at}
 		r.areas = append(r.areas, a)
@@ -217,3 +227,16 @@ func (r *Runtime) slotFor(c *target.Ctl, tid int, in *Insn) (*slot, error) {
 	thr.slots = append(thr.slots, s)
 	return s, nil
 }
+
+// NoAreasError says that the program refuses to map executable memory, so
+// no instruction can run out of line in it. It is an ErrRefused: callers
+// step in place instead.
+type NoAreasError struct{ Errno unix.Errno }
+
+func (e *NoAreasError) Error() string {
+	return fmt.Sprintf("the program refuses executable memory (mmap with PROT_EXEC: %v; a seccomp filter or a security policy?): "+
+		"breakpoints are passed by stepping in place with the other threads stopped, which is slower", e.Errno)
+}
+
+// Unwrap makes errors.Is(err, ErrRefused) true.
+func (e *NoAreasError) Unwrap() error { return ErrRefused }

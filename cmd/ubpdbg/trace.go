@@ -104,6 +104,13 @@ func runTrace(args []string) int {
 		out.w = f
 	}
 
+	// Caught before attaching: a signal that came while we attach or place
+	// the traces would otherwise end us with int3s in the process. It
+	// waits in the channel until the loop below takes it.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+
 	cfg := debugger.Config{StopMode: debugger.StopThread, Evaluator: newEvaluator()}
 	var s *debugger.Session
 	if *pid != 0 {
@@ -118,9 +125,6 @@ func runTrace(args []string) int {
 	}
 	// From here on, whatever happens to us, the process must not be left
 	// with our int3s in it.
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-	defer signal.Stop(sigs)
 	defer func() {
 		if v := recover(); v != nil {
 			s.Close()

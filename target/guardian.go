@@ -1,0 +1,254 @@
+package target
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// The guardian keeps an attached program alive when ubpdbg dies a death it
+// cannot catch (SIGKILL, the OOM killer). The kernel then detaches every
+// thread, and a thread that runs into one of our int3s afterwards dies of
+// SIGTRAP. The guardian is a helper process (this binary re-executed, like
+// the doorbell) that learns every int3 as it is placed, with the byte it
+// covers, through a pipe, holds the program's /proc/PID/mem open, and the
+// moment the pipe reaches end of file without a clean goodbye (ubpdbg is
+// gone) writes every original byte back and exits.
+//
+// It narrows the window, it cannot close it: between the kernel detaching
+// the threads and the guardian's write, a thread that reaches an int3 still
+// dies. What a thread stopped by us at that moment does was found by
+// experiment (kernel 6.18): it resumes at its pc with the pending SIGTRAP
+// of its stop discarded, so a thread held at a breakpoint must have its pc
+// on the breakpoint's address (not one past it) in the kernel's copy of its
+// registers, and then runs the original instruction once the guardian has
+// restored it. docs/cli.md has the figures measured.
+//
+// Launched programs need no guardian: they die with us (PTRACE_O_EXITKILL).
+
+// Guardian records: one byte of operation, the original byte, six of
+// padding, the address.
+const (
+	guardPlace  = 'P' // an int3 is at addr; orig is what it covers
+	guardRemove = 'R' // the int3 at addr is gone
+	guardExec   = 'X' // the program exec'd: forget everything, reopen memory
+	guardBye    = 'B' // a clean end: restore nothing
+	guardRecord = 16
+)
+
+type guardian struct {
+	w    *os.File
+	proc *os.Process
+	buf  []byte
+}
+
+// startGuardian starts the guardian of an attached process, handing it
+// our descriptor of the process's memory (opened while we trace it, so no
+// ptrace access check stands in its way).
+func startGuardian(pid int, mem *os.File) (*guardian, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	defer devnull.Close()
+	exe, _ := os.Executable()
+	proc, err := os.StartProcess("/proc/self/exe", []string{exe + " [ubpdbg guardian]", fmt.Sprint(pid)}, &os.ProcAttr{
+		Env:   []string{helperEnv + "=" + helperGuardian},
+		Files: []*os.File{r, devnull, os.Stderr, mem},
+		// Its own process group: a terminal's Ctrl-C or hangup that ends
+		// us must not end it first. SIGUSR1 when the thread that starts it
+		// (the ptrace thread) dies: the kernel sends it right after it
+		// detached the threads, long before our last thread is gone and
+		// the pipe reaches end of file.
+		Sys: &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGUSR1},
+	})
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	// The guardian is not our business once started: nobody waits for it
+	// (init adopts it when we exit), so let Go's runtime not hold it.
+	_ = proc.Release()
+	return &guardian{w: w, proc: proc}, nil
+}
+
+func (g *guardian) record(op byte, addr uint64, orig byte) {
+	var r [guardRecord]byte
+	r[0], r[1] = op, orig
+	binary.LittleEndian.PutUint64(r[8:], addr)
+	g.buf = append(g.buf, r[:]...)
+}
+
+// flush sends what was recorded. A failed write (the guardian died) loses
+// only the guardian's protection, never the session.
+func (g *guardian) flush() {
+	if len(g.buf) > 0 {
+		_, _ = g.w.Write(g.buf)
+		g.buf = g.buf[:0]
+	}
+}
+
+// bye ends the guardian without it touching the program: we let the
+// program go cleanly ourselves.
+func (g *guardian) bye() {
+	g.record(guardBye, 0, 0)
+	g.flush()
+	g.w.Close()
+}
+
+// GuardSites tells the guardian of int3s just written (addrs[i] covers
+// origs[i]), so that it can take them out if we die. Ptrace thread only.
+func (c *Ctl) GuardSites(addrs []uint64, origs []byte) {
+	p := c.p
+	if p.launched || p.state != psAlive || len(addrs) == 0 {
+		return
+	}
+	if p.guard == nil {
+		p.memMu.RLock()
+		mem := p.mem
+		p.memMu.RUnlock()
+		if mem == nil {
+			return
+		}
+		g, err := startGuardian(p.pid, mem)
+		if err != nil {
+			return // we run without the net; nothing else depends on it
+		}
+		p.guard = g
+	}
+	for i, a := range addrs {
+		p.guard.record(guardPlace, a, origs[i])
+	}
+	p.guard.flush()
+}
+
+// UnguardSite tells the guardian that the int3 at addr is gone (its
+// original byte is back in the program).
+func (c *Ctl) UnguardSite(addr uint64) {
+	if g := c.p.guard; g != nil {
+		g.record(guardRemove, addr, 0)
+		g.flush()
+	}
+}
+
+// guardExec tells the guardian that the program's memory is a new image.
+func (p *Process) guardExec() {
+	if p.guard != nil {
+		p.guard.record(guardExec, 0, 0)
+		p.guard.flush()
+	}
+}
+
+// endGuard ends the guardian after a clean detach or the program's exit.
+func (p *Process) endGuard() {
+	if p.guard != nil {
+		p.guard.bye()
+		p.guard = nil
+	}
+}
+
+// runGuardianHelper is the guardian process: fd 0 is the pipe, fd 3 the
+// program's memory, argument 1 its pid. It restores the sites when the
+// ptrace thread dies (SIGUSR1) or the pipe ends, unless a goodbye came.
+func runGuardianHelper() {
+	// Signals for ubpdbg's terminal or group are not ours.
+	signal.Ignore(syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGPIPE)
+	died := make(chan os.Signal, 1)
+	signal.Notify(died, syscall.SIGUSR1)
+	pid := ""
+	if len(os.Args) > 1 {
+		pid = os.Args[1]
+	}
+	g := &guardState{mem: os.NewFile(3, "mem"), pid: pid, sites: map[uint64]byte{}}
+	ended := make(chan struct{})
+	go g.read(os.NewFile(0, "guardian"), ended)
+	select {
+	case <-died:
+		// A goodbye written just before a clean end may still be in the
+		// pipe: let the reader take what is there first.
+		g.drain(ended)
+	case <-ended:
+	}
+	g.restore()
+	os.Exit(0)
+}
+
+// guardState is what the guardian knows of the program.
+type guardState struct {
+	mu    sync.Mutex
+	mem   *os.File
+	pid   string
+	sites map[uint64]byte
+	bye   bool
+}
+
+// read applies records until end of file or a goodbye.
+func (g *guardState) read(in *os.File, ended chan<- struct{}) {
+	defer close(ended)
+	var r [guardRecord]byte
+	for {
+		if _, err := io.ReadFull(in, r[:]); err != nil {
+			return // ubpdbg is gone
+		}
+		addr := binary.LittleEndian.Uint64(r[8:])
+		g.mu.Lock()
+		switch r[0] {
+		case guardPlace:
+			g.sites[addr] = r[1]
+		case guardRemove:
+			delete(g.sites, addr)
+		case guardExec:
+			clear(g.sites)
+			if f, err := os.OpenFile("/proc/"+g.pid+"/mem", os.O_RDWR, 0); err == nil {
+				g.mem.Close()
+				g.mem = f
+			}
+		case guardBye:
+			g.bye = true
+			g.mu.Unlock()
+			return
+		}
+		g.mu.Unlock()
+	}
+}
+
+// drain waits while the pipe still holds records (a few milliseconds at
+// most), or until the reader ended.
+func (g *guardState) drain(ended <-chan struct{}) {
+	for i := 0; i < 100; i++ {
+		fds := []unix.PollFd{{Fd: 0, Events: unix.POLLIN}}
+		if n, _ := unix.Poll(fds, 0); n == 0 || fds[0].Revents&unix.POLLIN == 0 {
+			return
+		}
+		select {
+		case <-ended:
+			return
+		case <-time.After(100 * time.Microsecond):
+		}
+	}
+}
+
+// restore writes every original byte back, unless we said goodbye.
+func (g *guardState) restore() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.bye {
+		return
+	}
+	for addr, orig := range g.sites {
+		_, _ = pwrite(int(g.mem.Fd()), []byte{orig}, addr)
+	}
+}
