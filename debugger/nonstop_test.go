@@ -346,8 +346,8 @@ func TestPauseThroughLogpoint(t *testing.T) {
 }
 
 // TestAllStopFair: eight threads call one function in a loop under a
-// breakpoint in all-stop mode; every thread is reported within the first
-// 4N stops (the fastest thread used to win every race for the int3 once
+// breakpoint in all-stop mode; once they have all started, every thread
+// is reported within the next 4N stops (the fastest thread used to win every race for the int3 once
 // the threads resumed), and no hit is lost or counted twice.
 func TestAllStopFair(t *testing.T) {
 	prog := buildC(t, "hot.c", "-O0")
@@ -364,10 +364,19 @@ func TestAllStopFair(t *testing.T) {
 	}
 	const threads = 8
 	s.ContinueAll()
-	seen := map[int]int{}
-	for i := 0; i < 4*threads; i++ {
-		ev := waitStop(t, s, nil)
-		seen[ev.Tid]++
+	// Count from the stop at which every worker has started (main starts
+	// them one by one, and is stopped too at every stop).
+	started, seen, counted := 0, map[int]int{}, 0
+	for counted < 4*threads {
+		ev := waitStop(t, s, func(ev Event) {
+			if ev.Kind == ThreadStarted {
+				started++
+			}
+		})
+		if started == threads {
+			seen[ev.Tid]++
+			counted++
+		}
 		if err := s.Continue(ev.Tid, false); err != nil {
 			t.Fatal(err)
 		}

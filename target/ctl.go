@@ -276,6 +276,7 @@ func (c *Ctl) StepWait(tid int) error {
 			return fmt.Errorf("thread %d: %w (it exited)", tid, ErrNoThread)
 		}
 		if ws.Stopped() {
+			t.interruptConsumed() // any stop uses up a pending interrupt
 			break
 		}
 	}

@@ -142,6 +142,7 @@ func (p *Process) waitInjected(t *thread) (unix.WaitStatus, error) {
 			_ = ptraceCont(t.tid, 0)
 			return ws, fmt.Errorf("thread %d is exiting (the program was killed during an injected system call?): %w", t.tid, ErrNoThread)
 		case ws.Stopped():
+			t.interruptConsumed() // any stop uses up a pending interrupt
 			return ws, nil
 		}
 	}

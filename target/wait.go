@@ -28,7 +28,11 @@ func (p *Process) handleWait(wpid int, ws unix.WaitStatus) {
 	stepping := t.stepping
 	t.stepping = false
 	sig := int(ws.StopSignal())
-	switch cause := int(ws >> 16); cause {
+	cause := int(ws >> 16)
+	if cause != unix.PTRACE_EVENT_STOP {
+		t.interruptConsumed()
+	}
+	switch cause {
 	case 0:
 		p.signalStop(t, sig, stepping)
 	case unix.PTRACE_EVENT_STOP:
@@ -133,7 +137,7 @@ func (p *Process) resume(t *thread) error {
 			return p.opErr(t, err)
 		}
 		t.state = tsListening
-		return nil
+		return p.reinterrupt(t)
 	}
 	return p.contRaw(t)
 }
@@ -156,6 +160,31 @@ func (p *Process) contRaw(t *thread) error {
 	}
 	t.resumeSig, t.resumeInfo = 0, nil
 	t.state = tsRunning
+	return p.reinterrupt(t)
+}
+
+// The kernel clears a pending PTRACE_INTERRUPT at any ptrace stop of the
+// thread, not only at the interrupt's own PTRACE_EVENT_STOP: a clone or
+// exec event, a breakpoint trap or a signal stop that comes first uses it
+// up, and no interrupt stop follows. A stop that was wanted and not
+// satisfied by that one (interruptWant still set: event stops do not
+// satisfy it) gets a new interrupt when the thread resumes. Without this,
+// StopAll waited forever for the interrupt of a thread whose clone event
+// had used it up, and a pause could be lost the same way.
+
+// interruptConsumed records that the kernel dropped the thread's pending
+// interrupt at the stop just seen.
+func (t *thread) interruptConsumed() { t.interruptSent = false }
+
+// reinterrupt sends a resumed thread the interrupt it still needs.
+func (p *Process) reinterrupt(t *thread) error {
+	if !t.interruptWant || t.interruptSent {
+		return nil
+	}
+	if err := ptraceInterrupt(t.tid); err != nil {
+		return p.opErr(t, err)
+	}
+	t.interruptSent = true
 	return nil
 }
 
