@@ -108,9 +108,11 @@ func TestGoRuntimeBreakpoint(t *testing.T) {
 	}
 }
 
-// TestStepOverSignalHandler: SIGALRM arrives every 200 us while a line
+// TestStepOverSignalHandler: SIGALRM arrives every 2 ms while a line
 // is single-stepped (step into): each handler runs at full speed and the
-// step ends on the next line of main, never in the handler.
+// step ends on the next line of main, never in the handler. (A timer
+// faster than a single step's round trip would leave the step no time to
+// move between signals: under -race, 200 us did.)
 func TestStepOverSignalHandler(t *testing.T) {
 	prog := buildC(t, "sigstep.c", "-O0")
 	src, _ := filepath.Abs(filepath.Join("testdata", "sigstep.c"))
@@ -156,7 +158,7 @@ func TestStepOverSignalHandler(t *testing.T) {
 	s.Continue(ev.Tid, false)
 	drain(t, s, func(ev Event) { t.Errorf("unexpected stop %+v", ev) })
 	s.Wait()
-	if want := "x 4498501, handler ran: yes\n"; out.String() != want {
+	if want := "x 44851, handler ran: yes\n"; out.String() != want {
 		t.Errorf("output %q, want %q", out.String(), want)
 	}
 }

@@ -1,5 +1,5 @@
 // A line that takes many instructions, run while SIGALRM arrives every
-// 200 us: a line step over it must end on the next line, never in the
+// 2 ms: a line step over it must end on the next line, never in the
 // handler, which must still run.
 #include <signal.h>
 #include <stdio.h>
@@ -16,10 +16,10 @@ int main(void) {
 	sa.sa_handler = on_alarm;
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGALRM, &sa, NULL);
-	struct itimerval it = {{0, 200}, {0, 200}};
+	struct itimerval it = {{0, 2000}, {0, 2000}};
 	setitimer(ITIMER_REAL, &it, NULL);
 	volatile long x = 0;
-	for (long i = 0; i < 3000; i++) x += i; /* LONG_LINE */
+	for (long i = 0; i < 300; i++) x += i; /* LONG_LINE */
 	x += 1; /* AFTER_LONG */
 	it.it_value.tv_usec = it.it_interval.tv_usec = 0;
 	setitimer(ITIMER_REAL, &it, NULL);
