@@ -2,7 +2,6 @@ package debugger
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,22 +10,6 @@ import (
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 	"golang.org/x/sys/unix"
 )
-
-// markerLine finds the line of a marker comment in a test program.
-func markerLine(t *testing.T, src, marker string) int {
-	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, l := range strings.Split(string(b), "\n") {
-		if strings.Contains(l, marker) {
-			return i + 1
-		}
-	}
-	t.Fatalf("no %s in %s", marker, src)
-	return 0
-}
 
 // TestOwnSIGTRAP: a program's own int3 and raise(SIGTRAP) stop the
 // thread when they would kill the program, and continuing does not
@@ -116,7 +99,7 @@ func TestGoRuntimeBreakpoint(t *testing.T) {
 func TestStepOverSignalHandler(t *testing.T) {
 	prog := buildC(t, "sigstep.c", "-O0")
 	src, _ := filepath.Abs(filepath.Join("testdata", "sigstep.c"))
-	long, after := markerLine(t, src, "LONG_LINE"), markerLine(t, src, "AFTER_LONG")
+	long, after := lineOf(t, src, "LONG_LINE"), lineOf(t, src, "AFTER_LONG")
 	var out syncBuffer
 	s, err := Launch(LaunchConfig{Program: prog, Stdout: &out})
 	if err != nil {
