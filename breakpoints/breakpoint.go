@@ -161,20 +161,14 @@ func New(id int, spec Spec) (*Breakpoint, error) {
 func (s *Sites) Place(c *target.Ctl, bp *Breakpoint, locs []Location) error {
 	var placed []Location
 	var firstErr error
-	if !bp.spec.Disabled {
-		for _, l := range locs {
-			st, err := s.get(c, l.Addr)
-			if err != nil {
-				if firstErr == nil {
-					firstErr = err
-				}
-				continue
+	for _, l := range locs {
+		if err := s.attach(c, bp, l.Addr); err != nil {
+			if firstErr == nil {
+				firstErr = err
 			}
-			st.users = append(st.users, bp)
-			placed = append(placed, l)
+			continue
 		}
-	} else {
-		placed = locs
+		placed = append(placed, l)
 	}
 	bp.mu.Lock()
 	bp.locations = placed
@@ -189,6 +183,20 @@ func (s *Sites) Place(c *target.Ctl, bp *Breakpoint, locs []Location) error {
 	if len(placed) == 0 && firstErr != nil {
 		return firstErr
 	}
+	return nil
+}
+
+// attach makes bp a user of the site at addr, putting its int3 in if it
+// is new; a disabled breakpoint keeps the location without a site.
+func (s *Sites) attach(c *target.Ctl, bp *Breakpoint, addr uint64) error {
+	if bp.spec.Disabled {
+		return nil
+	}
+	st, err := s.get(c, addr)
+	if err != nil {
+		return err
+	}
+	st.users = append(st.users, bp)
 	return nil
 }
 

@@ -123,15 +123,11 @@ func (s *Sites) AddLocations(c *target.Ctl, bp *Breakpoint, locs []Location) (in
 			continue
 		}
 		have[l.Addr] = true
-		if !bp.spec.Disabled {
-			st, err := s.get(c, l.Addr)
-			if err != nil {
-				if firstErr == nil {
-					firstErr = err
-				}
-				continue
+		if err := s.attach(c, bp, l.Addr); err != nil {
+			if firstErr == nil {
+				firstErr = err
 			}
-			st.users = append(st.users, bp)
+			continue
 		}
 		added = append(added, l)
 	}
