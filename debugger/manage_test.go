@@ -23,7 +23,9 @@ func TestTemporaryAndDisabled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.ContinueAll()
+	if err := s.ContinueAll(); err != nil {
+		t.Fatal(err)
+	}
 	ev := waitStop(t, s, nil)
 	if len(ev.BreakpointIDs) != 1 || ev.BreakpointIDs[0] != tmp.ID {
 		t.Fatalf("stop %+v, want the temporary breakpoint", ev)
@@ -42,7 +44,9 @@ func TestTemporaryAndDisabled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Continue(ev.Tid, false)
+	if err := s.Continue(ev.Tid, false); err != nil {
+		t.Fatal(err)
+	}
 	ev = waitStop(t, s, nil)
 	if len(ev.BreakpointIDs) != 1 || ev.BreakpointIDs[0] != last.ID {
 		t.Fatalf("stop %+v, want breakpoint %d", ev, last.ID)

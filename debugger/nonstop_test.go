@@ -31,9 +31,36 @@ func waitStop(t *testing.T, s *Session, other func(Event)) Event {
 				other(ev)
 			}
 		case <-timeout:
-			t.Fatal("no stop within 30 s")
+			t.Fatalf("no stop within 30 s\n%s", sessionState(s))
 		}
 	}
+}
+
+// sessionState describes threads and breakpoints for a test that timed
+// out: a rare hang on a loaded machine must leave something to read.
+func sessionState(s *Session) string {
+	var b strings.Builder
+	ths, err := s.Threads()
+	if err != nil {
+		fmt.Fprintf(&b, "threads: %v\n", err)
+	}
+	for _, th := range ths {
+		fmt.Fprintf(&b, "thread %+v\n", th)
+	}
+	for _, bp := range s.Breakpoints() {
+		fmt.Fprintf(&b, "breakpoint %d %q: %d hits, verified %v\n", bp.ID, bp.Spec.Location, bp.Hits, bp.Verified)
+	}
+	// What the kernel says of each thread: state (t: ptrace stop, R, S)
+	// and, for a sleeping one, its system call.
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", s.Pid()))
+	for _, task := range tasks {
+		dir := fmt.Sprintf("/proc/%d/task/%s/", s.Pid(), task.Name())
+		stat, _ := os.ReadFile(dir + "stat")
+		sc, _ := os.ReadFile(dir + "syscall")
+		fmt.Fprintf(&b, "task %s stat %q syscall %q\n", task.Name(), stat, sc)
+	}
+	fmt.Fprintf(&b, "xol %+v", s.XOLStats())
+	return b.String()
 }
 
 // symbolValue finds a symbol's link-time address.
