@@ -3,6 +3,7 @@ package terminal
 import (
 	"bytes"
 	"os/exec"
+	"regexp"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,37 +21,16 @@ import (
 func TestEndWhileWaiting(t *testing.T) {
 	prog := testprog.BuildC(t, []string{"-O0", "-pthread"}, filepath.Join("testdata", "busy.c"))
 	run := func(t *testing.T, args []string, first, last string) (time.Duration, string) {
+		l := startLive(t, args...)
+		l.send(first)
 		// --echo shows when the waiting command runs: the ending line
 		// must come while it waits, not with it.
-		cmd := exec.Command(ubpdbgBin, append([]string{args[0], "--echo"}, args[1:]...)...)
-		stdin, err := cmd.StdinPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out testprog.Output
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		defer cmd.Process.Kill()
-		stdin.Write([]byte(first + "\n"))
-		for deadline := time.Now().Add(20 * time.Second); !strings.Contains(out.String(), "(ubpdbg) "+first); time.Sleep(10 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%q did not run; output:\n%s", first, out.String())
-			}
-		}
+		l.until(`^\(ubpdbg\) `+regexp.QuoteMeta(first)+`$`, 20*time.Second)
 		time.Sleep(500 * time.Millisecond)
 		start := time.Now()
-		stdin.Write([]byte(last + "\n")) // the input stays open
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("ubpdbg still waits 10 s after %q; output:\n%s", last, out.String())
-		}
-		stdin.Close()
-		return time.Since(start), out.String()
+		l.send(last) // the input stays open
+		out := l.wait(10 * time.Second)
+		return time.Since(start), out
 	}
 	t.Run("kill", func(t *testing.T) {
 		_, out := run(t, []string{"exec", prog, "30"}, "continue -a", "kill")
@@ -75,6 +55,33 @@ func TestEndWhileWaiting(t *testing.T) {
 		}
 		if st, ok := p.ProcessState.Sys().(syscall.WaitStatus); !ok || st.ExitStatus() != 0 || pout.String() != "finished\n" {
 			t.Errorf("program ended %v with output %q", p.ProcessState, pout.String())
+		}
+	})
+	t.Run("end of input", func(t *testing.T) {
+		// An attached program is detached at the end of the input, and
+		// runs on to its native end.
+		p := exec.Command(prog, "8")
+		var pout bytes.Buffer
+		p.Stdout = &pout
+		if err := p.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer p.Process.Kill()
+		l := startLive(t, "attach", strconv.Itoa(p.Process.Pid))
+		l.send("continue")
+		l.until(`^\(ubpdbg\) continue$`, 20*time.Second)
+		time.Sleep(500 * time.Millisecond)
+		start := time.Now()
+		l.closeInput()
+		out := l.wait(10 * time.Second)
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("ubpdbg took %v to end after its input ended", took)
+		}
+		if err := p.Wait(); err != nil {
+			t.Errorf("program after the end of input: %v (ubpdbg said:\n%s)", err, out)
+		}
+		if pout.String() != "finished\n" {
+			t.Errorf("program output %q", pout.String())
 		}
 	})
 }
