@@ -3,8 +3,8 @@ package terminal
 import (
 	"bytes"
 	"os/exec"
-	"regexp"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
