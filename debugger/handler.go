@@ -3,6 +3,7 @@ package debugger
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
@@ -301,9 +302,37 @@ func (s *Session) userStopText(c *target.Ctl, tid int, reason, desc, text string
 		all = true
 		s.stopOthers(c)
 	}
-	s.emit(Event{Kind: Stopped, Tid: tid, Reason: reason, Description: desc, Text: text, BreakpointIDs: ids,
-		AllStopped: all || s.allHeld, Signal: sig})
+	ev := Event{Kind: Stopped, Tid: tid, Reason: reason, Description: desc, Text: text, BreakpointIDs: ids,
+		AllStopped: all || s.allHeld, Signal: sig}
+	if all && reason == ReasonBreakpoint {
+		ev = s.pickStop(ev)
+	}
+	s.emit(ev)
 	return target.Hold
+}
+
+// pickStop chooses which of the breakpoint stops taken at once (this one,
+// and those that stopOthers kept) is reported first, at random, as gdb
+// does: wait4 returns waiting threads in a fixed order, so one thread
+// would otherwise win every tie. The others stay pending and are reported
+// by the next continues.
+func (s *Session) pickStop(ev Event) Event {
+	n := len(s.pending)
+	if n == 0 {
+		return ev
+	}
+	i := rand.IntN(n + 1)
+	if i == n {
+		return ev
+	}
+	chosen := s.pending[i]
+	if th := s.threads[chosen.Tid]; th == nil || !th.pending {
+		return ev
+	}
+	s.threads[chosen.Tid].pending = false
+	s.thread(ev.Tid).pending = true
+	s.pending[i] = ev
+	return chosen
 }
 
 // stopOthers stops every thread (all-stop), settling what happened meanwhile.
