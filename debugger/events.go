@@ -52,6 +52,7 @@ type Event struct {
 	Signal        int    // the signal of a signal/exception stop
 	Category      string // Output
 	Text          string // Output; Stopped: more to say (a condition that could not be evaluated)
+	LogMessage    bool   // Output: a logpoint's message, dropped if the front end falls behind
 	BreakpointID  int    // BreakpointChanged
 	Child         int    // Forked: the child's process ID
 	Status        target.ExitStatus

@@ -164,7 +164,7 @@ func (s *Session) decideHit(c *target.Ctl, tid int, st *breakpoints.Site, regs u
 	}
 	v := breakpoints.Decide(c, tid, st, s.cfg.Evaluator)
 	for _, l := range v.Logs {
-		s.emit(Event{Kind: Output, Tid: tid, Category: "console", Text: l + "\n"})
+		s.emit(Event{Kind: Output, Tid: tid, Category: "console", Text: l + "\n", LogMessage: true})
 	}
 	var notes []string
 	for _, e := range v.CondErrs {

@@ -194,9 +194,24 @@ func newSession(cfg Config) *Session {
 	if cfg.Evaluator == nil {
 		cfg.Evaluator = &HitEvaluator{}
 	}
-	return &Session{cfg: cfg, events: queue.New[Event](), sites: breakpoints.NewSites(),
+	events := queue.New[Event]()
+	events.Limit(MaxQueuedEvents, func(ev Event) bool { return ev.LogMessage }, func(n int) Event {
+		return Event{Kind: Output, Category: "important",
+			Text: fmt.Sprintf("ubpdbg: %d log messages dropped: the front end did not read them fast enough\n", n)}
+	})
+	return &Session{cfg: cfg, events: events, sites: breakpoints.NewSites(),
 		xol: xol.NewRuntime(), threads: map[int]*thread{}, bps: map[int]*breakpoints.Breakpoint{}, nextBP: 1}
 }
+
+// MaxQueuedEvents bounds the events that wait for a front end that does not
+// read them: past it, log messages are dropped (and counted, and the count
+// reported in an Output event once the front end has caught up); the
+// program never waits for a front end, and our memory stays bounded.
+const MaxQueuedEvents = 4096
+
+// DroppedLogMessages says how many log messages were dropped because the
+// front end did not keep up.
+func (s *Session) DroppedLogMessages() int { return s.events.Dropped() }
 
 // start loads symbols and arranges to hear of libraries loaded later.
 func (s *Session) start() error {

@@ -53,6 +53,9 @@ type traceReport struct {
 	// UntracedChildren are the processes the program forked: they ran
 	// without our breakpoints, so their hits are not in the counts.
 	UntracedChildren []int `json:"untraced_children,omitempty"`
+	// DroppedLines are log lines lost because our output was not read as
+	// fast as the program hit its breakpoints (the counts stay exact).
+	DroppedLines int `json:"dropped_lines,omitempty"`
 }
 
 type traceExit struct {
@@ -196,6 +199,7 @@ loop:
 		s.Wait()
 	}
 	report.Locations = traceRows(s, locs)
+	report.DroppedLines = s.DroppedLogMessages()
 	if kids := report.UntracedChildren; len(kids) == 1 {
 		out.note(fmt.Sprintf("the program forked process %d, which ran untraced: trace does not follow forks, so its hits are not counted", kids[0]))
 	} else if len(kids) > 1 {
@@ -259,7 +263,8 @@ func (o *traceOutput) hit(tid int, text string) {
 
 // note prints something ubpdbg says about the trace.
 func (o *traceOutput) note(text string) {
-	text = strings.TrimSuffix(text, "\n")
+	// The engine's own notes say "ubpdbg: "; ours say "ubpdbg trace: ".
+	text = strings.TrimPrefix(strings.TrimSuffix(text, "\n"), "ubpdbg: ")
 	if o.json {
 		o.object(struct {
 			Note string `json:"note"`

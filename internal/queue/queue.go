@@ -1,6 +1,8 @@
-// Package queue has an unbounded FIFO feeding a channel. The ptrace thread
-// hands events to front ends through it: it must never block on a slow
-// consumer, because while it waits no traced thread that stops is served.
+// Package queue has a FIFO feeding a channel. The ptrace thread hands
+// events to front ends through it: it must never block on a slow consumer,
+// because while it waits no traced thread that stops is served. Push never
+// blocks; what keeps memory bounded when the consumer falls behind is a
+// limit on the values that may be dropped (see Limit).
 package queue
 
 import "sync"
@@ -12,6 +14,14 @@ type Unbounded[T any] struct {
 	closed bool
 	wake   chan struct{}
 	out    chan T
+
+	// Set by Limit.
+	limit     int
+	droppable func(T) bool
+	note      func(dropped int) T
+	dropped   int // since the last note
+	total     int
+	inflight  int // values taken by pump, not all delivered yet
 }
 
 // New starts a queue.
@@ -19,6 +29,27 @@ func New[T any]() *Unbounded[T] {
 	q := &Unbounded[T]{wake: make(chan struct{}, 1), out: make(chan T, 64)}
 	go q.pump()
 	return q
+}
+
+// Limit bounds the queue for the values droppable accepts: while n or more
+// values wait (not yet taken from Out), such a value is dropped instead of
+// queued, and counted. The next value queued is preceded by note(count),
+// which says how many were dropped there; if no value comes, the note is
+// delivered once the consumer has taken all that waited. Other values are
+// always queued: the ones that cannot be lost (a stop, an exit) come at a
+// rate the program cannot drive up on its own, unlike a log message per
+// breakpoint hit. Call Limit before the first Push.
+func (q *Unbounded[T]) Limit(n int, droppable func(T) bool, note func(dropped int) T) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.limit, q.droppable, q.note = n, droppable, note
+}
+
+// Dropped returns how many values were dropped since the queue started.
+func (q *Unbounded[T]) Dropped() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.total
 }
 
 // Out is the channel values come out of; it is closed after Close once
@@ -31,6 +62,20 @@ func (q *Unbounded[T]) Push(v T) {
 	if q.closed {
 		q.mu.Unlock()
 		return
+	}
+	// What waits: queued, taken by pump but not delivered, and in the
+	// channel's buffer.
+	if q.limit > 0 && len(q.items)+q.inflight+len(q.out) >= q.limit && q.droppable(v) {
+		q.dropped++
+		q.total++
+		q.mu.Unlock()
+		return
+	}
+	if q.dropped > 0 {
+		// The first value queued after drops: the note goes first, in
+		// the place of what was lost.
+		q.items = append(q.items, q.note(q.dropped))
+		q.dropped = 0
 	}
 	q.items = append(q.items, v)
 	q.mu.Unlock()
@@ -56,6 +101,14 @@ func (q *Unbounded[T]) pump() {
 	for {
 		q.mu.Lock()
 		if len(q.items) == 0 {
+			if q.dropped > 0 {
+				// The consumer took everything, and no value came after
+				// the drops: say so now.
+				q.items = append(q.items, q.note(q.dropped))
+				q.dropped = 0
+				q.mu.Unlock()
+				continue
+			}
 			closed := q.closed
 			q.mu.Unlock()
 			if closed {
@@ -67,9 +120,13 @@ func (q *Unbounded[T]) pump() {
 		}
 		items := q.items
 		q.items = nil
+		q.inflight = len(items)
 		q.mu.Unlock()
 		for _, v := range items {
 			q.out <- v
 		}
+		q.mu.Lock()
+		q.inflight = 0
+		q.mu.Unlock()
 	}
 }

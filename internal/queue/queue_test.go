@@ -30,3 +30,57 @@ func TestOrderAndClose(t *testing.T) {
 		t.Fatalf("got %d values, want %d", next, n)
 	}
 }
+
+// TestLimit: a consumer that does not read while 100,000 droppable values
+// and 1,000 others are pushed. The queue holds no more droppable values
+// than its limit, keeps every other value in order, and then delivers a
+// note with the exact count of what it dropped.
+func TestLimit(t *testing.T) {
+	type v struct {
+		n         int
+		droppable bool
+		note      int
+	}
+	q := New[v]()
+	const limit = 500
+	q.Limit(limit, func(x v) bool { return x.droppable }, func(n int) v { return v{note: n} })
+	kept := 0
+	for i := 0; i < 100000; i++ {
+		q.Push(v{n: i, droppable: true})
+		if i%100 == 0 {
+			q.Push(v{n: -i}) // never dropped
+		}
+	}
+	q.Close()
+	var got []v
+	for x := range q.Out() {
+		got = append(got, x)
+	}
+	others, notes, last := 0, 0, 0
+	for _, x := range got {
+		switch {
+		case x.note > 0:
+			notes += x.note
+		case x.droppable:
+			kept++
+			if x.n < last {
+				t.Fatalf("out of order: %d after %d", x.n, last)
+			}
+			last = x.n
+		default:
+			others++
+		}
+	}
+	if others != 1000 {
+		t.Errorf("%d other values delivered, want 1000", others)
+	}
+	if kept > limit || kept == 0 {
+		t.Errorf("%d droppable values kept, want 1..%d", kept, limit)
+	}
+	if kept+notes != 100000 || q.Dropped() != notes {
+		t.Errorf("kept %d + dropped %d (Dropped %d) != 100000", kept, notes, q.Dropped())
+	}
+	if got[len(got)-1].note == 0 {
+		t.Errorf("the last value is not the note: %+v", got[len(got)-1])
+	}
+}
