@@ -280,5 +280,27 @@ func sectionScale(o *options, e *env, sum *summary) error {
 			float64(r.heap)/(1<<20), r.heap/int64(r.count), r.slotMem, r.xolAreas, r.xolSize/1024, r.xolRSS/1024, r.boosted)
 	}
 	tw.Flush()
+
+	fmt.Fprintln(o.out, "\nsetBreakpoints by line over DAP: one request with every line 1..N of hit.c (most past its end: unverified with a reason), and a threads request sent right after it")
+	lineCounts := []int{1_000, 100_000}
+	if o.quick {
+		lineCounts = []int{100, 1_000}
+	}
+	for _, n := range lineCounts {
+		r := measureLines(e, n)
+		if r.err != nil {
+			return fmt.Errorf("setBreakpoints of %d lines: %w", n, r.err)
+		}
+		sum.lines = append(sum.lines, r)
+		fmt.Fprintf(o.out, "  %d lines: response in %.0f ms (%s per line, %d verified); threads answered at %.0f ms\n",
+			n, ms(r.took), nsPer(float64(r.took.Nanoseconds())/float64(n)), r.verified, ms(r.threads))
+	}
+	if len(sum.lines) == 2 {
+		a, b := sum.lines[0], sum.lines[1]
+		per := func(r linesRow) float64 { return float64(r.took.Nanoseconds()) / float64(r.lines) }
+		fmt.Fprintf(o.out, "  per line, %d lines against %d: %.2fx (1.00x is linear)\n", b.lines, a.lines, per(b)/per(a))
+	}
 	return nil
 }
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -21,6 +21,7 @@ type summary struct {
 	nonstop               float64
 	nonstopDone           bool
 	scale                 []scaleRow
+	lines                 []linesRow
 	syscalls, rawSyscalls float64
 }
 
@@ -113,6 +114,12 @@ func (s *summary) print(w io.Writer) {
 			got += fmt.Sprintf("%d: %d B", r.count, r.slotMem)
 		}
 		verdict(tw, "slot memory independent of the breakpoint count", got, same, "it grows with the count")
+	}
+	for _, r := range s.lines {
+		if r.lines == 100_000 {
+			verdict(tw, "setBreakpoints with 100,000 lines in under 1 s", fmt.Sprintf("%.0f ms", ms(r.took)),
+				r.took < time.Second, fmt.Sprintf("%.1fx too slow", r.took.Seconds()))
+		}
 	}
 	tw.Flush()
 	if s.syscalls > 0 {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -16,53 +17,164 @@ import (
 // breakpoints) must be in executable memory and must start an
 // instruction: decoding the code from the start of its function (DWARF or
 // ELF symbols) must land on it.
+//
+// The session keeps one codeChecker: the mappings are read once, and each
+// function is decoded once, however many of its instructions get
+// breakpoints (checking each address from its function's start made
+// breakpoints in one function quadratic: 1,000 took a second). It is
+// dropped when libraries load or unload and at exec; an address that the
+// remembered mappings do not show as code is checked again against a fresh
+// reading (the program may have mapped code itself).
+
+// codeChecker checks instruction addresses against one reading of the
+// mappings and of the functions' code.
+type codeChecker struct {
+	s     *Session
+	maps  []mapping // nil until first needed
+	funcs map[uint64]*insnStarts
+}
+
+// insnStarts are the instruction starts of one function, decoded from its
+// start as far as needed.
+type insnStarts struct {
+	start, to uint64   // decoded from start up to to (an instruction start)
+	bits      []uint64 // bit i: an instruction starts at start+i
+	err       error    // why decoding stopped at to, if it did
+	fn        string
+}
+
+type mapping struct {
+	lo, hi      uint64
+	perms, path string
+}
 
 // checkCodeAddr says why a breakpoint cannot go at addr, or nil.
 func (s *Session) checkCodeAddr(addr uint64) error {
-	if perms, path, ok := mappingOf(s.proc.Pid(), addr); !ok {
+	if s.codeCheck == nil {
+		s.codeCheck = &codeChecker{s: s, funcs: map[uint64]*insnStarts{}}
+	}
+	return s.codeCheck.check(addr)
+}
+
+// maxWalk bounds the decode of one function: a function of a megabyte is
+// not real.
+const maxWalk = 1 << 20
+
+func (cc *codeChecker) check(addr uint64) error {
+	if cc.maps == nil {
+		cc.maps = readMappings(cc.s.proc.Pid())
+	}
+	m, ok := findMapping(cc.maps, addr)
+	if !ok || !strings.Contains(m.perms, "x") {
+		cc.maps = readMappings(cc.s.proc.Pid())
+		m, ok = findMapping(cc.maps, addr)
+	}
+	if !ok {
 		return fmt.Errorf("%#x is not mapped in the program", addr)
-	} else if !strings.Contains(perms, "x") {
-		where := path
+	}
+	if !strings.Contains(m.perms, "x") {
+		where := m.path
 		if where == "" {
 			where = "anonymous memory"
 		}
-		return fmt.Errorf("%#x is not code: it is in %s, mapped %s (not executable)", addr, where, perms)
+		return fmt.Errorf("%#x is not code: it is in %s, mapped %s (not executable)", addr, where, m.perms)
 	}
-	start, fn, ok := s.syms.CodeStart(addr)
+	start, fn, ok := cc.s.syms.CodeStart(addr)
 	if !ok {
 		return fmt.Errorf("%#x is in no function known from symbols, so it cannot be checked to start an instruction", addr)
 	}
-	const maxWalk = 1 << 20 // a function of a megabyte is not real
 	if addr-start > maxWalk {
 		return fmt.Errorf("%#x is %d bytes into %s: too far to check that an instruction starts there", addr, addr-start, fn)
 	}
-	code := make([]byte, addr-start+16)
-	n, err := s.proc.ReadMemory(start, code)
-	if err != nil && n == 0 {
-		return fmt.Errorf("read the code of %s: %w", fn, err)
+	f := cc.funcs[start]
+	if f == nil {
+		f = &insnStarts{start: start, to: start, fn: fn}
+		f.set(start)
+		cc.funcs[start] = f
 	}
-	code = code[:n]
-	s.sites.Original(start, code) // our int3s are not the program's code
-	pc := start
-	for pc < addr {
-		in, err := xol.Analyze(code[pc-start:], pc)
+	if err := cc.decodeTo(f, addr); err != nil {
+		return err
+	}
+	if !f.has(addr) {
+		pc := f.before(addr)
+		in, err := cc.decodeAt(pc)
 		if err != nil {
-			return fmt.Errorf("%#x: cannot decode %s at %#x to check that an instruction starts there: %v", addr, fn, pc, err)
+			return fmt.Errorf("%#x is inside the instruction at %#x (%s+%#x)", addr, pc, fn, pc-start)
 		}
-		if pc+uint64(in.Len) > addr {
-			return fmt.Errorf("%#x is inside an instruction: %s+%#x, the instruction at %#x (%s) is %d bytes long", addr, fn, addr-start, pc, in.Text, in.Len)
-		}
-		pc += uint64(in.Len)
+		return fmt.Errorf("%#x is inside an instruction: %s+%#x, the instruction at %#x (%s) is %d bytes long", addr, fn, addr-start, pc, in.Text, in.Len)
 	}
 	return nil
 }
 
-// mappingOf finds the mapping of pid that holds addr in /proc/PID/maps:
-// its permissions (such as "r-xp") and path.
-func mappingOf(pid int, addr uint64) (perms, path string, ok bool) {
+// decodeTo extends f's decode until it reaches or passes addr.
+func (cc *codeChecker) decodeTo(f *insnStarts, addr uint64) error {
+	if f.to >= addr {
+		return nil
+	}
+	if f.err != nil {
+		return fmt.Errorf("%#x: %w", addr, f.err)
+	}
+	// Read what is left up to addr in one piece, plus room for the
+	// instruction that may straddle it.
+	code := make([]byte, addr-f.to+16)
+	n, err := cc.s.proc.ReadMemory(f.to, code)
+	if err != nil && n == 0 {
+		f.err = fmt.Errorf("read the code of %s: %w", f.fn, err)
+		return fmt.Errorf("%#x: %w", addr, f.err)
+	}
+	code = code[:n]
+	base := f.to
+	cc.s.sites.Original(base, code) // our int3s are not the program's code
+	for f.to < addr {
+		in, err := xol.Analyze(code[f.to-base:], f.to)
+		if err != nil {
+			f.err = fmt.Errorf("cannot decode %s at %#x to check that an instruction starts there: %v", f.fn, f.to, err)
+			return fmt.Errorf("%#x: %w", addr, f.err)
+		}
+		f.to += uint64(in.Len)
+		f.set(f.to)
+	}
+	return nil
+}
+
+// decodeAt decodes the one instruction at pc (for a message).
+func (cc *codeChecker) decodeAt(pc uint64) (*xol.Insn, error) {
+	code := make([]byte, 16)
+	n, _ := cc.s.proc.ReadMemory(pc, code)
+	code = code[:n]
+	cc.s.sites.Original(pc, code)
+	return xol.Analyze(code, pc)
+}
+
+func (f *insnStarts) set(pc uint64) {
+	i := pc - f.start
+	for uint64(len(f.bits)) <= i/64 {
+		f.bits = append(f.bits, 0)
+	}
+	f.bits[i/64] |= 1 << (i % 64)
+}
+
+func (f *insnStarts) has(pc uint64) bool {
+	i := pc - f.start
+	return i/64 < uint64(len(f.bits)) && f.bits[i/64]&(1<<(i%64)) != 0
+}
+
+// before returns the last instruction start before pc.
+func (f *insnStarts) before(pc uint64) uint64 {
+	for p := pc - 1; p > f.start; p-- {
+		if f.has(p) {
+			return p
+		}
+	}
+	return f.start
+}
+
+// readMappings reads /proc/PID/maps, sorted by address.
+func readMappings(pid int) []mapping {
+	out := []mapping{}
 	f, err := os.Open(fmt.Sprintf("/proc/%d/maps", pid))
 	if err != nil {
-		return "", "", false
+		return out
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -74,13 +186,23 @@ func mappingOf(pid int, addr uint64) (perms, path string, ok bool) {
 		lo, hi, _ := strings.Cut(fields[0], "-")
 		l, err1 := strconv.ParseUint(lo, 16, 64)
 		h, err2 := strconv.ParseUint(hi, 16, 64)
-		if err1 != nil || err2 != nil || addr < l || addr >= h {
+		if err1 != nil || err2 != nil {
 			continue
 		}
+		m := mapping{lo: l, hi: h, perms: fields[1]}
 		if len(fields) >= 6 {
-			path = fields[5]
+			m.path = fields[5]
 		}
-		return fields[1], path, true
+		out = append(out, m)
 	}
-	return "", "", false
+	sort.Slice(out, func(i, j int) bool { return out[i].lo < out[j].lo })
+	return out
+}
+
+func findMapping(maps []mapping, addr uint64) (mapping, bool) {
+	i := sort.Search(len(maps), func(i int) bool { return maps[i].hi > addr })
+	if i < len(maps) && maps[i].lo <= addr {
+		return maps[i], true
+	}
+	return mapping{}, false
 }

@@ -519,6 +519,7 @@ func (s *Session) signalReturned(c *target.Ctl, tid int, st *breakpoints.Site, r
 // and follow its libraries from its own dynamic linker on. The old
 // locations are kept as unloaded, with their hits.
 func (s *Session) onExec(c *target.Ctl, tid int) target.Action {
+	s.codeCheck = nil
 	s.sites.Reset()
 	s.xol.Reset()
 	s.ldNotify = 0

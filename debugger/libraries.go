@@ -16,6 +16,7 @@ import (
 
 // librariesChanged runs when the dynamic linker reports a change.
 func (s *Session) librariesChanged(c *target.Ctl) {
+	s.codeCheck = nil // the mappings and the functions are not the same
 	ch, err := s.syms.Update()
 	if err != nil {
 		s.logf("reload symbols: %v", err)

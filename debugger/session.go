@@ -90,9 +90,13 @@ type Session struct {
 	// pending are stops that other threads made while a stop of every
 	// thread was under way (all-stop), reported one by one at the next
 	// continues before anything runs (fairness: see stopOthers).
-	pending  []Event
-	ldNotify uint64
-	exited   bool
+	pending []Event
+	// codeCheck remembers the mappings and the instruction starts of
+	// functions for the checks of instruction addresses; dropped when
+	// libraries change or the program execs (see codeaddr.go).
+	codeCheck *codeChecker
+	ldNotify  uint64
+	exited    bool
 
 	launch *LaunchConfig // how the program was started (nil: attached)
 	// toldNoAreas: the user heard that the program refuses XOL areas.

@@ -34,6 +34,7 @@ type Image struct {
 	mu          sync.Mutex
 	units       []*unit
 	unitsLoaded bool
+	files       fileIndex // source files by base name, built at the first FILE:LINE
 	names       map[dwarf.Offset]dieName
 	fdes        frame.FrameDescriptionEntries
 	fdesLoaded  bool

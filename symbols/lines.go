@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"sort"
+	"sync"
 )
 
 // The line table is kept the way gdb keeps it, because where a breakpoint
@@ -27,6 +28,9 @@ type lineEntry struct {
 type subfile struct {
 	name    string // cleaned path as the line table names it
 	entries []lineEntry
+
+	byLineOnce sync.Once
+	byLine     []stmtRow // see rowsByLine
 }
 
 // lineTable is the line information of one compile unit.

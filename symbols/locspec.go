@@ -256,17 +256,7 @@ func fileMatches(path, want string) bool {
 func resolveLine(ims []*Image, file string, line int, skip bool) ([]Location, error) {
 	var tabs []symtab
 	for _, im := range ims {
-		for _, u := range im.allUnits() {
-			lt := u.lineTable()
-			if lt == nil {
-				continue
-			}
-			for _, sf := range lt.files {
-				if fileMatches(sf.name, file) {
-					tabs = append(tabs, symtab{im, u, sf})
-				}
-			}
-		}
+		tabs = append(tabs, im.filesNamed(file)...)
 	}
 	if len(tabs) == 0 {
 		return nil, fmt.Errorf("%w: no source file named %s", ErrNotFound, file)
@@ -277,15 +267,12 @@ func resolveLine(ims []*Image, file string, line int, skip bool) ([]Location, er
 	}
 	decode := func(line int) (out []cand, best int) {
 		for _, t := range tabs {
-			for _, e := range t.sf.entries {
-				if !e.stmt || e.line == 0 {
-					continue
-				}
-				if e.line == line {
-					out = append(out, cand{t, e.pc})
-				} else if e.line > line && (best == 0 || e.line < best) {
-					best = e.line
-				}
+			at, next := t.sf.rowsAt(line)
+			for _, r := range at {
+				out = append(out, cand{t, r.pc})
+			}
+			if next != 0 && (best == 0 || next < best) {
+				best = next
 			}
 		}
 		return out, best
@@ -338,16 +325,11 @@ func resolveLine(ims []*Image, file string, line int, skip bool) ([]Location, er
 func nearestLines(tabs []symtab, line int) string {
 	before, after := 0, 0
 	for _, t := range tabs {
-		for _, e := range t.sf.entries {
-			if !e.stmt || e.line == 0 {
-				continue
-			}
-			if e.line < line && e.line > before {
-				before = e.line
-			}
-			if e.line > line && (after == 0 || e.line < after) {
-				after = e.line
-			}
+		if b := t.sf.lineBefore(line); b > before {
+			before = b
+		}
+		if _, a := t.sf.rowsAt(line); a != 0 && (after == 0 || a < after) {
+			after = a
 		}
 	}
 	switch {
