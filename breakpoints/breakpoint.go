@@ -19,6 +19,10 @@ type Spec struct {
 	Temporary bool   // delete after the first stop
 	Disabled  bool
 	Trace     bool // count hits (and print Log, if any) but never stop
+	// Force places an *ADDR breakpoint that cannot be checked to start an
+	// instruction (no symbols cover it). An address shown to be inside an
+	// instruction, or outside executable memory, is refused even so.
+	Force bool
 }
 
 // Location is one address a breakpoint resolved to.
@@ -345,6 +349,14 @@ func Decide(c *target.Ctl, tid int, st *Site, ev Evaluator) Verdict {
 		v.StopBy = append(v.StopBy, bp)
 	}
 	return v
+}
+
+// SetWarning sets the message of a placed breakpoint: something the user
+// should know about it (it stays verified).
+func (bp *Breakpoint) SetWarning(msg string) {
+	bp.mu.Lock()
+	bp.message = msg
+	bp.mu.Unlock()
 }
 
 // SetUnverified marks the breakpoint as not placed, with the reason.

@@ -61,18 +61,43 @@ func (s *Session) place(c *target.Ctl, bp *breakpoints.Breakpoint) {
 			s.logf("breakpoint %d: %v", bp.ID(), err)
 		}
 	}
+	s.warnUnchecked(bp)
+}
+
+// warnUnchecked puts the warning of a forced *ADDR breakpoint in its
+// message, once it is placed.
+func (s *Session) warnUnchecked(bp *breakpoints.Breakpoint) {
+	if w, ok := s.uncheckedAddr[bp]; ok {
+		delete(s.uncheckedAddr, bp)
+		if bp.Snapshot().Verified {
+			bp.SetWarning(w)
+		}
+	}
 }
 
 // resolve finds a breakpoint's locations, or marks it unverified.
 func (s *Session) resolve(bp *breakpoints.Breakpoint) ([]breakpoints.Location, bool) {
 	locs, err := s.syms.Resolve(bp.Spec().Location)
+	var unchecked []string
 	if err == nil && strings.HasPrefix(strings.TrimSpace(bp.Spec().Location), "*") {
 		for _, l := range locs {
-			if cerr := s.checkCodeAddr(l.PC); cerr != nil {
+			cerr := s.checkCodeAddr(l.PC)
+			var u uncheckedError
+			if errors.As(cerr, &u) && bp.Spec().Force {
+				unchecked = append(unchecked, u.msg)
+				continue
+			}
+			if cerr != nil {
+				if errors.As(cerr, &u) {
+					cerr = fmt.Errorf("%w (force it, at the risk of corrupting the program if it is not an instruction's first byte: break -f, trace --force)", cerr)
+				}
 				err = cerr
 				break
 			}
 		}
+	}
+	if err == nil && len(unchecked) > 0 {
+		s.uncheckedAddr[bp] = "warning: placed without checking that it starts an instruction: " + strings.Join(unchecked, "; ")
 	}
 	if err != nil {
 		if s.ldNotify != 0 && errors.Is(err, symbols.ErrNotFound) && !errors.Is(err, symbols.ErrPastEnd) {
@@ -120,6 +145,9 @@ func (s *Session) placeAll(c *target.Ctl, bps []*breakpoints.Breakpoint) {
 	}
 	if err := s.sites.Flush(c); err != nil {
 		s.logf("placing breakpoints: %v", err)
+	}
+	for _, bp := range bps {
+		s.warnUnchecked(bp)
 	}
 }
 

@@ -56,6 +56,12 @@ func (s *Session) checkCodeAddr(addr uint64) error {
 	return s.codeCheck.check(addr)
 }
 
+// uncheckedError says that an address could not be checked (rather than
+// that it was found wrong): a breakpoint with Spec.Force goes there anyway.
+type uncheckedError struct{ msg string }
+
+func (e uncheckedError) Error() string { return e.msg }
+
 // maxWalk bounds the decode of one function: a function of a megabyte is
 // not real.
 const maxWalk = 1 << 20
@@ -81,10 +87,10 @@ func (cc *codeChecker) check(addr uint64) error {
 	}
 	start, fn, ok := cc.s.syms.CodeStart(addr)
 	if !ok {
-		return fmt.Errorf("%#x is in no function known from symbols, so it cannot be checked to start an instruction", addr)
+		return uncheckedError{fmt.Sprintf("%#x is in no function known from symbols, so it cannot be checked to start an instruction", addr)}
 	}
 	if addr-start > maxWalk {
-		return fmt.Errorf("%#x is %d bytes into %s: too far to check that an instruction starts there", addr, addr-start, fn)
+		return uncheckedError{fmt.Sprintf("%#x is %d bytes into %s: too far to check that an instruction starts there", addr, addr-start, fn)}
 	}
 	f := cc.funcs[start]
 	if f == nil {

@@ -2,6 +2,7 @@ package debugger
 
 import (
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,6 +55,57 @@ func TestInstructionAddresses(t *testing.T) {
 	s.Wait()
 	if info, _ := s.Breakpoint(ret.ID); info.Hits != 1000 {
 		t.Errorf("%d hits on the ret, want 1000", info.Hits)
+	}
+	if out.String() != want {
+		t.Errorf("output %q, want %q", out.String(), want)
+	}
+}
+
+// TestForcedAddress: in a stripped program no symbols say where
+// instructions start, so *ADDR is refused with a hint, placed with
+// Spec.Force (verified, with a warning in its message, every hit counted),
+// and refused even then on data.
+func TestForcedAddress(t *testing.T) {
+	prog := testprog.BuildC(t, []string{"-O0", "-no-pie"}, filepath.Join("testdata", "addrs.c"))
+	probe, calls := symbolValue(t, prog, "probe"), symbolValue(t, prog, "calls")
+	stripped := filepath.Join(t.TempDir(), "addrs-stripped")
+	if out, err := exec.Command("strip", "-s", "-o", stripped, prog).CombinedOutput(); err != nil {
+		t.Fatalf("strip: %v\n%s", err, out)
+	}
+	want := native(t, stripped)
+	var out syncBuffer
+	s, err := Launch(LaunchConfig{Program: stripped, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ret := fmt.Sprintf("*%#x", probe+10)
+	bp, err := s.SetBreakpoint(breakpoints.Spec{Location: ret, Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bp.Verified || !strings.Contains(bp.Message, "cannot be checked") || !strings.Contains(bp.Message, "break -f") {
+		t.Errorf("unforced %s in a stripped program: %+v; want refused with a hint", ret, bp)
+	}
+	data, err := s.SetBreakpoint(breakpoints.Spec{Location: fmt.Sprintf("*%#x", calls), Trace: true, Force: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data.Verified || !strings.Contains(data.Message, "is not code") {
+		t.Errorf("forced breakpoint on data: %+v; want refused", data)
+	}
+	forced, err := s.SetBreakpoint(breakpoints.Spec{Location: ret, Trace: true, Force: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !forced.Verified || !strings.Contains(forced.Message, "warning: placed without checking") {
+		t.Fatalf("forced %s: %+v; want placed with a warning", ret, forced)
+	}
+	s.ContinueAll()
+	drain(t, s, func(ev Event) { t.Errorf("unexpected stop %+v", ev) })
+	s.Wait()
+	if info, _ := s.Breakpoint(forced.ID); info.Hits != 1000 {
+		t.Errorf("%d hits on the forced ret, want 1000", info.Hits)
 	}
 	if out.String() != want {
 		t.Errorf("output %q, want %q", out.String(), want)

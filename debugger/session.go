@@ -95,8 +95,11 @@ type Session struct {
 	// functions for the checks of instruction addresses; dropped when
 	// libraries change or the program execs (see codeaddr.go).
 	codeCheck *codeChecker
-	ldNotify  uint64
-	exited    bool
+	// uncheckedAddr holds, between resolve and placing, the warning of a
+	// forced *ADDR breakpoint (Spec.Force).
+	uncheckedAddr map[*breakpoints.Breakpoint]string
+	ldNotify      uint64
+	exited        bool
 
 	launch *LaunchConfig // how the program was started (nil: attached)
 	// toldNoAreas: the user heard that the program refuses XOL areas.
@@ -204,7 +207,8 @@ func newSession(cfg Config) *Session {
 			Text: fmt.Sprintf("ubpdbg: %d log messages dropped: the front end did not read them fast enough\n", n)}
 	})
 	return &Session{cfg: cfg, events: events, sites: breakpoints.NewSites(),
-		xol: xol.NewRuntime(), threads: map[int]*thread{}, bps: map[int]*breakpoints.Breakpoint{}, nextBP: 1}
+		xol: xol.NewRuntime(), threads: map[int]*thread{}, bps: map[int]*breakpoints.Breakpoint{}, nextBP: 1,
+		uncheckedAddr: map[*breakpoints.Breakpoint]string{}}
 }
 
 // MaxQueuedEvents bounds the events that wait for a front end that does not

@@ -15,15 +15,19 @@ import (
 
 func init() {
 	register(
-		&command{name: "break", aliases: []string{"b"}, group: "breakpoints", usage: "[-p] [LOCSPEC] [if COND]",
+		&command{name: "break", aliases: []string{"b"}, group: "breakpoints", usage: "[-p] [-f] [LOCSPEC] [if COND]",
 			summary: "set a breakpoint (at the selected frame's line without LOCSPEC)",
 			help: `LOCSPEC is FUNC, FILE:LINE or *ADDR. With "if COND" the thread stops only when
 COND is true; otherwise it goes on at once, out of line, and nothing else stops.
 A LOCSPEC that matches nothing is an error; -p makes it pending instead: it is
 placed when a library that has it is loaded (on a terminal you are asked).
+An *ADDR must start an instruction of a function known from symbols; -f places
+it where no symbols tell (at your risk: an int3 in the middle of an
+instruction corrupts the program). One shown to be inside an instruction, or
+not in executable memory, is refused even with -f.
 Examples:  break main   b worker.c:42 if i == 3   b *0x401136   b -p png_read_info`,
 			run: func(t *Term, args string) error { return t.setBreak("break", args, false) }},
-		&command{name: "tbreak", group: "breakpoints", usage: "[-p] [LOCSPEC] [if COND]",
+		&command{name: "tbreak", group: "breakpoints", usage: "[-p] [-f] [LOCSPEC] [if COND]",
 			summary: "set a temporary breakpoint: deleted when it first stops a thread",
 			run:     func(t *Term, args string) error { return t.setBreak("tbreak", args, true) }},
 		&command{name: "condition", aliases: []string{"cond"}, group: "breakpoints", usage: "ID [COND]",
@@ -57,8 +61,27 @@ func splitCond(args string) (loc, cond string) {
 	return strings.TrimSpace(args), ""
 }
 
-// cutPending takes a leading -p (make the breakpoint pending if its
-// location matches nothing yet) off a command's arguments.
+// cutFlags takes the leading flags of break and tbreak off their
+// arguments: -p (make the breakpoint pending if its location matches
+// nothing yet) and -f (place an *ADDR breakpoint that cannot be checked to
+// start an instruction).
+func cutFlags(args string) (rest string, pending, force bool) {
+	rest = args
+	for {
+		f, after, _ := strings.Cut(rest, " ")
+		switch f {
+		case "-p":
+			pending = true
+		case "-f":
+			force = true
+		default:
+			return rest, pending, force
+		}
+		rest = strings.TrimSpace(after)
+	}
+}
+
+// cutPending takes a leading -p off a command's arguments (logpoint).
 func cutPending(args string) (rest string, pending bool) {
 	if args == "-p" {
 		return "", true
@@ -96,7 +119,7 @@ func (t *Term) checkLocation(cmd, loc string, pending bool) error {
 }
 
 func (t *Term) setBreak(cmd, args string, temp bool) error {
-	args, pending := cutPending(args)
+	args, pending, force := cutFlags(args)
 	loc, cond := splitCond(args)
 	if strings.HasPrefix(args, "if") && strings.TrimSpace(args) == "if" || strings.HasSuffix(args, " if") {
 		return badArgs("missing condition after \"if\"")
@@ -111,7 +134,7 @@ func (t *Term) setBreak(cmd, args string, temp bool) error {
 	if err := t.checkLocation(cmd, loc, pending); err != nil {
 		return err
 	}
-	info, err := t.s.SetBreakpoint(breakpoints.Spec{Location: loc, Cond: cond, Temporary: temp})
+	info, err := t.setChecked(breakpoints.Spec{Location: loc, Cond: cond, Temporary: temp, Force: force})
 	if err != nil {
 		return err
 	}
@@ -120,7 +143,24 @@ func (t *Term) setBreak(cmd, args string, temp bool) error {
 		kind = "Temporary breakpoint"
 	}
 	t.con.printf("%s %s\n", kind, describeBreakpoint(info))
+	if info.Verified && info.Message != "" {
+		t.con.printf("%s\n", info.Message) // the warning of a forced one
+	}
 	return nil
+}
+
+// setChecked sets a breakpoint, and takes it back with an error when the
+// engine refused its location (an *ADDR that is not an instruction's
+// start, say): a refused breakpoint must not linger as if pending.
+func (t *Term) setChecked(spec breakpoints.Spec) (breakpoints.Info, error) {
+	info, err := t.s.SetBreakpoint(spec)
+	if err != nil || info.Verified || info.Pending {
+		return info, err
+	}
+	if derr := t.s.ClearBreakpoint(info.ID); derr != nil {
+		return info, fmt.Errorf("%s (and deleting the refused breakpoint: %v)", info.Message, derr)
+	}
+	return info, errors.New(info.Message)
 }
 
 // hereSpec is the selected frame's position as a location spec.
@@ -196,7 +236,7 @@ func cmdLogpoint(t *Term, args string) error {
 	if err := t.checkLocation("logpoint", loc, pending); err != nil {
 		return err
 	}
-	info, err := t.s.SetBreakpoint(breakpoints.Spec{Location: loc, Log: msg})
+	info, err := t.setChecked(breakpoints.Spec{Location: loc, Log: msg})
 	if err != nil {
 		return err
 	}

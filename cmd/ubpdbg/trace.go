@@ -75,6 +75,7 @@ func runTrace(args []string) int {
 	var logFormat optionalString
 	fs.Var(&logFormat, "log", "print a line for every hit; `FORMAT` is a log message with {expr} ({$tid}, {$pc}: the breakpoint's address, {$hits} work everywhere)")
 	stopMode := fs.String("stop-mode", "thread", "unused by trace (nothing stops); accepted for symmetry")
+	force := fs.Bool("force", false, "place *ADDR locations that no symbols cover, unchecked (an address inside an instruction is refused even so)")
 	progArgs, err := parseTraceArgs(fs, args)
 	if err != nil {
 		return 2
@@ -135,7 +136,7 @@ func runTrace(args []string) int {
 		}
 	}()
 
-	locs, err := placeTraces(s, specs, logFormat, out.note)
+	locs, err := placeTraces(s, specs, logFormat, *force, out.note)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ubpdbg trace:", err)
 		s.Close()
@@ -304,10 +305,10 @@ func joinInts(xs []int) string {
 // and counts per address, so that the report can say which copy (inlined,
 // instantiated, in which library) was hit how often (traceRows). A spec
 // not found yet is pending, and note says so.
-func placeTraces(s *debugger.Session, specs []string, logFormat optionalString, note func(string)) ([]traceLocation, error) {
+func placeTraces(s *debugger.Session, specs []string, logFormat optionalString, force bool, note func(string)) ([]traceLocation, error) {
 	var locs []traceLocation
 	for _, spec := range specs {
-		bs := breakpoints.Spec{Location: spec, Trace: true}
+		bs := breakpoints.Spec{Location: spec, Trace: true, Force: force}
 		if logFormat.set {
 			bs.Log = logFormat.value
 			if bs.Log == "" {
@@ -321,8 +322,8 @@ func placeTraces(s *debugger.Session, specs []string, logFormat optionalString, 
 		if !info.Verified && !info.Pending {
 			return nil, fmt.Errorf("%s: %s", spec, info.Message)
 		}
-		if info.Pending {
-			note(fmt.Sprintf("%s: %s", spec, info.Message))
+		if info.Pending || info.Message != "" {
+			note(fmt.Sprintf("%s: %s", spec, info.Message)) // pending, or the warning of a forced *ADDR
 		}
 		locs = append(locs, traceLocation{Location: spec, bpID: info.ID})
 	}
