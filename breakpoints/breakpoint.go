@@ -19,6 +19,7 @@ type Spec struct {
 	Temporary bool   // delete after the first stop
 	Disabled  bool
 	Trace     bool // count hits (and print Log, if any) but never stop
+	Thread    int  // only this thread (tid) hits it; 0: every thread
 	// Force places an *ADDR breakpoint that cannot be checked to start an
 	// instruction (no symbols cover it). An address shown to be inside an
 	// instruction, or outside executable memory, is refused even so.
@@ -310,8 +311,8 @@ func (bp *Breakpoint) condFailed(err error) bool {
 func Decide(c *target.Ctl, tid int, st *Site, ev Evaluator) Verdict {
 	var v Verdict
 	for _, bp := range st.users {
-		if bp.spec.Disabled {
-			continue
+		if bp.spec.Disabled || bp.spec.Thread != 0 && bp.spec.Thread != tid {
+			continue // another thread's breakpoint: not a hit, as in gdb
 		}
 		if bp.spec.Cond != "" {
 			bp.evals.Add(1)

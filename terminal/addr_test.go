@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
@@ -42,4 +43,27 @@ func TestAddressBreakpoints(t *testing.T) {
 		`sum \d+ calls 1000`,
 		`exited with status 0`,
 	)
+}
+
+// TestThreadBreakpoint: "break LOC thread TID" stops only that thread, and
+// a thread the program does not have, or no ID, is an error.
+func TestThreadBreakpoint(t *testing.T) {
+	l := startLive(t, "exec", cTarget(t))
+	l.send("threads")
+	tid := l.until(`^\* (\d+) `, 10*time.Second)[1]
+	l.send("break square thread 1")
+	l.until(`^break: no thread 1 \(threads lists them\)`, 10*time.Second)
+	l.send("break square thread")
+	l.until(`^break: missing thread ID after "thread"`, 10*time.Second)
+	l.send("break square thread " + tid)
+	l.until(`^Breakpoint 1 at 0x[0-9a-f]+: square\(\) threads.c:\d+ thread `+tid+`$`, 10*time.Second)
+	l.send("continue")
+	l.until(`^Thread `+tid+` stopped at breakpoint 1: square\(\)`, 10*time.Second)
+	l.send("breakpoints")
+	l.until(`thread `+tid+` only`, 10*time.Second)
+	l.send("delete")
+	l.send("continue")
+	l.closeInput()
+	out := l.wait(20 * time.Second)
+	expectInOrder(t, out, `total 14`, `exited with status 0`)
 }

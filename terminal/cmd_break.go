@@ -15,10 +15,11 @@ import (
 
 func init() {
 	register(
-		&command{name: "break", aliases: []string{"b"}, group: "breakpoints", usage: "[-p] [-f] [LOCSPEC] [if COND]",
+		&command{name: "break", aliases: []string{"b"}, group: "breakpoints", usage: "[-p] [-f] [LOCSPEC] [thread TID] [if COND]",
 			summary: "set a breakpoint (at the selected frame's line without LOCSPEC)",
 			help: `LOCSPEC is FUNC, FILE:LINE or *ADDR. With "if COND" the thread stops only when
 COND is true; otherwise it goes on at once, out of line, and nothing else stops.
+With "thread TID" only that thread hits it (the others pass, uncounted).
 A LOCSPEC that matches nothing is an error; -p makes it pending instead: it is
 placed when a library that has it is loaded (on a terminal you are asked).
 An *ADDR must start an instruction of a function known from symbols; -f places
@@ -27,7 +28,7 @@ instruction corrupts the program). One shown to be inside an instruction, or
 not in executable memory, is refused even with -f.
 Examples:  break main   b worker.c:42 if i == 3   b *0x401136   b -p png_read_info`,
 			run: func(t *Term, args string) error { return t.setBreak("break", args, false) }},
-		&command{name: "tbreak", group: "breakpoints", usage: "[-p] [-f] [LOCSPEC] [if COND]",
+		&command{name: "tbreak", group: "breakpoints", usage: "[-p] [-f] [LOCSPEC] [thread TID] [if COND]",
 			summary: "set a temporary breakpoint: deleted when it first stops a thread",
 			run:     func(t *Term, args string) error { return t.setBreak("tbreak", args, true) }},
 		&command{name: "condition", aliases: []string{"cond"}, group: "breakpoints", usage: "ID [COND]",
@@ -59,6 +60,41 @@ func splitCond(args string) (loc, cond string) {
 		return strings.TrimSpace(args[:i]), strings.TrimSpace(args[i+4:])
 	}
 	return strings.TrimSpace(args), ""
+}
+
+// splitThread splits "LOCSPEC thread TID" (gdb's form): a breakpoint
+// that only that thread hits. TID is a thread ID as threads lists it.
+func splitThread(loc string) (string, int, error) {
+	f := strings.Fields(loc)
+	n := len(f)
+	if n == 0 || f[n-1] == "thread" {
+		if n > 0 {
+			return "", 0, badArgs("missing thread ID after \"thread\"")
+		}
+		return loc, 0, nil
+	}
+	if n < 2 || f[n-2] != "thread" {
+		return loc, 0, nil
+	}
+	tid, err := parseID(f[n-1], "thread")
+	if err != nil {
+		return "", 0, err
+	}
+	return strings.Join(f[:n-2], " "), tid, nil
+}
+
+// checkThread refuses a thread ID the program does not have.
+func (t *Term) checkThread(tid int) error {
+	ths, err := t.s.Threads()
+	if err != nil {
+		return err
+	}
+	for _, th := range ths {
+		if th.Tid == tid {
+			return nil
+		}
+	}
+	return fmt.Errorf("no thread %d (threads lists them)", tid)
 }
 
 // cutFlags takes the leading flags of break and tbreak off their
@@ -121,6 +157,15 @@ func (t *Term) checkLocation(cmd, loc string, pending bool) error {
 func (t *Term) setBreak(cmd, args string, temp bool) error {
 	args, pending, force := cutFlags(args)
 	loc, cond := splitCond(args)
+	loc, tid, err := splitThread(loc)
+	if err != nil {
+		return err
+	}
+	if tid != 0 {
+		if err := t.checkThread(tid); err != nil {
+			return err
+		}
+	}
 	if strings.HasPrefix(args, "if") && strings.TrimSpace(args) == "if" || strings.HasSuffix(args, " if") {
 		return badArgs("missing condition after \"if\"")
 	}
@@ -134,7 +179,7 @@ func (t *Term) setBreak(cmd, args string, temp bool) error {
 	if err := t.checkLocation(cmd, loc, pending); err != nil {
 		return err
 	}
-	info, err := t.setChecked(breakpoints.Spec{Location: loc, Cond: cond, Temporary: temp, Force: force})
+	info, err := t.setChecked(breakpoints.Spec{Location: loc, Cond: cond, Temporary: temp, Force: force, Thread: tid})
 	if err != nil {
 		return err
 	}
@@ -189,6 +234,9 @@ func describeBreakpoint(info breakpoints.Info) string {
 	default:
 		l := info.Locations[0]
 		fmt.Fprintf(&b, " at %d locations, first %#x: %s", len(info.Locations), l.Addr, describePos(l.Addr, l.Function, l.File, l.Line))
+	}
+	if info.Spec.Thread != 0 {
+		fmt.Fprintf(&b, " thread %d", info.Spec.Thread)
 	}
 	if info.Spec.Cond != "" {
 		fmt.Fprintf(&b, " if %s", info.Spec.Cond)
@@ -322,6 +370,9 @@ func cmdBreakpoints(t *Term, args string) error {
 			where += " (" + bp.Message + ")"
 		}
 		fmt.Fprintf(&b, "%-4d %-10s %-4s %6d  %-18s %s\n", bp.ID, typ, on, bp.Hits, addr, where)
+		if bp.Spec.Thread != 0 {
+			fmt.Fprintf(&b, "%28s thread %d only\n", "", bp.Spec.Thread)
+		}
 		if bp.Spec.Cond != "" {
 			fmt.Fprintf(&b, "%28s if %s\n", "", bp.Spec.Cond)
 		}
