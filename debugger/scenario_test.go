@@ -138,4 +138,3 @@ func TestThreeThreadsScenario(t *testing.T) {
 		})
 	}
 }
-
