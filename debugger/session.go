@@ -16,6 +16,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
 	"github.com/ubpdbg/ubpdbg/internal/queue"
@@ -202,20 +203,28 @@ func newSession(cfg Config) *Session {
 		cfg.Evaluator = &HitEvaluator{}
 	}
 	events := queue.New[Event]()
-	events.Limit(MaxQueuedEvents, func(ev Event) bool { return ev.LogMessage }, func(n int) Event {
-		return Event{Kind: Output, Category: "important",
-			Text: fmt.Sprintf("ubpdbg: %d log messages dropped: the front end did not read them fast enough\n", n)}
-	})
+	events.Limit(queue.Limits[Event]{Count: MaxQueuedEvents, Bytes: MaxQueuedLogBytes,
+		Droppable: func(ev Event) (int, bool) { return len(ev.Text) + eventSize, ev.LogMessage },
+		Note: func(n int) Event {
+			return Event{Kind: Output, Category: "important",
+				Text: fmt.Sprintf("ubpdbg: %d log messages dropped: the front end did not read them fast enough\n", n)}
+		}})
 	return &Session{cfg: cfg, events: events, sites: breakpoints.NewSites(),
 		xol: xol.NewRuntime(), threads: map[int]*thread{}, bps: map[int]*breakpoints.Breakpoint{}, nextBP: 1,
 		uncheckedAddr: map[*breakpoints.Breakpoint]string{}}
 }
 
-// MaxQueuedEvents bounds the events that wait for a front end that does not
-// read them: past it, log messages are dropped (and counted, and the count
-// reported in an Output event once the front end has caught up); the
-// program never waits for a front end, and our memory stays bounded.
-const MaxQueuedEvents = 4096
+// MaxQueuedEvents and MaxQueuedLogBytes bound the events that wait for a
+// front end that does not read them: past either, log messages are dropped
+// (and counted, and the count reported in an Output event in their place);
+// the program never waits for a front end, and our memory stays bounded.
+// 65,536 events are two seconds of a logpoint hit in a tight loop: a front
+// end that is only slow for a moment (a loaded machine) loses nothing.
+const (
+	MaxQueuedEvents   = 65536
+	MaxQueuedLogBytes = 16 << 20
+	eventSize         = int(unsafe.Sizeof(Event{}))
+)
 
 // DroppedLogMessages says how many log messages were dropped because the
 // front end did not keep up.

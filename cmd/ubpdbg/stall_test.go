@@ -21,8 +21,8 @@ import (
 // TestStalledClientBounded: a DAP client sets a logpoint that the program
 // hits 100,000 times, then stops reading. The program still runs to its
 // end at its own pace (the engine never waits for the client), ubpdbg's
-// memory stays bounded (each message is 3,000 bytes: kept, they would take
-// hundreds of megabytes), and when the client reads again it gets the
+// memory stays bounded (each message is 3,000 bytes: kept, they took 560 MB
+// here; bounded, the peak grew by about 115 MB, garbage included), and when the client reads again it gets the
 // messages that were kept and a note with the exact count of the dropped
 // ones: kept + dropped = hits.
 func TestStalledClientBounded(t *testing.T) {
@@ -99,7 +99,7 @@ func TestStalledClientBounded(t *testing.T) {
 	}
 	peak := rssKB(t, cmd.Process.Pid, "VmHWM")
 	t.Logf("ubpdbg RSS %d kB before the stall, peak %d kB", baseline, peak)
-	if peak-baseline > 150*1024 {
+	if peak-baseline > 250*1024 {
 		t.Errorf("ubpdbg grew from %d kB to %d kB while the client did not read", baseline, peak)
 	}
 

@@ -15,13 +15,22 @@ type Unbounded[T any] struct {
 	wake   chan struct{}
 	out    chan T
 
-	// Set by Limit.
-	limit     int
-	droppable func(T) bool
-	note      func(dropped int) T
-	dropped   int // since the last note
-	total     int
-	inflight  int // values taken by pump, not all delivered yet
+	lim      Limits[T] // see Limit
+	dropped  int       // since the last note
+	total    int
+	inflight int // values taken by pump, not all delivered yet
+	// bytes is the Size of the droppable values queued and in flight.
+	bytes, inflightBytes int
+}
+
+// Limits bound a queue (see Limit).
+type Limits[T any] struct {
+	Count int // values waiting, of any kind
+	Bytes int // the Size of the droppable values waiting
+	// Droppable says whether v may be dropped, and its size in bytes.
+	Droppable func(v T) (size int, ok bool)
+	// Note makes the value that says how many were dropped.
+	Note func(dropped int) T
 }
 
 // New starts a queue.
@@ -31,18 +40,20 @@ func New[T any]() *Unbounded[T] {
 	return q
 }
 
-// Limit bounds the queue for the values droppable accepts: while n or more
-// values wait (not yet taken from Out), such a value is dropped instead of
-// queued, and counted. The next value queued is preceded by note(count),
-// which says how many were dropped there; if no value comes, the note is
-// delivered once the consumer has taken all that waited. Other values are
-// always queued: the ones that cannot be lost (a stop, an exit) come at a
-// rate the program cannot drive up on its own, unlike a log message per
-// breakpoint hit. Call Limit before the first Push.
-func (q *Unbounded[T]) Limit(n int, droppable func(T) bool, note func(dropped int) T) {
+// Limit bounds the queue for the values lim.Droppable accepts: while
+// lim.Count or more values wait (not yet taken from Out), or the droppable
+// ones that wait add up to lim.Bytes, such a value is dropped instead of
+// queued, and counted. The next value queued is preceded by
+// lim.Note(count), which says how many were dropped there; if no value
+// comes, the note is delivered once the consumer has taken all that
+// waited. Other values are always queued: the ones that cannot be lost (a
+// stop, an exit) come at a rate the program cannot drive up on its own,
+// unlike a log message per breakpoint hit. Call Limit before the first
+// Push.
+func (q *Unbounded[T]) Limit(lim Limits[T]) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.limit, q.droppable, q.note = n, droppable, note
+	q.lim = lim
 }
 
 // Dropped returns how many values were dropped since the queue started.
@@ -63,18 +74,24 @@ func (q *Unbounded[T]) Push(v T) {
 		q.mu.Unlock()
 		return
 	}
-	// What waits: queued, taken by pump but not delivered, and in the
-	// channel's buffer.
-	if q.limit > 0 && len(q.items)+q.inflight+len(q.out) >= q.limit && q.droppable(v) {
-		q.dropped++
-		q.total++
-		q.mu.Unlock()
-		return
+	if q.lim.Droppable != nil {
+		if size, ok := q.lim.Droppable(v); ok {
+			// What waits: queued, taken by pump but not delivered, and
+			// in the channel's buffer.
+			waiting := len(q.items) + q.inflight + len(q.out)
+			if waiting >= q.lim.Count || q.bytes+q.inflightBytes+size > q.lim.Bytes {
+				q.dropped++
+				q.total++
+				q.mu.Unlock()
+				return
+			}
+			q.bytes += size
+		}
 	}
 	if q.dropped > 0 {
 		// The first value queued after drops: the note goes first, in
 		// the place of what was lost.
-		q.items = append(q.items, q.note(q.dropped))
+		q.items = append(q.items, q.lim.Note(q.dropped))
 		q.dropped = 0
 	}
 	q.items = append(q.items, v)
@@ -104,7 +121,7 @@ func (q *Unbounded[T]) pump() {
 			if q.dropped > 0 {
 				// The consumer took everything, and no value came after
 				// the drops: say so now.
-				q.items = append(q.items, q.note(q.dropped))
+				q.items = append(q.items, q.lim.Note(q.dropped))
 				q.dropped = 0
 				q.mu.Unlock()
 				continue
@@ -120,13 +137,13 @@ func (q *Unbounded[T]) pump() {
 		}
 		items := q.items
 		q.items = nil
-		q.inflight = len(items)
+		q.inflight, q.inflightBytes, q.bytes = len(items), q.bytes, 0
 		q.mu.Unlock()
 		for _, v := range items {
 			q.out <- v
 		}
 		q.mu.Lock()
-		q.inflight = 0
+		q.inflight, q.inflightBytes = 0, 0
 		q.mu.Unlock()
 	}
 }

@@ -43,7 +43,8 @@ func TestLimit(t *testing.T) {
 	}
 	q := New[v]()
 	const limit = 500
-	q.Limit(limit, func(x v) bool { return x.droppable }, func(n int) v { return v{note: n} })
+	q.Limit(Limits[v]{Count: limit, Bytes: 1 << 30, Droppable: func(x v) (int, bool) { return 8, x.droppable },
+		Note: func(n int) v { return v{note: n} }})
 	kept := 0
 	for i := 0; i < 100000; i++ {
 		q.Push(v{n: i, droppable: true})
@@ -82,5 +83,30 @@ func TestLimit(t *testing.T) {
 	}
 	if got[len(got)-1].note == 0 {
 		t.Errorf("the last value is not the note: %+v", got[len(got)-1])
+	}
+}
+
+// TestLimitBytes: the droppable values that wait are bounded in bytes too.
+func TestLimitBytes(t *testing.T) {
+	q := New[string]()
+	q.Limit(Limits[string]{Count: 1 << 30, Bytes: 1000, Droppable: func(s string) (int, bool) { return len(s), s != "" },
+		Note: func(n int) string { return "" }})
+	for i := 0; i < 1000; i++ {
+		q.Push("0123456789") // 10 bytes
+	}
+	q.Close()
+	kept := 0
+	for s := range q.Out() {
+		if s != "" {
+			kept++
+		}
+	}
+	// At most 1000 bytes wait at any time, plus what pump has delivered
+	// into the channel's buffer meanwhile.
+	if kept > 100+64 || kept == 0 {
+		t.Errorf("%d values of 10 bytes kept with a 1000-byte limit", kept)
+	}
+	if q.Dropped() != 1000-kept {
+		t.Errorf("dropped %d, want %d", q.Dropped(), 1000-kept)
 	}
 }
