@@ -109,7 +109,7 @@ func (s *session) unavailableSource(dbg *debugger.Session, f symbols.Frame, pc u
 		s.lists.mu.Unlock()
 	}
 	src := &dap.Source{Name: filepath.Base(l.name), Path: l.name, SourceReference: ref,
-		PresentationHint: "deemphasize", Origin: "source not available: disassembly"}
+		PresentationHint: "deemphasize", Origin: "no source on this machine"}
 	return src, l.lineOf(pc)
 }
 
