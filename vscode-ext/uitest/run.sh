@@ -29,7 +29,8 @@ echo "uitest: logs and screenshots in $LOGDIR"
 apt() {
     missing=
     for p in "$@"; do
-        dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+        # Installed, not merely known (a removed package keeps its config).
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
     done
     [ -z "$missing" ] && return 0
     if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
