@@ -112,25 +112,22 @@ function processesWith(s) {
     return out;
 }
 
-test('a non-stop session in VS Code', async (t) => {
+// inVSCode prepares a project folder (prepare(work) writes its files and
+// returns its launch configurations), installs the .vsix into a fresh
+// code-server serving it, opens it in Chromium and runs body(page, work).
+// Everything it started is ended after the test, whatever happened; on a
+// failure the page's screenshot and HTML are kept.
+async function inVSCode(t, name, prepare, body) {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ubpdbg-ui-'));
     const userData = path.join(tmp, 'user-data');
     const extensions = path.join(tmp, 'extensions');
-    const work = path.join(tmp, 'mtproject');
+    const work = path.join(tmp, name);
     fs.mkdirSync(path.join(work, '.vscode'), { recursive: true });
-    fs.copyFileSync(path.join(fixtures, 'mt.c'), path.join(work, 'mt.c'));
-    const src = path.join(work, 'mt.c');
-    execFileSync('gcc', ['-g', '-O0', '-pthread', '-o', path.join(work, 'mt'), src]);
-    fs.writeFileSync(path.join(work, '.vscode', 'launch.json'), JSON.stringify({
-        version: '0.2.0',
-        configurations: [{
-            type: 'ubpdbg', request: 'launch', name: 'mt', program: '${workspaceFolder}/mt',
-            args: ['120'], cwd: '${workspaceFolder}', stopMode: 'thread',
-        }],
-    }, null, 2));
+    const configurations = prepare(work);
+    fs.writeFileSync(path.join(work, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations }, null, 2));
     // ubpdbg.executablePath has scope machine-overridable: under
     // code-server it is read from the Machine settings, not the User's.
-    const dapLog = path.join(LOGDIR, 'ubpdbg-dap.log');
+    const dapLog = path.join(LOGDIR, `${name}-ubpdbg-dap.log`);
     const wrapper = path.join(tmp, 'ubpdbg-logged');
     fs.writeFileSync(wrapper, `#!/bin/sh\nexec "${env('UBPDBG_BIN')}" "$@" --log --log-dest "${dapLog}"\n`, { mode: 0o755 });
     fs.mkdirSync(path.join(userData, 'Machine'), { recursive: true });
@@ -153,26 +150,28 @@ test('a non-stop session in VS Code', async (t) => {
     // code-server's own config and data in the temp dir too.
     const csEnv = { ...process.env, XDG_CONFIG_HOME: path.join(tmp, 'config'), XDG_DATA_HOME: path.join(tmp, 'data') };
     const csArgs = ['--user-data-dir', userData, '--extensions-dir', extensions, '--config', path.join(tmp, 'config.yaml')];
+    let cs, browser;
+    t.after(async () => {
+        if (browser) await browser.close().catch(() => {});
+        // code-server and what it started (its extension host, ubpdbg,
+        // the program) are one process group.
+        if (cs) {
+            try { process.kill(-cs.pid, 'SIGTERM'); } catch { /* gone */ }
+            await new Promise((r) => setTimeout(r, 1000));
+            try { process.kill(-cs.pid, 'SIGKILL'); } catch { /* gone */ }
+        }
+        fs.rmSync(tmp, { recursive: true, force: true });
+    });
 
     execFileSync(env('CODE_SERVER'), [...csArgs, '--install-extension', env('VSIX')], { env: csEnv, timeout: 120_000 });
     const installed = execFileSync(env('CODE_SERVER'), [...csArgs, '--list-extensions', '--show-versions'], { env: csEnv, timeout: 60_000 }).toString();
     assert.match(installed, /ubpdbg\.ubpdbg@/);
 
     const port = await freePort();
-    const csLog = fs.openSync(path.join(LOGDIR, 'code-server.log'), 'w');
-    const cs = spawn(env('CODE_SERVER'), [...csArgs, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
+    const csLog = fs.openSync(path.join(LOGDIR, `${name}-code-server.log`), 'w');
+    cs = spawn(env('CODE_SERVER'), [...csArgs, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
         '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', work],
     { env: csEnv, stdio: ['ignore', csLog, csLog], detached: true });
-    let browser;
-    t.after(async () => {
-        if (browser) await browser.close().catch(() => {});
-        // code-server and what it started (its extension host, ubpdbg,
-        // the program) are one process group.
-        try { process.kill(-cs.pid, 'SIGTERM'); } catch { /* gone */ }
-        await new Promise((r) => setTimeout(r, 1000));
-        try { process.kill(-cs.pid, 'SIGKILL'); } catch { /* gone */ }
-        fs.rmSync(tmp, { recursive: true, force: true });
-    });
     await waitHTTP(`http://127.0.0.1:${port}/healthz`, 60_000);
 
     browser = await chromium.launchPersistentContext(path.join(tmp, 'chromium'), {
@@ -185,32 +184,32 @@ test('a non-stop session in VS Code', async (t) => {
     const page = browser.pages()[0] ?? await browser.newPage();
     page.setDefaultTimeout(STEP);
     try {
-        await session(page, port, work, src);
+        await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(work)}`);
+        await page.locator('.monaco-workbench').waitFor();
+        await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+        await body(page, work);
     } catch (e) {
         // What the page showed when it went wrong.
-        await screenshot(page, 'failure').catch(() => {});
+        await screenshot(page, `${name}-failure`).catch(() => {});
         const html = await page.locator('.monaco-workbench').innerHTML().catch(() => '');
-        fs.writeFileSync(path.join(LOGDIR, 'failure.html'), html);
+        fs.writeFileSync(path.join(LOGDIR, `${name}-failure.html`), html);
         throw e;
     }
-});
+}
 
-async function session(page, port, work, src) {
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(work)}`);
-    await page.locator('.monaco-workbench').waitFor();
-    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'mt.c' }).first().waitFor({ timeout: 60_000 });
-    await screenshot(page, 'workbench');
-
-    // Open mt.c (Quick Open), go to the breakpoint's line.
-    const bpA = lineOf(src, 'BP:a */'), callA = lineOf(src, 'BP:call-a');
-    const bpB = lineOf(src, 'BP:b */'), tick = lineOf(src, 'BP:tick */');
-    await page.keyboard.press('Control+P');
-    await page.keyboard.type('mt.c');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'mt.c' }).first().waitFor();
-    await page.keyboard.press('Enter');
-    const editor = page.locator('.editor-instance .monaco-editor').first();
-    await editor.waitFor();
-    const gotoLine = async (n) => {
+// workbench gives the UI actions the tests share.
+function workbench(page) {
+    const w = {};
+    w.openFile = async (name) => {
+        await page.keyboard.press('Control+P');
+        await page.keyboard.type(name);
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+        await page.keyboard.press('Enter');
+        await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor();
+        w.editor = page.locator('.editor-instance .monaco-editor').first();
+        await w.editor.waitFor();
+    };
+    w.gotoLine = async (n) => {
         await page.keyboard.press('Control+G');
         await page.keyboard.type(String(n));
         await page.keyboard.press('Enter');
@@ -218,7 +217,7 @@ async function session(page, port, work, src) {
     };
     // The glyph margin is left of the line numbers: a click there toggles
     // a breakpoint.
-    const gutter = async (n, button = 'left') => {
+    w.gutter = async (n, button = 'left') => {
         // Where the line is once the editor has stopped scrolling.
         const line = page.locator(`.margin-view-overlays .line-numbers:text-is("${n}")`);
         let box = await line.boundingBox();
@@ -231,7 +230,105 @@ async function session(page, port, work, src) {
         assert.ok(box, `line ${n} is not on screen`);
         await page.mouse.click(box.x - 12, box.y + box.height / 2, { button });
     };
-    const breakpointGlyphs = () => page.locator('.margin-view-overlays .codicon-debug-breakpoint, .glyph-margin-widgets .codicon-debug-breakpoint');
+    w.breakpointGlyphs = () => page.locator('.margin-view-overlays .codicon-debug-breakpoint, .glyph-margin-widgets .codicon-debug-breakpoint');
+    w.callStack = page.locator('.debug-call-stack');
+    w.threadRow = (name) => w.callStack.locator('.monaco-list-row', { has: page.locator('.thread') }).filter({ hasText: name });
+    w.threadStates = () => w.callStack.locator('.monaco-list-row .thread').allInnerTexts();
+    // Continue and Pause of one thread: its inline action in the Call
+    // Stack. The mouse then leaves the row, whose state label hides while
+    // it is hovered.
+    w.threadAction = async (name, action) => {
+        await w.threadRow(name).hover(); // the actions show on hover
+        await w.threadRow(name).locator(`.codicon-debug-${action}`).click();
+        await page.mouse.move(700, 8);
+    };
+    // expand opens a thread's row as a user does (VS Code 1.139 leaves a
+    // thread that stopped alone collapsed).
+    w.expand = async (row) => {
+        if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
+    };
+    w.variables = page.locator('.debug-variables');
+    // locals opens the Locals scope if VS Code did not.
+    w.locals = async () => {
+        const locals = w.variables.locator('.monaco-list-row', { hasText: 'Locals' }).first();
+        await locals.waitFor();
+        if ((await locals.getAttribute('aria-expanded')) === 'false') await locals.click();
+    };
+    w.toasts = () => page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+    return w;
+}
+
+test('a non-stop session on a C program', async (t) => {
+    let src;
+    await inVSCode(t, 'mtproject', (work) => {
+        src = path.join(work, 'mt.c');
+        fs.copyFileSync(path.join(fixtures, 'mt.c'), src);
+        execFileSync('gcc', ['-g', '-O0', '-pthread', '-o', path.join(work, 'mt'), src]);
+        return [{
+            type: 'ubpdbg', request: 'launch', name: 'mt', program: '${workspaceFolder}/mt',
+            args: ['120'], cwd: '${workspaceFolder}', stopMode: 'thread',
+        }];
+    }, (page, work) => cSession(page, work, src));
+});
+
+test('a non-stop session on a Go program', async (t) => {
+    let src;
+    await inVSCode(t, 'goproject', (work) => {
+        for (const f of ['go.mod', 'main.go']) fs.copyFileSync(path.join(fixtures, 'gomain', f), path.join(work, f));
+        src = path.join(work, 'main.go');
+        execFileSync('go', ['build', '-gcflags=all=-N -l', '-o', 'gomain', '.'], { cwd: work });
+        return [{
+            type: 'ubpdbg', request: 'launch', name: 'gomain', program: '${workspaceFolder}/gomain',
+            args: ['120'], cwd: '${workspaceFolder}', stopMode: 'thread',
+        }];
+    }, async (page, work) => {
+        const w = workbench(page);
+        const bp = lineOf(src, '// BP:go-worker');
+        await w.openFile('main.go');
+        await w.gotoLine(bp);
+        await w.gutter(bp);
+        await w.breakpointGlyphs().first().waitFor();
+        await page.keyboard.press('F5');
+        // Each worker goroutine (locked to its thread) stops at the
+        // breakpoint on its own, the Go runtime's threads run on.
+        const pausedRow = w.callStack.locator('.monaco-list-row', { has: page.locator('.thread .state', { hasText: /Paused on breakpoint/i }) });
+        await pausedRow.nth(1).waitFor({ timeout: 60_000 });
+        const states = await w.threadStates();
+        assert.equal(states.filter((x) => /paused on breakpoint/i.test(x)).length, 2, `the two workers paused: ${JSON.stringify(states)}`);
+        assert.equal(states.filter((x) => /paused/i.test(x)).length, 2, `only the workers paused: ${JSON.stringify(states)}`);
+        assert.ok(states.filter((x) => /running/i.test(x)).length >= 1, `the others run: ${JSON.stringify(states)}`);
+        await w.expand(pausedRow.first());
+        await w.callStack.locator('.monaco-list-row', { hasText: 'main.worker' }).filter({ hasText: `${bp}:1` }).first().waitFor();
+        await w.locals();
+        await w.variables.locator('.monaco-list-row', { hasText: /tag\s*[:=]\s*4[12]\b/ }).waitFor();
+        await w.variables.locator('.monaco-list-row', { hasText: /value\s*[:=]\s*[12]000\b/ }).waitFor();
+        await screenshot(page, 'go-paused-on-breakpoint');
+        await page.locator('.repl-input-wrapper .monaco-editor').click();
+        await page.keyboard.type('id * 100 + tag');
+        await page.keyboard.press('Enter');
+        await page.locator('.repl .monaco-list-row', { hasText: /^\s*(141|242)\s*$/ }).first().waitFor();
+        await screenshot(page, 'go-debug-console');
+        assert.deepEqual(await w.toasts(), [], 'no notification');
+        await page.keyboard.press('Shift+F5');
+        await w.callStack.locator('.monaco-list-row .thread').first().waitFor({ state: 'detached' });
+        const end = Date.now() + STEP;
+        while (processesWith(path.join(work, 'gomain')).length > 0 && Date.now() < end) {
+            await new Promise((r) => setTimeout(r, 200));
+        }
+        assert.deepEqual(processesWith(path.join(work, 'gomain')), [], 'the program is gone after Stop');
+        await screenshot(page, 'go-stopped');
+    });
+});
+
+async function cSession(page, work, src) {
+    const w = workbench(page);
+    const { openFile, gotoLine, gutter, breakpointGlyphs, callStack, threadRow, threadAction, variables } = w;
+    await screenshot(page, 'workbench');
+
+    // Open mt.c (Quick Open), go to the breakpoint's line.
+    const bpA = lineOf(src, 'BP:a */');
+    const bpB = lineOf(src, 'BP:b */'), tick = lineOf(src, 'BP:tick */');
+    await openFile('mt.c');
     await gotoLine(bpA);
     await gutter(bpA);
     await breakpointGlyphs().first().waitFor();
@@ -239,36 +336,21 @@ async function session(page, port, work, src) {
 
     // F5: worker-a stops at the breakpoint, the other threads run.
     await page.keyboard.press('F5');
-    const callStack = page.locator('.debug-call-stack');
-    const threadRow = (name) => callStack.locator('.monaco-list-row', { has: page.locator('.thread') }).filter({ hasText: name });
     await threadRow('worker-a').locator('.state', { hasText: /Paused on breakpoint/i }).waitFor({ timeout: 60_000 });
     for (const name of ['worker-b', 'ticker']) {
         await threadRow(name).locator('.state', { hasText: /Running/i }).waitFor();
     }
-    // Continue and Pause of one thread: its inline action in the Call
-    // Stack. The mouse then leaves the row, whose state label hides while
-    // it is hovered.
-    const threadAction = async (name, action) => {
-        await threadRow(name).hover(); // the actions show on hover
-        await threadRow(name).locator(`.codicon-debug-${action}`).click();
-        await page.mouse.move(700, 8);
-    };
-    const threadStates = await callStack.locator('.monaco-list-row .thread').allInnerTexts();
+    const threadStates = await w.threadStates();
     await screenshot(page, 'paused-on-breakpoint');
     const paused = threadStates.filter((s) => /paused/i.test(s));
     assert.equal(paused.length, 1, `one thread paused: ${JSON.stringify(threadStates)}`);
     assert.ok(threadStates.filter((s) => /running/i.test(s)).length >= 3, `the others run: ${JSON.stringify(threadStates)}`);
-    // worker-a's stack shows worker_a at the breakpoint's line (the row
-    // is opened as a user opens it: VS Code 1.139 leaves it collapsed).
-    const rowA = threadRow('worker-a');
-    if ((await rowA.getAttribute('aria-expanded')) === 'false') await rowA.locator('.monaco-tl-twistie').click();
+    // worker-a's stack shows worker_a at the breakpoint's line.
+    await w.expand(threadRow('worker-a'));
     await callStack.locator('.monaco-list-row', { hasText: `worker_a` }).filter({ hasText: `${bpA}:1` }).first().waitFor();
 
     // Variables: worker_a's locals (VS Code expands the first scope).
-    const variables = page.locator('.debug-variables');
-    const locals = variables.locator('.monaco-list-row', { hasText: 'Locals' }).first();
-    await locals.waitFor();
-    if ((await locals.getAttribute('aria-expanded')) === 'false') await locals.click();
+    await w.locals();
     await variables.locator('.monaco-list-row', { hasText: /tag\s*[:=]\s*42/ }).waitFor();
     await variables.locator('.monaco-list-row', { hasText: /value\s*[:=]\s*1000\b/ }).waitFor();
     await screenshot(page, 'variables');
@@ -331,7 +413,7 @@ async function session(page, port, work, src) {
     await page.locator('.tabs-container .tab', { hasText: 'mt.c' }).first().click();
 
     // A conditional breakpoint, edited in the breakpoint widget.
-    await editor.click();
+    await w.editor.click();
     await gotoLine(bpB);
     // gutterMenu opens the gutter's context menu on line n and picks
     // item, until the breakpoint widget opens (a click while the menu
@@ -375,7 +457,7 @@ async function session(page, port, work, src) {
 
     // A logpoint in the ticker: its messages in the Debug Console while
     // every thread runs.
-    await editor.click();
+    await w.editor.click();
     await gotoLine(tick);
     await gutterMenu(tick, 'Add Logpoint');
     await typeInWidget('tick is {tick}');
