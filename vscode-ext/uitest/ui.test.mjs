@@ -66,11 +66,13 @@ async function waitHTTP(url, ms) {
     }
 }
 
-// lineOf finds a marker comment's line in the fixture.
-function lineOf(file, marker) {
-    const i = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker));
-    assert.ok(i >= 0, `no ${marker} in ${file}`);
-    return i + 1;
+// lineOf finds the one line that ends in the marker comment BP:name (as
+// test/dapSupport.ts does: a marker mentioned in other comments is not it).
+function lineOf(file, name) {
+    const re = new RegExp(`(/\\*|//)\\s*BP:${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*(\\*/)?\\s*$`);
+    const hits = fs.readFileSync(file, 'utf8').split('\n').flatMap((l, i) => (re.test(l) ? [i + 1] : []));
+    assert.equal(hits.length, 1, `${file}: lines marked BP:${name}: ${hits}`);
+    return hits[0];
 }
 
 // wordBox finds the middle of the first `word` on the editor line that
@@ -283,7 +285,7 @@ test('a non-stop session on a Go program', async (t) => {
         }];
     }, async (page, work) => {
         const w = workbench(page);
-        const bp = lineOf(src, '// BP:go-worker');
+        const bp = lineOf(src, 'go-worker');
         await w.openFile('main.go');
         await w.gotoLine(bp);
         await w.gutter(bp);
@@ -326,8 +328,8 @@ async function cSession(page, work, src) {
     await screenshot(page, 'workbench');
 
     // Open mt.c (Quick Open), go to the breakpoint's line.
-    const bpA = lineOf(src, 'BP:a */');
-    const bpB = lineOf(src, 'BP:b */'), tick = lineOf(src, 'BP:tick */');
+    const bpA = lineOf(src, 'a');
+    const bpB = lineOf(src, 'b'), tick = lineOf(src, 'tick');
     await openFile('mt.c');
     await gotoLine(bpA);
     await gutter(bpA);
