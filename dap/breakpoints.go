@@ -43,8 +43,7 @@ func (s *session) toDAP(dbg *debugger.Session, info breakpoints.Info, src *dap.S
 		if l.Line > 0 {
 			b.Line = l.Line
 			if src == nil && l.File != "" {
-				f := s.absFile(dbg.Symbols().ImageAt(l.Addr), l.Addr, l.File)
-				src = &dap.Source{Name: filepath.Base(f), Path: f}
+				src = &dap.Source{Name: filepath.Base(l.File), Path: l.File}
 			}
 		}
 		if len(info.Locations) > 1 && b.Message == "" {

@@ -62,7 +62,7 @@ func (s *session) event(dbg *debugger.Session, ev debugger.Event) {
 			s.out.send(&dap.OutputEvent{Event: newEvent("output"), Body: dap.OutputEventBody{Category: "important", Output: ev.Text + "\n"}})
 		}
 		s.out.send(&dap.StoppedEvent{Event: newEvent("stopped"), Body: dap.StoppedEventBody{
-			Reason: ev.Reason, Description: ev.Description, Text: text, ThreadId: ev.Tid,
+			Reason: ev.Reason, Description: stopDescription(ev.Reason), Text: text, ThreadId: ev.Tid,
 			AllThreadsStopped: ev.AllStopped, HitBreakpointIds: ev.BreakpointIDs}})
 	case debugger.Continued:
 		tid := ev.Tid
@@ -111,4 +111,25 @@ func (s *session) event(dbg *debugger.Session, ev debugger.Event) {
 	case debugger.Detached:
 		// terminated follows when the stream closes.
 	}
+}
+
+// stopDescription is what VS Code shows beside a stopped thread, worded as
+// its own debug adapters word it; the engine's more precise words
+// ("Breakpoint 1", "signal SIGSEGV") go in the stopped event's text.
+func stopDescription(reason string) string {
+	switch reason {
+	case debugger.ReasonBreakpoint:
+		return "Paused on breakpoint"
+	case debugger.ReasonStep:
+		return "Paused on step"
+	case debugger.ReasonPause:
+		return "Paused"
+	case debugger.ReasonEntry:
+		return "Paused on entry"
+	case debugger.ReasonException:
+		return "Paused on exception"
+	case debugger.ReasonSignal:
+		return "Paused on signal"
+	}
+	return "Paused on " + reason
 }

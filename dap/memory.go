@@ -258,8 +258,7 @@ func (d *disasm) row(in insn) dap.DisassembledInstruction {
 			row.Symbol = f.Function
 		}
 		if f.File != "" {
-			file := d.s.absFile(pi.Image, in.addr, f.File)
-			row.Location = &dap.Source{Name: filepath.Base(file), Path: file}
+			row.Location = &dap.Source{Name: filepath.Base(f.File), Path: f.File}
 			row.Line = f.Line
 		}
 	}

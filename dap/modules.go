@@ -117,9 +117,9 @@ func (s *session) onLoadedSources(r *dap.LoadedSourcesRequest) (dap.ResponseMess
 	seen := map[string]bool{}
 	for _, im := range dbg.Symbols().Images() {
 		for _, f := range s.sources().of(im).files {
-			if !seen[f.abs] {
-				seen[f.abs] = true
-				out = append(out, dap.Source{Name: filepath.Base(f.abs), Path: f.abs})
+			if !seen[f.name] {
+				seen[f.name] = true
+				out = append(out, dap.Source{Name: filepath.Base(f.name), Path: f.name})
 			}
 		}
 	}

@@ -46,6 +46,7 @@ type session struct {
 	handles handles
 	mods    modSet
 	srcs    *sourceMap
+	lists   listings
 }
 
 func newSession(srv *Server, r io.Reader, w io.Writer) *session {
@@ -312,6 +313,8 @@ func (s *session) dispatch(req dap.RequestMessage, raw []byte) (dap.ResponseMess
 		return s.onModules(r)
 	case *dap.LoadedSourcesRequest:
 		return s.onLoadedSources(r)
+	case *dap.SourceRequest:
+		return s.onSource(r)
 	}
 	return nil, fmt.Errorf("request %q is not supported by ubpdbg", req.GetRequest().Command)
 }

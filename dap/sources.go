@@ -13,20 +13,20 @@ import (
 
 // Source paths. Clients name files by absolute path, but line tables often
 // name them relative to the compile unit's directory (gcc -g src/x.c gives
-// "src/x.c" with DW_AT_comp_dir elsewhere, and Go's debug/dwarf does not
-// join the two for DWARF 5), and symbols matches a FILE:LINE spec against
-// the line table's spelling. So we translate both ways: a client path to
-// the spelling for breakpoints, a spelling to the absolute path for stack
-// frames and the rest.
+// "src/x.c" with DW_AT_comp_dir elsewhere), and symbols matches a
+// FILE:LINE spec against its own spelling of a file (joined with the
+// unit's DW_AT_comp_dir: absolute when that is). So a client's path is
+// turned into that spelling for breakpoints, and frames and the rest
+// use symbols' spelling as it is. Files that are not on this machine are
+// listing.go's.
 
 type srcFile struct {
-	name string // as the line table spells it (cleaned, as symbols does)
-	abs  string // joined with the unit's DW_AT_comp_dir
+	name string // as symbols spells it: absolute if the unit's DW_AT_comp_dir is
 }
 
 type imageSources struct {
 	files  []srcFile
-	byName map[string]string // spelling -> absolute path
+	byName map[string]string // spelling -> path
 }
 
 // sourceMap caches each image's files: reading every compile unit's line
@@ -34,14 +34,13 @@ type imageSources struct {
 type sourceMap struct {
 	mu     sync.Mutex
 	images map[string]*imageSources // by image path (loadedSources)
-	dirs   map[unitKey]string       // compile directories
 }
 
 func (s *session) sources() *sourceMap {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.srcs == nil {
-		s.srcs = &sourceMap{images: map[string]*imageSources{}, dirs: map[unitKey]string{}}
+		s.srcs = &sourceMap{images: map[string]*imageSources{}}
 	}
 	return s.srcs
 }
@@ -70,23 +69,21 @@ func (m *sourceMap) of(im *symbols.Image) *imageSources {
 			if err != nil || lr == nil {
 				continue
 			}
+			dwarf5 := symbols.IsDWARF5(lr)
 			for _, f := range lr.Files() {
 				if f == nil || f.Name == "" {
 					continue
 				}
-				name := path.Clean(f.Name)
+				// As symbols names files in frames and breakpoints.
+				name := symbols.JoinCompDir(dir, f.Name, dwarf5)
 				if _, ok := is.byName[name]; ok {
 					continue
 				}
-				abs := name
-				if !path.IsAbs(name) && dir != "" {
-					abs = path.Join(dir, name)
-				}
-				is.byName[name] = abs
-				is.files = append(is.files, srcFile{name, abs})
+				is.byName[name] = name
+				is.files = append(is.files, srcFile{name})
 			}
 		}
-		sort.Slice(is.files, func(i, j int) bool { return is.files[i].abs < is.files[j].abs })
+		sort.Slice(is.files, func(i, j int) bool { return is.files[i].name < is.files[j].name })
 	}
 	m.images[im.Path] = is
 	return is
@@ -119,46 +116,4 @@ func (s *session) specFile(t *symbols.Table, p string) string {
 		return best
 	}
 	return p
-}
-
-// absFile turns a line table's spelling of a file, at pc in image im, into
-// an absolute path for the client: a relative one is joined with the
-// directory of the compile unit at pc.
-func (s *session) absFile(im *symbols.Image, pc uint64, name string) string {
-	if name == "" || path.IsAbs(name) || im == nil {
-		return name
-	}
-	if dir := s.sources().compDir(im, pc); dir != "" {
-		return path.Join(dir, name)
-	}
-	return name
-}
-
-// compDir finds the DW_AT_comp_dir of the unit covering pc (cached per
-// unit: every frame of a stack asks).
-func (m *sourceMap) compDir(im *symbols.Image, pc uint64) string {
-	u := im.UnitAt(pc)
-	d := im.DWARF()
-	if !u.Found || d == nil {
-		return ""
-	}
-	key := unitKey{im.Path, u.Unit}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if dir, ok := m.dirs[key]; ok {
-		return dir
-	}
-	rd := d.Reader()
-	rd.Seek(u.Unit)
-	var dir string
-	if e, err := rd.Next(); err == nil && e != nil {
-		dir, _ = e.Val(dwarf.AttrCompDir).(string)
-	}
-	m.dirs[key] = dir
-	return dir
-}
-
-type unitKey struct {
-	image string
-	unit  dwarf.Offset
 }

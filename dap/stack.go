@@ -184,14 +184,17 @@ func (s *session) onStackTrace(r *dap.StackTraceRequest) (dap.ResponseMessage, e
 	}
 	out := []dap.StackFrame{}
 	for i := start; i < end; i++ {
-		out = append(out, s.stackFrame(tid, i, frames[i]))
+		caller := i > 0 && !frames[i-1].Signal
+		out = append(out, s.stackFrame(dbg, tid, i, frames[i], caller))
 	}
 	// totalFrames is exact when we have the whole stack, else one more
 	// than we sent: the client then asks for the next page.
 	return &dap.StackTraceResponse{Body: dap.StackTraceResponseBody{StackFrames: out, TotalFrames: len(frames)}}, nil
 }
 
-func (s *session) stackFrame(tid, i int, f symbols.Frame) dap.StackFrame {
+// stackFrame makes frame i of a stack; caller says its pc is a return
+// address (not the innermost frame, nor one a signal interrupted).
+func (s *session) stackFrame(dbg *debugger.Session, tid, i int, f symbols.Frame, caller bool) dap.StackFrame {
 	name := f.Function
 	switch {
 	case f.Signal:
@@ -203,11 +206,24 @@ func (s *session) stackFrame(tid, i int, f symbols.Frame) dap.StackFrame {
 		name += " (tail call)"
 	}
 	sf := dap.StackFrame{Id: s.handles.frameID(tid, i), Name: name, InstructionPointerReference: fmt.Sprintf("%#x", f.PC)}
-	if f.File != "" && f.Line > 0 {
-		file := s.absFile(f.Image, f.PC, f.File)
-		sf.Source = &dap.Source{Name: filepath.Base(file), Path: file}
+	switch {
+	case f.File != "" && f.Line > 0 && sourceAvailable(f.File):
+		sf.Source = &dap.Source{Name: filepath.Base(f.File), Path: f.File}
 		sf.Line, sf.Column = f.Line, 1
-	} else {
+	case f.File != "" && f.Line > 0:
+		// The line table names a file that is not here: a listing of
+		// the function instead (listing.go). A return address is the
+		// instruction after the call: the call is the frame's line.
+		pc := f.PC
+		if caller && pc > 0 {
+			pc--
+		}
+		if src, line := s.unavailableSource(dbg, f, pc); src != nil {
+			sf.Source, sf.Line, sf.Column = src, line, 1
+			break
+		}
+		fallthrough
+	default:
 		// No source: the client shows disassembly at the pc instead.
 		sf.PresentationHint = "subtle"
 	}

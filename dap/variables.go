@@ -6,7 +6,9 @@ import (
 	"strings"
 
 	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/debugger"
 	"github.com/ubpdbg/ubpdbg/eval"
+	"github.com/ubpdbg/ubpdbg/symbols"
 )
 
 // Scopes, variables, evaluate and setVariable, all on package eval. Every
@@ -189,10 +191,7 @@ func (s *session) onVariables(r *dap.VariablesRequest) (dap.ResponseMessage, err
 func (s *session) onEvaluate(r *dap.EvaluateRequest) (dap.ResponseMessage, error) {
 	a := r.Arguments
 	if a.FrameId == 0 {
-		if _, err := s.debuggee(); err != nil {
-			return nil, err
-		}
-		return nil, errors.New("evaluation needs a frame of a stopped thread (select one)")
+		return s.evaluateGlobal(a.Expression)
 	}
 	ctx, fr, err := s.context(a.FrameId)
 	if err != nil {
@@ -251,4 +250,55 @@ func (s *session) onSetVariable(r *dap.SetVariableRequest) (dap.ResponseMessage,
 	dv := s.toVariable(ref.tid, ref.frame, v)
 	return &dap.SetVariableResponse{Body: dap.SetVariableResponseBody{Value: dv.Value, Type: dv.Type,
 		VariablesReference: dv.VariablesReference, IndexedVariables: dv.IndexedVariables, NamedVariables: dv.NamedVariables}}, nil
+}
+
+// evaluateGlobal evaluates without a frame (the Debug Console while every
+// thread runs, a watch with none selected): in the scope of the program's
+// main function with no registers, so globals and constants can be read,
+// and anything that needs a frame says so. Memory is read as it is, while
+// the threads run; nothing is written.
+func (s *session) evaluateGlobal(src string) (dap.ResponseMessage, error) {
+	dbg, err := s.debuggee()
+	if err != nil {
+		return nil, err
+	}
+	t := dbg.Symbols()
+	var at *symbols.Location
+	for _, main := range []string{"main.main", "main"} {
+		if locs, err := t.Resolve(main); err == nil && len(locs) > 0 {
+			at = &locs[0]
+			break
+		}
+	}
+	if at == nil {
+		return nil, errors.New("evaluation without a frame needs the program's main function; select a stopped thread's frame")
+	}
+	frame := symbols.Frame{PC: at.PC, Image: at.Image, Function: at.Function}
+	ctx, err := eval.NewContext(eval.Config{Table: t, Frames: []symbols.Frame{frame}, Mem: readOnlyMem{dbg}})
+	if err != nil {
+		return nil, err
+	}
+	v, err := ctx.Eval(src)
+	if err != nil {
+		return nil, fmt.Errorf("%w (without a frame only globals can be read: select a stopped thread's frame for the rest)", err)
+	}
+	// No children: a variables reference lives with a stopped thread's
+	// frame, and there is none.
+	body := dap.EvaluateResponseBody{Result: v.Value, Type: v.Type}
+	if v.Addr != 0 {
+		body.MemoryReference = fmt.Sprintf("%#x", v.Addr)
+	}
+	return &dap.EvaluateResponse{Body: body}, nil
+}
+
+// readOnlyMem reads the program's memory (our int3s hidden) and refuses
+// writes: without a stopped thread an assignment would race the program.
+type readOnlyMem struct{ dbg *debugger.Session }
+
+func (m readOnlyMem) ReadMemory(addr uint64, buf []byte) (int, error) {
+	return m.dbg.ReadMemory(addr, buf)
+}
+
+func (m readOnlyMem) WriteMemory(addr uint64, data []byte) error {
+	return errors.New("no assignments without a frame: select a stopped thread's frame")
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test of the project: Go (vet, staticcheck, gofmt, the tests,
-# the race detector on the engine), and the VS Code extension's tests,
-# which drive the real `ubpdbg dap`. Installs what it needs first.
+# the race detector on the engine), the VS Code extension's tests, which
+# drive the real `ubpdbg dap`, and its UI test in a real VS Code
+# (vscode-ext/uitest). Installs what it needs first.
 #
 # On success it prints a short summary: one line per check, and go test's
 # own ok lines per package. Every check's full output is kept in a log file
@@ -74,5 +75,12 @@ if [ -f vscode-ext/package.json ]; then
     check vscode-test sh -c 'cd vscode-ext && npm test'
     # node --test's totals, one set per test file run.
     grep -E '^(# |ℹ )(tests|pass|fail) ' "$LOGS/vscode-test.log" || true
+
+    echo "== vscode-ext UI (code-server in Chromium)"
+    # Installs code-server, node 24 and Chromium on first use (cached in
+    # ~/.cache/ubpdbg-ui), then drives a debug session through the UI;
+    # screenshots of each step in $LOGS/vscode-ui.
+    check vscode-ui vscode-ext/uitest/run.sh "$LOGS/vscode-ui"
+    grep -E '^(# |ℹ )(tests|pass|fail) ' "$LOGS/vscode-ui.log" || true
 fi
 echo "all tests passed"

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -78,19 +79,12 @@ func (u *unit) buildLines() (*lineTable, error) {
 		return lt, nil
 	}
 	byName := map[string]*subfile{}
+	dwarf5 := IsDWARF5(lr)
 	sub := func(f *dwarf.LineFile) *subfile {
 		if f == nil {
 			return nil
 		}
-		n := f.Name
-		if !path.IsAbs(n) && path.IsAbs(u.compDir) {
-			// gcc names files relative to a directory entry that is
-			// itself relative to the compilation directory
-			// (debug/dwarf joins only the two): front ends need a path
-			// they can open, whatever their working directory.
-			n = path.Join(u.compDir, n)
-		}
-		n = path.Clean(n)
+		n := JoinCompDir(u.compDir, f.Name, dwarf5)
 		s := byName[n]
 		if s == nil {
 			s = &subfile{name: n}
@@ -278,4 +272,45 @@ func (im *Image) lineAt(a uint64) (lineRow, *unit) {
 		return lineRow{pc: a}, u
 	}
 	return lt.find(a), u
+}
+
+// JoinCompDir turns a file name as debug/dwarf's LineReader gives it into
+// the name of the file: absolute when the unit's compilation directory is,
+// else relative to where the build ran (Debian's libc has DW_AT_comp_dir
+// "./nptl"). Front ends need a path they can open, whatever their working
+// directory, and one spelling per file.
+//
+// For DWARF 4 debug/dwarf has done it: it joins each file with its
+// directory entry and every relative directory with the compilation
+// directory. DWARF 5 (dwarf5, which IsDWARF5 tells) lists the compilation
+// directory itself as directory 0, and its other entries are relative to
+// it, which debug/dwarf does not join. So a DWARF 5 name is joined here
+// unless it already starts with the compilation directory, which tells
+// the files of directory 0 from the rest; joining those again would double
+// the directory ("nptl/nptl/pthread_create.c"). A directory entry that
+// itself starts with the compilation directory's relative spelling would
+// be taken as joined; gcc does not write such entries.
+func JoinCompDir(compDir, name string, dwarf5 bool) string {
+	if name == "" {
+		return ""
+	}
+	dir := path.Clean(compDir)
+	if !dwarf5 || path.IsAbs(name) || compDir == "" || dir == "." {
+		return path.Clean(name)
+	}
+	if !path.IsAbs(dir) {
+		if n := path.Clean(name); n == dir || strings.HasPrefix(n, dir+"/") {
+			return n
+		}
+	}
+	return path.Join(dir, name)
+}
+
+// IsDWARF5 tells a DWARF 5 line table from an older one by what
+// debug/dwarf gives for file 0: DWARF 5 has a file 0 (the primary source
+// file), older versions number files from 1 and debug/dwarf leaves entry 0
+// nil.
+func IsDWARF5(lr *dwarf.LineReader) bool {
+	files := lr.Files()
+	return len(files) > 0 && files[0] != nil
 }

@@ -60,7 +60,7 @@ describe('vsce package', () => {
     });
 
     it('leaves out sources, tests, source maps and node_modules', () => {
-        const unwanted = names().filter((n) => /^extension\/(src|test|node_modules|out\/test-build)\/|\.map$|\.ts$|tsconfig/.test(n));
+        const unwanted = names().filter((n) => /^extension\/(src|test|uitest|node_modules|out\/test-build)\/|\.map$|\.ts$|tsconfig/.test(n));
         assert.deepEqual(unwanted, []);
     });
 });
