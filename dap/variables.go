@@ -9,6 +9,7 @@ import (
 	"github.com/ubpdbg/ubpdbg/debugger"
 	"github.com/ubpdbg/ubpdbg/eval"
 	"github.com/ubpdbg/ubpdbg/symbols"
+	"github.com/ubpdbg/ubpdbg/terminal"
 )
 
 // Scopes, variables, evaluate and setVariable, all on package eval. Every
@@ -190,6 +191,9 @@ func (s *session) onVariables(r *dap.VariablesRequest) (dap.ResponseMessage, err
 // writes the program); "watch", "hover" and the rest only read.
 func (s *session) onEvaluate(r *dap.EvaluateRequest) (dap.ResponseMessage, error) {
 	a := r.Arguments
+	if cmd, ok := strings.CutPrefix(a.Expression, "-exec "); ok && a.Context == "repl" {
+		return s.execCommand(a.FrameId, cmd)
+	}
 	if a.FrameId == 0 {
 		return s.evaluateGlobal(a.Expression)
 	}
@@ -301,4 +305,24 @@ func (m readOnlyMem) ReadMemory(addr uint64, buf []byte) (int, error) {
 
 func (m readOnlyMem) WriteMemory(addr uint64, data []byte) error {
 	return errors.New("no assignments without a frame: select a stopped thread's frame")
+}
+
+// execCommand runs a terminal command typed in the Debug Console after
+// "-exec " (cpptools' prefix for gdb commands) on the frame's thread, or
+// the main thread without a frame; its output is the result.
+func (s *session) execCommand(frameID int, cmd string) (dap.ResponseMessage, error) {
+	dbg, err := s.debuggee()
+	if err != nil {
+		return nil, err
+	}
+	tid, frame := dbg.Pid(), 0
+	if frameID != 0 {
+		fr, _, err := s.handles.frame(frameID)
+		if err != nil {
+			return nil, err
+		}
+		tid, frame = fr.tid, fr.index
+	}
+	out := strings.TrimRight(terminal.Exec(dbg, tid, frame, cmd), "\n")
+	return &dap.EvaluateResponse{Body: dap.EvaluateResponseBody{Result: out}}, nil
 }
