@@ -195,12 +195,17 @@ func (t *Term) setBreak(cmd, args string, temp bool) error {
 }
 
 // setChecked sets a breakpoint, and takes it back with an error when the
-// engine refused its location (an *ADDR that is not an instruction's
-// start, say): a refused breakpoint must not linger as if pending.
+// engine refused a location that the symbols have (an *ADDR that is not an
+// instruction's start, say): a refused breakpoint must not linger as if
+// pending. One the user asked to be pending stays, whatever the engine
+// says of it.
 func (t *Term) setChecked(spec breakpoints.Spec) (breakpoints.Info, error) {
 	info, err := t.s.SetBreakpoint(spec)
 	if err != nil || info.Verified || info.Pending {
 		return info, err
+	}
+	if _, rerr := t.s.Symbols().Resolve(spec.Location); rerr != nil {
+		return info, nil // not found: the user asked for it pending
 	}
 	if derr := t.s.ClearBreakpoint(info.ID); derr != nil {
 		return info, fmt.Errorf("%s (and deleting the refused breakpoint: %v)", info.Message, derr)
