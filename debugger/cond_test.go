@@ -16,8 +16,7 @@ func TestConditionAndHitCondition(t *testing.T) {
 			prog := buildC(t, "count.c", opt)
 			want := native(t, prog)
 			var out syncBuffer
-			s, err := Launch(LaunchConfig{Config: Config{Evaluator: &HitEvaluator{Exprs: Expressions()}},
-				Program: prog, Stdout: &out})
+			s, err := Launch(LaunchConfig{Program: prog, Stdout: &out})
 			if err != nil {
 				t.Fatal(err)
 			}

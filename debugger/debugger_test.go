@@ -126,8 +126,7 @@ func TestGoGoroutinesCountedOnce(t *testing.T) {
 			prog := testprog.BuildGo(t, flags, "./testdata/gohot")
 			want := native(t, prog)
 			var out syncBuffer
-			s, err := Launch(LaunchConfig{Config: Config{Evaluator: &HitEvaluator{Exprs: Expressions()}},
-				Program: prog, Stdout: &out})
+			s, err := Launch(LaunchConfig{Program: prog, Stdout: &out})
 			if err != nil {
 				t.Fatal(err)
 			}

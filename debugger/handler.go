@@ -161,20 +161,17 @@ func (s *Session) decideHit(c *target.Ctl, tid int, st *breakpoints.Site, regs u
 	if len(st.Users()) == 0 {
 		return h
 	}
-	v := breakpoints.Decide(c, tid, st, s.cfg.Evaluator)
-	for _, l := range v.Logs {
-		s.emit(Event{Kind: Output, Tid: tid, Category: "console", Text: l + "\n"})
-	}
+	stopBy, condErrs := s.decideUsers(c, tid, st)
 	var notes []string
-	for _, e := range v.CondErrs {
+	for _, e := range condErrs {
 		notes = append(notes, e.Error())
 	}
 	h.text = strings.Join(notes, "\n")
-	if !v.Stop {
+	if len(stopBy) == 0 {
 		return h
 	}
 	h.stop, h.reason = true, ReasonBreakpoint
-	for _, bp := range v.StopBy {
+	for _, bp := range stopBy {
 		h.ids = append(h.ids, bp.ID())
 	}
 	h.desc = "breakpoint " + joinIDs(h.ids)

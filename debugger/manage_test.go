@@ -10,7 +10,7 @@ import (
 // a disabled one neither stops nor counts, and counts again once enabled.
 func TestTemporaryAndDisabled(t *testing.T) {
 	prog := buildC(t, "count.c", "-O0")
-	s, err := Launch(LaunchConfig{Config: Config{Evaluator: &HitEvaluator{Exprs: Expressions()}}, Program: prog, Stdout: &syncBuffer{}})
+	s, err := Launch(LaunchConfig{Program: prog, Stdout: &syncBuffer{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestTemporaryAndDisabled(t *testing.T) {
 // test shows that readers only ever see snapshots taken under the lock.
 func TestBreakpointStateRace(t *testing.T) {
 	prog := buildC(t, "count.c", "-O0")
-	s, err := Launch(LaunchConfig{Config: Config{Evaluator: &HitEvaluator{Exprs: Expressions()}}, Program: prog, Stdout: &syncBuffer{}})
+	s, err := Launch(LaunchConfig{Program: prog, Stdout: &syncBuffer{}})
 	if err != nil {
 		t.Fatal(err)
 	}

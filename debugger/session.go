@@ -49,9 +49,6 @@ func ParseStopMode(s string) (StopMode, error) {
 // Config is what every session needs.
 type Config struct {
 	StopMode StopMode
-	// Evaluator evaluates conditions and log messages; nil means a
-	// HitEvaluator without program expressions (conditions are refused).
-	Evaluator breakpoints.Evaluator
 	// Log, if set, receives one line per engine decision (--log-output).
 	Log io.Writer
 }
@@ -190,9 +187,6 @@ func CloseAll() {
 func newSession(cfg Config) *Session {
 	if cfg.StopMode == "" {
 		cfg.StopMode = StopThread
-	}
-	if cfg.Evaluator == nil {
-		cfg.Evaluator = &HitEvaluator{}
 	}
 	return &Session{cfg: cfg, events: queue.New[Event](), sites: breakpoints.NewSites(),
 		xol: xol.NewRuntime(), threads: map[int]*thread{}, bps: map[int]*breakpoints.Breakpoint{}, nextBP: 1}

@@ -130,9 +130,6 @@ type Options struct {
 	Handler Handler
 }
 
-// Handler returns the process's handler (nil if events go to Events).
-func (p *Process) Handler() Handler { return p.handler }
-
 // Pid is the process ID (thread group ID).
 func (p *Process) Pid() int { return p.pid }
 

@@ -40,7 +40,7 @@ func (f *termFlags) config() (debugger.Config, error) {
 	if err != nil {
 		return debugger.Config{}, err
 	}
-	cfg := debugger.Config{StopMode: mode, Evaluator: newEvaluator()}
+	cfg := debugger.Config{StopMode: mode}
 	if f.logFile != "" {
 		w, err := createPrivate(f.logFile)
 		if err != nil {

@@ -111,7 +111,7 @@ func runTrace(args []string) int {
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 
-	cfg := debugger.Config{StopMode: debugger.StopThread, Evaluator: newEvaluator()}
+	cfg := debugger.Config{StopMode: debugger.StopThread}
 	var s *debugger.Session
 	if *pid != 0 {
 		s, err = debugger.Attach(*pid, cfg)
