@@ -350,7 +350,7 @@ func (s *Session) keepHit(c *target.Ctl, ev target.Event) bool {
 		return false
 	}
 	for _, ib := range st.Internals() {
-		if ib.Kind == kindSignalReturn {
+		if ib.Kind == breakpoints.StepSignalReturn {
 			return false // it would resume the thread
 		}
 	}
@@ -442,7 +442,7 @@ func (s *Session) foreignTrap(c *target.Ctl, tid int, pc uint64) target.Action {
 // where the handler returns to, as in gdb and Delve, instead of ending in
 // the handler (for Go code, the runtime's preemption signals would
 // otherwise end most steps in runtime.sigtramp). An internal breakpoint
-// of kind kindSignalReturn at the interrupted pc, for this thread (or
+// of kind breakpoints.StepSignalReturn at the interrupted pc, for this thread (or
 // goroutine) at this stack depth or above, marks the return.
 
 // stepOverHandler lets a single-stepping thread run its signal's handler.
@@ -451,36 +451,11 @@ func (s *Session) stepOverHandler(c *target.Ctl, tid int) {
 	if err != nil {
 		return
 	}
-	if err := s.sites.AddInternal(c, regs.Rip, s.internalFor(c, tid, kindSignalReturn, regs.Rsp, 0)); err != nil {
+	if err := s.sites.AddInternal(c, regs.Rip, s.internalFor(c, tid, breakpoints.StepSignalReturn, regs.Rsp, 0)); err != nil {
 		// No breakpoint, no return: step into the handler as before.
 		s.logf("thread %d: signal return breakpoint at %#x: %v", tid, regs.Rip, err)
 		c.Step(tid)
 	}
-}
-
-// signalReturned recognises the trap of a signal-return breakpoint of this
-// thread: the breakpoint goes, and the step goes on from here. It reports
-// whether the thread was sent on.
-func (s *Session) signalReturned(c *target.Ctl, tid int, st *breakpoints.Site, regs unix.PtraceRegs) bool {
-	th := s.threads[tid]
-	if th == nil || th.step == nil {
-		return false
-	}
-	for _, ib := range st.Internals() {
-		if ib.Kind != kindSignalReturn || s.stepOwner(ib, tid, regs) != tid || s.stackKey(c, regs, regs.Rsp) < ib.MinSP {
-			continue
-		}
-		s.sites.RemoveInternal(c, func(x *breakpoints.Internal) bool { return x == ib })
-		// A replay marker for this int3 (the signal came while the
-		// instruction was to run out of line) is used up by this trap.
-		s.xol.Replay(st.Addr, regs.Rsp)
-		if err := s.stepInsn(c, tid); err != nil {
-			s.endStep(c, tid)
-			s.userStop(c, tid, ReasonStep, err.Error(), nil, 0)
-		}
-		return true
-	}
-	return false
 }
 
 // onExec starts over in the new image: breakpoints are resolved again,

@@ -227,14 +227,12 @@ func (s *Session) watchLibraries(c *target.Ctl) {
 			continue
 		}
 		addr := locs[0].PC
-		if err := s.sites.AddInternal(c, addr, &breakpoints.Internal{Kind: kindLibraries}); err == nil {
+		if err := s.sites.AddInternal(c, addr, &breakpoints.Internal{Kind: breakpoints.Libraries}); err == nil {
 			s.ldNotify = addr
 		}
 		return
 	}
 }
-
-const kindLibraries = "libraries"
 
 // Pid is the process ID.
 func (s *Session) Pid() int { return s.proc.Pid() }
