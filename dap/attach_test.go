@@ -3,6 +3,7 @@ package dap
 import (
 	"bytes"
 	"fmt"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,7 +65,7 @@ func TestAttachLogpointDetach(t *testing.T) {
 		t.Errorf("process event: %+v", p.Body)
 	}
 	r := c.ok("setBreakpoints", map[string]any{"source": map[string]any{"path": src},
-		"breakpoints": []map[string]any{{"line": lineOf(t, src, "LOG_B"), "logMessage": "tick {i} sq={i*i}"}}}).(*dap.SetBreakpointsResponse)
+		"breakpoints": []map[string]any{{"line": testharness.LineOf(t, src, "LOG_B"), "logMessage": "tick {i} sq={i*i}"}}}).(*dap.SetBreakpointsResponse)
 	if !r.Body.Breakpoints[0].Verified {
 		t.Fatalf("logpoint: %+v", r.Body.Breakpoints)
 	}
@@ -98,7 +99,7 @@ func TestAttachStoppedClientGone(t *testing.T) {
 
 	c, served := pipeClient(t, Config{})
 	c.start("attach", map[string]any{"processId": cmd.Process.Pid})
-	c.ok("setBreakpoints", srcBP(src, lineOf(t, src, "LOG_B")))
+	c.ok("setBreakpoints", srcBP(src, testharness.LineOf(t, src, "LOG_B")))
 	c.ok("configurationDone", nil)
 	st := c.stopped()
 	stk := c.ok("stackTrace", map[string]any{"threadId": st.Body.ThreadId}).(*dap.StackTraceResponse)

@@ -3,6 +3,7 @@ package dap
 import (
 	"bytes"
 	"fmt"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"os"
 	"strings"
 	"testing"
@@ -55,7 +56,7 @@ func TestLaunchDetach(t *testing.T) {
 	c, served := pipeClient(t, Config{})
 	c.start("launch", map[string]any{"program": prog, "args": []string{"ticker", "30"}})
 	pid := c.event("process", isEvent("process")).m.(*dap.ProcessEvent).Body.SystemProcessId
-	c.ok("setBreakpoints", srcBP(src, lineOf(t, src, "LOG_B")))
+	c.ok("setBreakpoints", srcBP(src, testharness.LineOf(t, src, "LOG_B")))
 	c.ok("configurationDone", nil)
 	c.stopped()
 	c.ok("disconnect", map[string]any{"terminateDebuggee": false})

@@ -2,6 +2,7 @@ package dap
 
 import (
 	"encoding/json"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ func TestNonStop(t *testing.T) {
 	requireLinux(t)
 	prog := buildMT(t)
 	src := abs(t, "testdata/mt.c")
-	bpA, logB := lineOf(t, src, "BP_A"), lineOf(t, src, "LOG_B")
+	bpA, logB := testharness.LineOf(t, src, "BP_A"), testharness.LineOf(t, src, "LOG_B")
 
 	c, _ := pipeClient(t, Config{})
 	c.start("launch", map[string]any{"program": prog})

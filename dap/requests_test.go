@@ -3,6 +3,7 @@ package dap
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -36,7 +37,7 @@ func TestRequestsC(t *testing.T) {
 	requireLinux(t)
 	prog := buildMT(t)
 	src := abs(t, "testdata/mt.c")
-	bpA, afterA, callA := lineOf(t, src, "BP_A"), lineOf(t, src, "AFTER_A"), lineOf(t, src, "CALL_A")
+	bpA, afterA, callA := testharness.LineOf(t, src, "BP_A"), testharness.LineOf(t, src, "AFTER_A"), testharness.LineOf(t, src, "CALL_A")
 
 	c, _ := pipeClient(t, Config{})
 	c.start("launch", map[string]any{"program": prog, "stopOnEntry": true, "stopMode": "all", "cwd": filepath.Dir(prog),

@@ -1,6 +1,7 @@
 package debugger
 
 import (
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"strconv"
 	"testing"
 
@@ -14,21 +15,11 @@ func TestConditionAndHitCondition(t *testing.T) {
 	for _, opt := range []string{"-O0", "-O2"} {
 		t.Run(opt, func(t *testing.T) {
 			prog := buildC(t, "count.c", opt)
-			want := native(t, prog)
+			want := testharness.NativeOK(t, prog)
 			var out syncBuffer
-			s, err := Launch(LaunchConfig{Program: prog, Stdout: &out})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			cond, err := s.SetBreakpoint(breakpoints.Spec{Location: "f", Cond: "i == 54321"})
-			if err != nil || !cond.Verified {
-				t.Fatalf("%v %+v", err, cond)
-			}
-			every, err := s.SetBreakpoint(breakpoints.Spec{Location: "f", HitCond: "% 1000"})
-			if err != nil || !every.Verified {
-				t.Fatalf("%v %+v", err, every)
-			}
+			s := launch(t, LaunchConfig{Program: prog, Stdout: &out})
+			cond := mustBreak(t, s, breakpoints.Spec{Location: "f", Cond: "i == 54321"})
+			every := mustBreak(t, s, breakpoints.Spec{Location: "f", HitCond: "% 1000"})
 			s.ContinueAll()
 			var condStops, everyStops int
 			for ev := range s.Events() {

@@ -46,10 +46,7 @@ func TestPanicDetachesCleanly(t *testing.T) {
 		testPanicAt = locs[0].PC
 		return nil
 	})
-	bp, err := s.SetBreakpoint(breakpoints.Spec{Location: fmt.Sprintf("*%#x", locs[0].PC), Trace: true})
-	if err != nil || !bp.Verified {
-		t.Fatalf("%v %+v", err, bp)
-	}
+	mustBreak(t, s, breakpoints.Spec{Location: fmt.Sprintf("*%#x", locs[0].PC), Trace: true})
 	defer func() { testPanicAt = 0 }()
 	var said string
 	detached := false

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
 	"os"
 	"os/exec"
 	"path"
@@ -20,7 +21,7 @@ import (
 func TestUpdateSaysWhatChanged(t *testing.T) {
 	needTools(t, "gcc")
 	t.Parallel()
-	bin := buildC(t, t.TempDir(), "stack", "-O0", abs(t, "testdata/stack.c"))
+	bin := testprog.BuildC(t, []string{"-O0"}, abs(t, "testdata/stack.c"))
 	s := runToTrap(t, bin)
 	tab := s.execMaps
 	if tab == nil {

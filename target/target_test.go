@@ -2,10 +2,10 @@ package target
 
 import (
 	"bytes"
-	"debug/elf"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,30 +29,15 @@ type syncBuffer = testprog.Output
 // nativeOutput runs the program without a debugger.
 func nativeOutput(t *testing.T, path string, args ...string) (string, int) {
 	t.Helper()
-	cmd := exec.Command(path, args...)
-	out, err := cmd.Output()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return string(out), code
+	r := testharness.Native(t, path, args...)
+	return r.Stdout, r.Code
 }
 
-// nextEvent returns the next event or fails after a timeout.
+// nextEvent returns the next event; if none comes, the failure says what
+// every thread was doing.
 func nextEvent(t *testing.T, p *Process) Event {
 	t.Helper()
-	select {
-	case ev, ok := <-p.Events():
-		if !ok {
-			t.Fatal("event channel closed")
-		}
-		return ev
-	case <-time.After(20 * time.Second):
-		t.Fatal("timed out waiting for an event")
-	}
-	panic("unreachable")
+	return testharness.Receive(t, p.Events(), "event", func() string { return testharness.Tasks(p.Pid()) })
 }
 
 // runToExit resumes every stop event (forwarding signals) and returns all
@@ -109,53 +94,11 @@ func TestLaunchEightThreads(t *testing.T) {
 			if st.Code != wantCode || st.Signal != 0 || wantCode != 3 {
 				t.Errorf("exit %v, want exit status %d", st, wantCode)
 			}
-			if !sameLines(out.String(), want) {
+			if !testharness.SameLines(out.String(), want) {
 				t.Errorf("stdout differs from the native run:\n%s\nwant (any order):\n%s", out.String(), want)
 			}
 		})
 	}
-}
-
-// sameLines compares outputs whose lines may come in any order (threads).
-func sameLines(a, b string) bool {
-	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
-	if len(la) != len(lb) {
-		return false
-	}
-	m := map[string]int{}
-	for _, l := range la {
-		m[l]++
-	}
-	for _, l := range lb {
-		m[l]--
-	}
-	for _, n := range m {
-		if n != 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// symbolAddr finds a global variable in a non-PIE executable.
-func symbolAddr(t *testing.T, path, name string) uint64 {
-	t.Helper()
-	f, err := elf.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	syms, err := f.Symbols()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range syms {
-		if s.Name == name {
-			return s.Value
-		}
-	}
-	t.Fatalf("no symbol %s in %s", name, path)
-	return 0
 }
 
 func readU64s(t *testing.T, p *Process, addr uint64, n int) []uint64 {
@@ -188,7 +131,7 @@ func TestAttachReadDetach(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			counters := symbolAddr(t, prog, "counters")
+			counters := testharness.Symbol(t, prog, "counters")
 			var threads []ThreadState
 			p.Do(func(c *Ctl) error { threads = c.Threads(); return nil })
 			if len(threads) != 5 {
@@ -247,8 +190,8 @@ func TestInterruptOneThread(t *testing.T) {
 			}
 		}
 	}()
-	tidsAddr := symbolAddr(t, prog, "tids")
-	counters := symbolAddr(t, prog, "counters")
+	tidsAddr := testharness.Symbol(t, prog, "tids")
+	counters := testharness.Symbol(t, prog, "counters")
 	var victim int
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		buf := make([]byte, 16)
@@ -485,8 +428,8 @@ func TestSingleStepWhileOthersRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	tidsAddr := symbolAddr(t, prog, "tids")
-	counters := symbolAddr(t, prog, "counters")
+	tidsAddr := testharness.Symbol(t, prog, "tids")
+	counters := testharness.Symbol(t, prog, "counters")
 	p.Do(func(c *Ctl) error { return c.ContAll() })
 	var victim int
 	for deadline := time.Now().Add(10 * time.Second); victim == 0 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {

@@ -4,13 +4,11 @@
 package e2e
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"debug/elf"
 	"encoding/hex"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -46,18 +44,6 @@ func build(t *testing.T, flags []string, hdrs []string, srcs ...string) string {
 }
 
 type syncBuffer = testprog.Output
-
-// native runs a program without a debugger.
-func native(t *testing.T, prog string, args ...string) (stdout, stderr string) {
-	t.Helper()
-	var o, e bytes.Buffer
-	cmd := exec.Command(prog, args...)
-	cmd.Stdout, cmd.Stderr = &o, &e
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("native %s %v: %v\n%s", prog, args, err, e.String())
-	}
-	return o.String(), e.String()
-}
 
 // run is one program under the debugger.
 type run struct {
