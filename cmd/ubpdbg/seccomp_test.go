@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/ubpdbg/ubpdbg/trace"
 	"os/exec"
 	"strings"
 	"testing"
@@ -74,7 +75,7 @@ func TestSeccompEPERMStepsInPlace(t *testing.T) {
 	if strings.Count(stderr.String(), "refuses executable memory") != 1 {
 		t.Errorf("the message is not said once:\n%s", stderr.String())
 	}
-	var rep traceReport
+	var rep trace.Report
 	if err := json.Unmarshal([]byte(report), &rep); err != nil {
 		t.Fatalf("report: %v\n%s", err, stderr.String())
 	}
