@@ -3,6 +3,7 @@ package debugger
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
@@ -86,10 +87,6 @@ func (s *Session) processExited(ev target.Event) {
 	s.events.Close()
 }
 
-// testPanicAt makes the hit path panic at that address (tests of the
-// emergency detach only).
-var testPanicAt uint64
-
 // fix moves a thread's pc out of its XOL slot (at any stop that is not its
 // own breakpoint trap).
 func (s *Session) fix(c *target.Ctl, tid int) {
@@ -125,9 +122,6 @@ func (s *Session) onTrap(c *target.Ctl, tid, pid int) target.Action {
 	c.SetRegs(tid, regs)
 	if len(st.Internals()) > 0 && s.signalReturned(c, tid, st, regs) {
 		return target.Resume
-	}
-	if addr == testPanicAt {
-		panic("test panic on the hit path")
 	}
 	if s.xol.Replay(addr, regs.Rsp) || pid != s.proc.Pid() {
 		// A replay, or a vfork child running in our memory until it
@@ -180,7 +174,7 @@ func (s *Session) decideHit(c *target.Ctl, tid int, st *breakpoints.Site, regs u
 	}
 	var temps []*breakpoints.Breakpoint
 	for _, bp := range st.Users() {
-		if bp.Spec().Temporary && contains(h.ids, bp.ID()) {
+		if bp.Spec().Temporary && slices.Contains(h.ids, bp.ID()) {
 			temps = append(temps, bp)
 		}
 	}
@@ -490,13 +484,4 @@ func joinIDs(ids []int) string {
 		fmt.Fprint(&b, id)
 	}
 	return b.String()
-}
-
-func contains(ids []int, id int) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
