@@ -3,13 +3,14 @@ package dap
 import (
 	"encoding/base64"
 	"encoding/binary"
-	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 func TestCapabilities(t *testing.T) {
@@ -53,7 +54,7 @@ func TestRequestsC(t *testing.T) {
 	for _, l := range bl.Body.Breakpoints {
 		lines = append(lines, l.Line)
 	}
-	if !containsInt(lines, bpA) || !containsInt(lines, afterA) || containsInt(lines, bpA-6) {
+	if !slices.Contains(lines, bpA) || !slices.Contains(lines, afterA) || slices.Contains(lines, bpA-6) {
 		t.Errorf("breakpoint locations %d..%d: %v", bpA-6, afterA, lines)
 	}
 
@@ -221,13 +222,4 @@ func TestRequestsC(t *testing.T) {
 		t.Errorf("output %q", out)
 	}
 	c.ok("disconnect", nil)
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }

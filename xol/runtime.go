@@ -16,7 +16,7 @@ import (
 // later hit at the same address with the same stack pointer. All its
 // methods run on the ptrace thread (they take the *target.Ctl of the call).
 //
-// The contract with the layer above (breakpoints):
+// The contract with its caller (the debugger session):
 //   - Pass sends a thread that stopped at a breakpoint on past it: the
 //     instruction under the int3 is emulated, or runs in the thread's slot
 //     and jumps back. The int3 stays in the code.
@@ -255,17 +255,6 @@ func (r *Runtime) Replay(addr, sp uint64) bool {
 // Replay then recognises) rather than be passed over it.
 func (r *Runtime) Pending(addr, sp uint64) bool {
 	return r.markers[marker{addr, sp}] > 0
-}
-
-// InSlot reports whether pc is inside any slot area (for a process we
-// attached to or a trap where none should be).
-func (r *Runtime) InSlot(pc uint64) bool {
-	for _, a := range r.areas {
-		if pc >= a.base && pc < a.base+areaSize {
-			return true
-		}
-	}
-	return false
 }
 
 // ThreadGone releases a dead thread's slots.

@@ -15,15 +15,15 @@ import (
 
 // The slot area: why one slot per thread per neighbourhood.
 //
-// The seeds weigh a slot per breakpoint (memory grows with breakpoints: a
+// The choices are a slot per breakpoint (memory grows with breakpoints: a
 // million would need 32 MB in the target), a shared pool with stealing
 // (locks, and a slot stolen from a thread still inside it), and a slot per
 // thread. We take a slot per thread, per area: a thread only ever runs its
 // own slot, and it is stopped whenever we write that slot, so a slot is
 // never rewritten while anyone is inside it (which boosting requires), no
 // thread ever waits for another's slot, and the memory grows with threads
-// (32 bytes each), never with breakpoints. The cost the seeds feared, a
-// copy per hit, is avoided by remembering which instruction each slot
+// (32 bytes each), never with breakpoints. The cost of a slot per thread,
+// a copy per hit, is avoided by remembering which instruction each slot
 // holds: a thread that hits the same breakpoint again (the common case: a
 // hot function) reuses its slot without a write.
 //
