@@ -3,7 +3,6 @@ package dap
 import (
 	"bytes"
 	"fmt"
-	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // startUntil starts "mt until FILE" as someone else's running program;

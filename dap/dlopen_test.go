@@ -2,11 +2,11 @@ package dap
 
 import (
 	"fmt"
-	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"strings"
 	"testing"
 
 	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 

@@ -1,11 +1,11 @@
 package dap
 
 import (
-	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"strings"
 	"testing"
 
 	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // TestGoProgram drives a Go program: a function breakpoint, source

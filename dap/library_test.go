@@ -3,13 +3,13 @@ package dap
 import (
 	"bytes"
 	"fmt"
-	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // TestPendingBreakpoint: a breakpoint on a libc function set before libc

@@ -2,12 +2,12 @@ package dap
 
 import (
 	"encoding/json"
-	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // TestNonStop is the scenario the server exists for: worker-a stops at a

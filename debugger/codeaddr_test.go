@@ -2,12 +2,12 @@ package debugger
 
 import (
 	"fmt"
-	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 

@@ -1,11 +1,11 @@
 package debugger
 
 import (
-	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"strconv"
 	"testing"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // TestConditionAndHitCondition: over 100,000 hits, a condition on a local

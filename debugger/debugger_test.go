@@ -1,13 +1,13 @@
 package debugger
 
 import (
-	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 

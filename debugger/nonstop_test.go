@@ -3,13 +3,13 @@ package debugger
 import (
 	"encoding/binary"
 	"fmt"
-	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 

@@ -2,10 +2,10 @@ package debugger
 
 import (
 	"fmt"
-	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"testing"
 	"time"
 
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"golang.org/x/sys/unix"
 )
 

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"github.com/ubpdbg/ubpdbg/internal/testprog"
 	"os"
 	"os/exec"
 	"path"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
 // TestUpdateSaysWhatChanged: Update reports the images mapped since the

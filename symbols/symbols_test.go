@@ -2,7 +2,6 @@ package symbols
 
 import (
 	"fmt"
-	"github.com/ubpdbg/ubpdbg/internal/testprog"
 	"os"
 	"os/exec"
 	"path"
@@ -12,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
 func needTools(t *testing.T, tools ...string) {

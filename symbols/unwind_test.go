@@ -2,7 +2,6 @@ package symbols
 
 import (
 	"bufio"
-	"github.com/ubpdbg/ubpdbg/internal/testprog"
 	"os"
 	"os/exec"
 	"path"
@@ -11,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
 // btFrame is one line of a backtrace: gdb's or ours.

@@ -3,7 +3,6 @@ package trace
 import (
 	"os"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/ubpdbg/ubpdbg/debugger"
@@ -11,13 +10,11 @@ import (
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
-type recorder struct {
-	mu          sync.Mutex
-	hits, notes []string
-}
+// recorder keeps what Run says; Run calls it from its own goroutine only.
+type recorder struct{ hits, notes []string }
 
-func (r *recorder) Hit(tid int, text string) { r.mu.Lock(); r.hits = append(r.hits, text); r.mu.Unlock() }
-func (r *recorder) Note(text string)         { r.mu.Lock(); r.notes = append(r.notes, text); r.mu.Unlock() }
+func (r *recorder) Hit(tid int, text string) { r.hits = append(r.hits, text) }
+func (r *recorder) Note(text string)         { r.notes = append(r.notes, text) }
 
 // TestTraceCountsAndExitStatus: every one of 1000 calls is counted and
 // logged, the program's output and exit status are its native ones, and a

@@ -2,13 +2,13 @@ package main
 
 import (
 	"encoding/json"
-	"github.com/ubpdbg/ubpdbg/trace"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
+	"github.com/ubpdbg/ubpdbg/trace"
 )
 
 // Programs whose seccomp filter refuses executable mmap (testdata/seccomp.c)

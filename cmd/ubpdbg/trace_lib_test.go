@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/ubpdbg/ubpdbg/trace"
 	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
+	"github.com/ubpdbg/ubpdbg/trace"
 )
 
 // The trace follows the program: libraries loaded after the start,

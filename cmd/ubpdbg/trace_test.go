@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/ubpdbg/ubpdbg/trace"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
+	"github.com/ubpdbg/ubpdbg/trace"
 )
 
 // ubpdbgBin builds the command under test once per test binary.

@@ -2,11 +2,11 @@ package e2e
 
 import (
 	"fmt"
-	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/xol"
 )
 

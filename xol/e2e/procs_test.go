@@ -1,10 +1,11 @@
 package e2e
 
 import (
-	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // funcAddr is the run-time address of a function of the executable.

@@ -2,9 +2,10 @@ package e2e
 
 import (
 	"encoding/binary"
-	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"testing"
 	"time"
+
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // TestInsertRemove inserts and removes a Trace breakpoint on work()'s entry
