@@ -10,7 +10,7 @@ import (
 	"sort"
 
 	"github.com/ubpdbg/ubpdbg/target"
-	"github.com/ubpdbg/ubpdbg/xol"
+	"github.com/ubpdbg/ubpdbg/xol/x86"
 )
 
 const int3 = 0xcc
@@ -20,7 +20,7 @@ const int3 = 0xcc
 type Site struct {
 	Addr uint64
 	orig byte      // the byte the int3 replaced
-	insn *xol.Insn // the displaced instruction, analysed at the first hit
+	insn *x86.Insn // the displaced instruction, analysed at the first hit
 	bad  error     // why it cannot be analysed
 
 	users    []*Breakpoint // user breakpoints at this address
@@ -115,7 +115,7 @@ func (s *Sites) release(c *target.Ctl, st *Site) error {
 // Insn returns the instruction under the site's int3, analysed once: the
 // bytes are read from memory with every int3 of ours replaced by the byte
 // it covers (a neighbouring site may lie inside the instruction).
-func (s *Sites) Insn(c *target.Ctl, st *Site) (*xol.Insn, error) {
+func (s *Sites) Insn(c *target.Ctl, st *Site) (*x86.Insn, error) {
 	if st.insn != nil || st.bad != nil {
 		return st.insn, st.bad
 	}
@@ -127,7 +127,7 @@ func (s *Sites) Insn(c *target.Ctl, st *Site) (*xol.Insn, error) {
 			buf[i] = o.orig
 		}
 	}
-	in, err := xol.Analyze(buf, st.Addr)
+	in, err := x86.Analyze(buf, st.Addr)
 	if err != nil {
 		st.bad = fmt.Errorf("breakpoint at %#x: %w", st.Addr, err)
 		return nil, st.bad

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ubpdbg/ubpdbg/xol"
+	"github.com/ubpdbg/ubpdbg/xol/x86"
 )
 
 // An int3 written one byte into an instruction, into its displacement or
@@ -45,7 +45,7 @@ func (s *Session) checkCodeAddr(addr uint64) error {
 	s.sites.Original(start, code) // our int3s are not the program's code
 	pc := start
 	for pc < addr {
-		in, err := xol.Analyze(code[pc-start:], pc)
+		in, err := x86.Analyze(code[pc-start:], pc)
 		if err != nil {
 			return fmt.Errorf("%#x: cannot decode %s at %#x to check that an instruction starts there: %v", addr, fn, pc, err)
 		}
