@@ -38,13 +38,8 @@ func waitExit(t *testing.T, cmd *exec.Cmd) {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("the program failed after we detached: %v", err)
-		}
-	case <-time.After(waitFor):
-		t.Fatal("the program did not finish after we detached")
+	if err := testharness.Receive(t, done, "end of the program after we detached", nil); err != nil {
+		t.Errorf("the program failed after we detached: %v", err)
 	}
 }
 
@@ -107,11 +102,7 @@ func TestAttachStoppedClientGone(t *testing.T) {
 		t.Errorf("stopped in %+v", stk.Body.StackFrames[0])
 	}
 	c.close()
-	select {
-	case <-served:
-	case <-time.After(waitFor):
-		t.Fatal("the session did not end")
-	}
+	testharness.Receive(t, served, "end of the session", nil)
 	time.Sleep(50 * time.Millisecond)
 	stop()
 	waitExit(t, cmd)

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-dap"
 	"github.com/ubpdbg/ubpdbg/internal/testharness"
@@ -64,11 +63,7 @@ func TestLaunchDetach(t *testing.T) {
 	// by itself; the session lasts until then (it reads the program's
 	// output pipes), and the program's exit code, read from its zombie,
 	// says it was not killed.
-	select {
-	case <-served:
-	case <-time.After(waitFor):
-		t.Fatal("the session did not end when the detached program did")
-	}
+	testharness.Receive(t, served, "end of the session when the detached program ended", nil)
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		t.Skipf("the program was reaped: %v", err)

@@ -173,13 +173,7 @@ func fmtBT(bt []btFrame) string {
 func TestReloadPicksUpLibraries(t *testing.T) {
 	needTools(t, "gcc")
 	t.Parallel()
-	bin := testprog.BuildC(t, []string{"-O0"}, abs(t, "testdata/stack.c"))
-	s := runToTrap(t, bin)
-	tab := s.execMaps
-	if tab == nil {
-		t.Fatal("no table at the exec stop")
-	}
-	defer tab.Close()
+	tab := stackAtExec(t)
 	hasLibc := func() bool {
 		for _, im := range tab.Images() {
 			if strings.HasPrefix(path.Base(im.Path), "libc.so") {

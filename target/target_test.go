@@ -33,6 +33,18 @@ func nativeOutput(t *testing.T, path string, args ...string) (string, int) {
 	return r.Stdout, r.Code
 }
 
+// startTraced launches a test program with its events on p.Events(),
+// closed when the test ends.
+func startTraced(t *testing.T, lo LaunchOptions) *Process {
+	t.Helper()
+	p, err := Launch(lo, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
 // nextEvent returns the next event; if none comes, the failure says what
 // every thread was doing.
 func nextEvent(t *testing.T, p *Process) Event {
@@ -78,11 +90,7 @@ func TestLaunchEightThreads(t *testing.T) {
 			prog := buildC(t, "threads8.c", opt)
 			want, wantCode := nativeOutput(t, prog)
 			var out syncBuffer
-			p, err := Launch(LaunchOptions{Path: prog, Stdout: &out}, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Close()
+			p := startTraced(t, LaunchOptions{Path: prog, Stdout: &out})
 			evs := runToExit(t, p)
 			if n := count(evs, EventThreadStart); n != 8 {
 				t.Errorf("%d thread-start events, want 8: %v", n, evs)
@@ -173,11 +181,7 @@ func sum(v []uint64) uint64 {
 func TestInterruptOneThread(t *testing.T) {
 	prog := buildC(t, "counters.c", "-O2")
 	var out syncBuffer
-	p, err := Launch(LaunchOptions{Path: prog, Stdout: &out}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := startTraced(t, LaunchOptions{Path: prog, Stdout: &out})
 	if err := p.Do(func(c *Ctl) error { return c.ContAll() }); err != nil {
 		t.Fatal(err)
 	}
@@ -263,11 +267,7 @@ func TestSignalsPassThrough(t *testing.T) {
 			prog := buildC(t, "signals.c", opt)
 			want, _ := nativeOutput(t, prog)
 			var out syncBuffer
-			p, err := Launch(LaunchOptions{Path: prog, Stdout: &out}, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Close()
+			p := startTraced(t, LaunchOptions{Path: prog, Stdout: &out})
 			evs := runToExit(t, p)
 			if st := p.Wait(); st.Code != 0 || st.Signal != 0 {
 				t.Errorf("exit %v", st)
@@ -295,11 +295,7 @@ func TestForkAndVfork(t *testing.T) {
 	prog := buildC(t, "forkexec.c", "-O2")
 	want, _ := nativeOutput(t, prog)
 	var out syncBuffer
-	p, err := Launch(LaunchOptions{Path: prog, Stdout: &out}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := startTraced(t, LaunchOptions{Path: prog, Stdout: &out})
 	evs := runToExit(t, p)
 	if count(evs, EventFork) != 1 || count(evs, EventVfork) != 1 || count(evs, EventVforkDone) != 1 {
 		t.Errorf("want one fork, one vfork, one vfork-done event; got %v", evs)
@@ -321,11 +317,7 @@ func TestExecFromThread(t *testing.T) {
 	prog := buildC(t, "forkexec.c", "-O0")
 	want, wantCode := nativeOutput(t, prog, "exec")
 	var out syncBuffer
-	p, err := Launch(LaunchOptions{Path: prog, Args: []string{"exec"}, Stdout: &out}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := startTraced(t, LaunchOptions{Path: prog, Args: []string{"exec"}, Stdout: &out})
 	evs := runToExit(t, p)
 	var exec *Event
 	for i := range evs {
@@ -347,13 +339,9 @@ func TestExecFromThread(t *testing.T) {
 func TestRegistersAndText(t *testing.T) {
 	prog := buildC(t, "fpregs.c", "-O0")
 	var out syncBuffer
-	p, err := Launch(LaunchOptions{Path: prog, Stdout: &out}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := startTraced(t, LaunchOptions{Path: prog, Stdout: &out})
 	// Write to read-only text at the entry point and read it back.
-	err = p.Do(func(c *Ctl) error {
+	err := p.Do(func(c *Ctl) error {
 		r, err := c.Regs(p.Pid())
 		if err != nil {
 			return err
@@ -423,11 +411,7 @@ func cpuHasAVX() bool {
 
 func TestSingleStepWhileOthersRun(t *testing.T) {
 	prog := buildC(t, "counters.c", "-O0")
-	p, err := Launch(LaunchOptions{Path: prog, Stdout: &syncBuffer{}}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := startTraced(t, LaunchOptions{Path: prog, Stdout: &syncBuffer{}})
 	tidsAddr := testharness.Symbol(t, prog, "tids")
 	counters := testharness.Symbol(t, prog, "counters")
 	p.Do(func(c *Ctl) error { return c.ContAll() })
@@ -483,21 +467,18 @@ func TestSingleStepWhileOthersRun(t *testing.T) {
 
 func TestInjectSyscall(t *testing.T) {
 	prog := buildC(t, "counters.c", "-O2")
-	p, err := Launch(LaunchOptions{Path: prog, Stdout: &syncBuffer{}}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := startTraced(t, LaunchOptions{Path: prog, Stdout: &syncBuffer{}})
 	var ret uint64
 	var before, after unix.PtraceRegs
 	// At the exec stop the thread is still inside execve: the first
 	// injection lets that call finish (its result lands in rax), so compare
 	// registers around the second.
-	err = p.Do(func(c *Ctl) error {
+	err := p.Do(func(c *Ctl) error {
 		if _, err := c.InjectSyscall(p.Pid(), unix.SYS_GETPID); err != nil {
 			return err
 		}
 		before, _ = c.Regs(p.Pid())
+		var err error
 		ret, err = c.InjectSyscall(p.Pid(), unix.SYS_GETPID)
 		after, _ = c.Regs(p.Pid())
 		return err
@@ -541,12 +522,8 @@ func TestErrors(t *testing.T) {
 	})
 	t.Run("already traced", func(t *testing.T) {
 		prog := buildC(t, "counters.c", "-O2")
-		p, err := Launch(LaunchOptions{Path: prog, Stdout: &syncBuffer{}}, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer p.Close()
-		_, err = Attach(p.Pid(), Options{})
+		p := startTraced(t, LaunchOptions{Path: prog, Stdout: &syncBuffer{}})
+		_, err := Attach(p.Pid(), Options{})
 		if !errors.Is(err, ErrAlreadyTraced) {
 			t.Fatalf("got %v, want ErrAlreadyTraced", err)
 		}
