@@ -25,6 +25,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"time"
 )
@@ -82,7 +83,7 @@ func main() {
 		if s == "" {
 			continue
 		}
-		if !contains(allSections, s) {
+		if !slices.Contains(allSections, s) {
 			fmt.Fprintf(os.Stderr, "bench: unknown section %q (have %s)\n", s, strings.Join(allSections, ", "))
 			os.Exit(2)
 		}
@@ -166,15 +167,6 @@ func run(o *options) error {
 	sum.print(o.out)
 	fmt.Fprintf(o.out, "\ntotal time %.0f s\n", time.Since(start).Seconds())
 	return nil
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func section(w io.Writer, title string) {

@@ -53,7 +53,7 @@ func startNative(e *env) (func(uint64, []byte) (int, error), func(), error) {
 // returns once thread 0 sits stopped at a breakpoint on stopper().
 func startDebugged(e *env) (*debugger.Session, int, error) {
 	s, err := debugger.Launch(debugger.LaunchConfig{
-		Config:  debugger.Config{StopMode: debugger.StopThread, Evaluator: &debugger.HitEvaluator{}},
+		Config:  debugger.Config{StopMode: debugger.StopThread},
 		Program: e.progress, Args: []string{strconv.Itoa(progressThreads)},
 		Stdout: io.Discard, Stderr: io.Discard,
 	})

@@ -46,7 +46,7 @@ type ubpRun struct {
 // newSession launches prog under a session with the default evaluator.
 func newSession(prog string, args ...string) (*debugger.Session, error) {
 	return debugger.Launch(debugger.LaunchConfig{
-		Config:  debugger.Config{StopMode: debugger.StopThread, Evaluator: &debugger.HitEvaluator{Exprs: debugger.Expressions()}},
+		Config:  debugger.Config{StopMode: debugger.StopThread},
 		Program: prog, Args: args,
 		Stdout: io.Discard, Stderr: os.Stderr,
 	})

@@ -247,23 +247,6 @@ func (bp *Breakpoint) SetDisabled(off bool) {
 	bp.mu.Unlock()
 }
 
-// Evaluator evaluates breakpoint conditions and log messages for a thread
-// stopped at a breakpoint, on the ptrace thread.
-type Evaluator interface {
-	// Cond evaluates bp.spec.Cond in thread tid's innermost frame.
-	Cond(c *target.Ctl, tid int, bp *Breakpoint) (bool, error)
-	// Log expands the logpoint's template in that frame.
-	Log(c *target.Ctl, tid int, bp *Breakpoint) string
-}
-
-// Verdict is the decision on one hit of a site.
-type Verdict struct {
-	Stop     bool          // some breakpoint says the thread stops
-	StopBy   []*Breakpoint // those breakpoints
-	Logs     []string      // logpoint messages to print, in breakpoint order
-	CondErrs []error       // conditions that could not be evaluated (CondError), the first time
-}
-
 // CondError is a breakpoint condition that could not be evaluated at a
 // hit: the thread stops, and the stop says why.
 type CondError struct {
@@ -305,51 +288,56 @@ func (bp *Breakpoint) condFailed(err error) bool {
 	return f.n == 1
 }
 
-// Decide evaluates every user breakpoint of a site for one hit by thread
-// tid, in DAP's order: condition, then hit count and hit condition, then
-// the log message. Nothing else stops meanwhile.
-func Decide(c *target.Ctl, tid int, st *Site, ev Evaluator) Verdict {
-	var v Verdict
-	for _, bp := range st.users {
-		if bp.spec.Disabled || bp.spec.Thread != 0 && bp.spec.Thread != tid {
-			continue // another thread's breakpoint: not a hit, as in gdb
-		}
-		if bp.spec.Cond != "" {
-			bp.evals.Add(1)
-			ok, err := ev.Cond(c, tid, bp)
-			if err != nil {
-				// As GDB does, a condition that cannot be evaluated stops
-				// the thread, with the error, so the user sees why. Once:
-				// what fails here (a variable optimized out, a name not
-				// in scope) mostly fails on every hit, and a stop per hit
-				// would bury the program. Later errors are counted.
-				if bp.condFailed(err) {
-					v.Stop = true
-					v.StopBy = append(v.StopBy, bp)
-					v.CondErrs = append(v.CondErrs, CondError{ID: bp.id, Cond: bp.spec.Cond, Err: err})
-				}
-				continue
+// Outcome is what one hit of a breakpoint comes to (Hit).
+type Outcome int
+
+const (
+	// Pass: the condition is false, the hit condition does not match, a
+	// trace breakpoint counted the hit, or a condition failed again.
+	Pass Outcome = iota
+	// Stop: the thread stops for this breakpoint.
+	Stop
+	// Log: a logpoint whose message is to be printed; the thread goes on.
+	Log
+	// StopCondError: the condition could not be evaluated, the first time
+	// since it was set; the thread stops, with the error (CondError).
+	StopCondError
+)
+
+// Hit records one hit of the breakpoint at addr and says what it comes to,
+// in DAP's order: condition, then hit count and hit condition, then the
+// log message. The caller, which owns evaluation, has evaluated the
+// condition first if the breakpoint has one (held, err); without one, both
+// are ignored. Ptrace thread only.
+func (bp *Breakpoint) Hit(addr uint64, held bool, err error) Outcome {
+	if bp.spec.Cond != "" {
+		bp.evals.Add(1)
+		if err != nil {
+			// As GDB does, a condition that cannot be evaluated stops
+			// the thread, with the error, so the user sees why. Once:
+			// what fails here (a variable optimized out, a name not
+			// in scope) mostly fails on every hit, and a stop per hit
+			// would bury the program. Later errors are counted.
+			if bp.condFailed(err) {
+				return StopCondError
 			}
-			if !ok {
-				continue
-			}
+			return Pass
 		}
-		n := bp.hits.Add(1)
-		bp.countAt(st.Addr)
-		if bp.hitCond != nil && !bp.hitCond.Match(n) {
-			continue
+		if !held {
+			return Pass
 		}
-		if bp.tmpl != nil {
-			v.Logs = append(v.Logs, ev.Log(c, tid, bp))
-			continue
-		}
-		if bp.spec.Trace {
-			continue
-		}
-		v.Stop = true
-		v.StopBy = append(v.StopBy, bp)
 	}
-	return v
+	n := bp.hits.Add(1)
+	bp.countAt(addr)
+	switch {
+	case bp.hitCond != nil && !bp.hitCond.Match(n):
+		return Pass
+	case bp.tmpl != nil:
+		return Log
+	case bp.spec.Trace:
+		return Pass
+	}
+	return Stop
 }
 
 // SetWarning sets the message of a placed breakpoint: something the user

@@ -15,7 +15,7 @@ import (
 // itself (no memory per breakpoint beyond its locations: a million must
 // fit), and goes with it into the unloaded list.
 
-// countAt counts one hit at addr (Decide, on the ptrace thread). Locations
+// countAt counts one hit at addr (Hit, on the ptrace thread). Locations
 // are sorted by address; a linear search covers any that are not.
 func (bp *Breakpoint) countAt(addr uint64) {
 	bp.mu.Lock()

@@ -1,6 +1,7 @@
-// Package breakpoints keeps user breakpoints and the int3 sites they
-// resolve to, and decides on every hit whether the thread stops or goes on
-// (through XOL) at once.
+// Package breakpoints keeps user breakpoints, the debugger's internal
+// breakpoints and the int3 sites they resolve to. It evaluates nothing in
+// the program: on a hit the session evaluates a breakpoint's condition and
+// Breakpoint.Hit records the hit and says what it comes to.
 package breakpoints
 
 import (
@@ -9,7 +10,7 @@ import (
 	"sort"
 
 	"github.com/ubpdbg/ubpdbg/target"
-	"github.com/ubpdbg/ubpdbg/xol"
+	"github.com/ubpdbg/ubpdbg/xol/x86"
 )
 
 const int3 = 0xcc
@@ -19,26 +20,11 @@ const int3 = 0xcc
 type Site struct {
 	Addr uint64
 	orig byte      // the byte the int3 replaced
-	insn *xol.Insn // the displaced instruction, analysed at the first hit
+	insn *x86.Insn // the displaced instruction, analysed at the first hit
 	bad  error     // why it cannot be analysed
 
 	users    []*Breakpoint // user breakpoints at this address
 	internal []*Internal   // stepping breakpoints (thread-specific)
-}
-
-// Internal is a breakpoint of the debugger's own (a step's destination,
-// the dynamic linker's notification): it stops only the thread it is for
-// (Tid 0: any thread), and only when the frame check passes.
-type Internal struct {
-	Tid  int
-	G    uint64 // for Go code: the goroutine (g pointer) it is for, with Tid 0
-	Kind string
-	// MinSP, if non-zero, is the least stack pointer a hit must have: a
-	// return address breakpoint must not stop a deeper recursive call.
-	MinSP uint64
-	// CFA, if non-zero, is the frame a hit must be in (a statement of the
-	// stepping frame, not of a recursive call).
-	CFA uint64
 }
 
 // Sites is the table of int3s in one process. It is used on the ptrace
@@ -129,7 +115,7 @@ func (s *Sites) release(c *target.Ctl, st *Site) error {
 // Insn returns the instruction under the site's int3, analysed once: the
 // bytes are read from memory with every int3 of ours replaced by the byte
 // it covers (a neighbouring site may lie inside the instruction).
-func (s *Sites) Insn(c *target.Ctl, st *Site) (*xol.Insn, error) {
+func (s *Sites) Insn(c *target.Ctl, st *Site) (*x86.Insn, error) {
 	if st.insn != nil || st.bad != nil {
 		return st.insn, st.bad
 	}
@@ -141,7 +127,7 @@ func (s *Sites) Insn(c *target.Ctl, st *Site) (*xol.Insn, error) {
 			buf[i] = o.orig
 		}
 	}
-	in, err := xol.Analyze(buf, st.Addr)
+	in, err := x86.Analyze(buf, st.Addr)
 	if err != nil {
 		st.bad = fmt.Errorf("breakpoint at %#x: %w", st.Addr, err)
 		return nil, st.bad
@@ -191,34 +177,6 @@ func (s *Sites) Reset() {
 	s.sites = map[uint64]*Site{}
 	s.removed = map[uint64]struct{}{}
 }
-
-// AddInternal places an internal breakpoint.
-func (s *Sites) AddInternal(c *target.Ctl, addr uint64, ib *Internal) error {
-	st, err := s.get(c, addr)
-	if err != nil {
-		return err
-	}
-	st.internal = append(st.internal, ib)
-	return nil
-}
-
-// RemoveInternal removes every internal breakpoint for which drop returns
-// true.
-func (s *Sites) RemoveInternal(c *target.Ctl, drop func(*Internal) bool) {
-	for _, st := range s.All() {
-		kept := st.internal[:0]
-		for _, ib := range st.internal {
-			if !drop(ib) {
-				kept = append(kept, ib)
-			}
-		}
-		st.internal = kept
-		_ = s.release(c, st)
-	}
-}
-
-// Internals returns the internal breakpoints at a site.
-func (st *Site) Internals() []*Internal { return st.internal }
 
 // Users returns the user breakpoints at a site.
 func (st *Site) Users() []*Breakpoint { return st.users }

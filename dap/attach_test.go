@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // startUntil starts "mt until FILE" as someone else's running program;
@@ -37,13 +38,8 @@ func waitExit(t *testing.T, cmd *exec.Cmd) {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("the program failed after we detached: %v", err)
-		}
-	case <-time.After(waitFor):
-		t.Fatal("the program did not finish after we detached")
+	if err := testharness.Receive(t, done, "end of the program after we detached", nil); err != nil {
+		t.Errorf("the program failed after we detached: %v", err)
 	}
 }
 
@@ -64,7 +60,7 @@ func TestAttachLogpointDetach(t *testing.T) {
 		t.Errorf("process event: %+v", p.Body)
 	}
 	r := c.ok("setBreakpoints", map[string]any{"source": map[string]any{"path": src},
-		"breakpoints": []map[string]any{{"line": lineOf(t, src, "LOG_B"), "logMessage": "tick {i} sq={i*i}"}}}).(*dap.SetBreakpointsResponse)
+		"breakpoints": []map[string]any{{"line": testharness.LineOf(t, src, "LOG_B"), "logMessage": "tick {i} sq={i*i}"}}}).(*dap.SetBreakpointsResponse)
 	if !r.Body.Breakpoints[0].Verified {
 		t.Fatalf("logpoint: %+v", r.Body.Breakpoints)
 	}
@@ -98,7 +94,7 @@ func TestAttachStoppedClientGone(t *testing.T) {
 
 	c, served := pipeClient(t, Config{})
 	c.start("attach", map[string]any{"processId": cmd.Process.Pid})
-	c.ok("setBreakpoints", srcBP(src, lineOf(t, src, "LOG_B")))
+	c.ok("setBreakpoints", srcBP(src, testharness.LineOf(t, src, "LOG_B")))
 	c.ok("configurationDone", nil)
 	st := c.stopped()
 	stk := c.ok("stackTrace", map[string]any{"threadId": st.Body.ThreadId}).(*dap.StackTraceResponse)
@@ -106,11 +102,7 @@ func TestAttachStoppedClientGone(t *testing.T) {
 		t.Errorf("stopped in %+v", stk.Body.StackFrames[0])
 	}
 	c.close()
-	select {
-	case <-served:
-	case <-time.After(waitFor):
-		t.Fatal("the session did not end")
-	}
+	testharness.Receive(t, served, "end of the session", nil)
 	time.Sleep(50 * time.Millisecond)
 	stop()
 	waitExit(t, cmd)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // frame wraps a body in a base-protocol header.
@@ -128,13 +129,8 @@ func TestBadInput(t *testing.T) {
 	// A truncated header, then the client closes: a clean end.
 	c.sendRaw([]byte("Content-Len"))
 	c.close()
-	select {
-	case err := <-served:
-		if err != nil {
-			t.Errorf("session: %v", err)
-		}
-	case <-time.After(waitFor):
-		t.Fatal("the session did not end after the client closed")
+	if err := testharness.Receive(t, served, "end of the session after the client closed", nil); err != nil {
+		t.Errorf("session: %v", err)
 	}
 }
 
@@ -143,11 +139,7 @@ func TestTruncatedBody(t *testing.T) {
 	c.initialize()
 	c.sendRaw([]byte("Content-Length: 100\r\n\r\n{\"seq\":"))
 	c.close()
-	select {
-	case <-served:
-	case <-time.After(waitFor):
-		t.Fatal("the session did not end after a truncated body")
-	}
+	testharness.Receive(t, served, "end of the session after a truncated body", nil)
 }
 
 // TestClientGoneLaunched: a client that goes away mid-run takes its
@@ -161,11 +153,7 @@ func TestClientGoneLaunched(t *testing.T) {
 	c.ok("configurationDone", nil)
 	c.ok("threads", nil)
 	c.close()
-	select {
-	case <-served:
-	case <-time.After(waitFor):
-		t.Fatal("the session did not end")
-	}
+	testharness.Receive(t, served, "end of the session", nil)
 	waitGone(t, pid)
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
@@ -38,7 +38,8 @@ type client struct {
 	stash []msg         // events (and stray responses) seen while waiting
 }
 
-const waitFor = 30 * time.Second
+// waitFor is the one timeout policy of every test that waits.
+var waitFor = testharness.Timeout
 
 func newClient(t *testing.T, r io.Reader, w io.Writer, closer func()) *client {
 	c := &client{t: t, w: w, close: closer, in: make(chan msg, 100000), done: make(chan struct{})}
@@ -282,22 +283,6 @@ func buildMT(t *testing.T) string {
 
 func buildGo(t *testing.T) string {
 	return testprog.BuildGo(t, []string{"-gcflags=all=-N -l"}, "./"+filepath.Join("testdata", "goprog"))
-}
-
-// lineOf finds the line of a marker comment in a test source.
-func lineOf(t *testing.T, file, marker string) int {
-	t.Helper()
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, l := range strings.Split(string(b), "\n") {
-		if strings.Contains(l, marker) {
-			return i + 1
-		}
-	}
-	t.Fatalf("no %s in %s", marker, file)
-	return 0
 }
 
 func abs(t *testing.T, p string) string {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
@@ -21,7 +22,7 @@ func TestLogpointInDlopenedLibrary(t *testing.T) {
 	c, _ := pipeClient(t, Config{})
 	c.start("launch", map[string]any{"program": prog, "args": []string{lib, "100", "10"}})
 	r := c.ok("setBreakpoints", map[string]any{"source": map[string]any{"path": abs(t, libSrc)},
-		"breakpoints": []map[string]any{{"line": lineOf(t, libSrc, "DLIB_WORK"), "logMessage": "work {i}"}}}).(*dap.SetBreakpointsResponse)
+		"breakpoints": []map[string]any{{"line": testharness.LineOf(t, libSrc, "DLIB_WORK"), "logMessage": "work {i}"}}}).(*dap.SetBreakpointsResponse)
 	if b := r.Body.Breakpoints[0]; b.Verified || !strings.Contains(b.Message, "pending") {
 		t.Fatalf("before the library is loaded: %+v, want unverified and pending", b)
 	}

@@ -103,11 +103,7 @@ func (s *session) event(dbg *debugger.Session, ev debugger.Event) {
 		case <-waited:
 		case <-time.After(5 * time.Second):
 		}
-		code := ev.Status.Code
-		if ev.Status.Signal != 0 {
-			code = 128 + ev.Status.Signal // as shells report it
-		}
-		s.out.send(&dap.ExitedEvent{Event: newEvent("exited"), Body: dap.ExitedEventBody{ExitCode: code}})
+		s.out.send(&dap.ExitedEvent{Event: newEvent("exited"), Body: dap.ExitedEventBody{ExitCode: ev.Status.ShellCode()}})
 	case debugger.Detached:
 		// terminated follows when the stream closes.
 	}

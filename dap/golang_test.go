@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // TestGoProgram drives a Go program: a function breakpoint, source
@@ -13,7 +14,7 @@ func TestGoProgram(t *testing.T) {
 	requireLinux(t)
 	prog := buildGo(t)
 	src := abs(t, "testdata/goprog/main.go")
-	bp, next, call := lineOf(t, src, "BP_GO"), lineOf(t, src, "NEXT_GO"), lineOf(t, src, "CALL_GO")
+	bp, next, call := testharness.LineOf(t, src, "BP_GO"), testharness.LineOf(t, src, "NEXT_GO"), testharness.LineOf(t, src, "CALL_GO")
 
 	c, _ := pipeClient(t, Config{})
 	c.start("launch", map[string]any{"program": prog})

@@ -6,9 +6,9 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // TestPendingBreakpoint: a breakpoint on a libc function set before libc
@@ -55,7 +55,7 @@ func TestLaunchDetach(t *testing.T) {
 	c, served := pipeClient(t, Config{})
 	c.start("launch", map[string]any{"program": prog, "args": []string{"ticker", "30"}})
 	pid := c.event("process", isEvent("process")).m.(*dap.ProcessEvent).Body.SystemProcessId
-	c.ok("setBreakpoints", srcBP(src, lineOf(t, src, "LOG_B")))
+	c.ok("setBreakpoints", srcBP(src, testharness.LineOf(t, src, "LOG_B")))
 	c.ok("configurationDone", nil)
 	c.stopped()
 	c.ok("disconnect", map[string]any{"terminateDebuggee": false})
@@ -63,11 +63,7 @@ func TestLaunchDetach(t *testing.T) {
 	// by itself; the session lasts until then (it reads the program's
 	// output pipes), and the program's exit code, read from its zombie,
 	// says it was not killed.
-	select {
-	case <-served:
-	case <-time.After(waitFor):
-		t.Fatal("the session did not end when the detached program did")
-	}
+	testharness.Receive(t, served, "end of the session when the detached program ended", nil)
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		t.Skipf("the program was reaped: %v", err)

@@ -190,7 +190,7 @@ func (s *session) onAttach(r *dap.AttachRequest) (dap.ResponseMessage, error) {
 // logpoint messages are evaluated by package eval through the debugger's
 // own evaluator.
 func (s *session) engineConfig(mode debugger.StopMode) debugger.Config {
-	return debugger.Config{StopMode: mode, Evaluator: &debugger.HitEvaluator{Exprs: debugger.Expressions()}, Log: s.log.engine()}
+	return debugger.Config{StopMode: mode, Log: s.log.engine()}
 }
 
 func parsePid(raw json.RawMessage) (int, error) {

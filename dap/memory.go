@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-dap"
 	"github.com/ubpdbg/ubpdbg/debugger"
-	"github.com/ubpdbg/ubpdbg/xol"
+	"github.com/ubpdbg/ubpdbg/xol/x86"
 )
 
 // parseAddr reads a memory or instruction reference ("0x401000", or a
@@ -107,7 +107,7 @@ func (s *session) onWriteMemory(r *dap.WriteMemoryRequest) (dap.ResponseMessage,
 // maxDisassemble bounds one disassemble request.
 const maxDisassemble = 10000
 
-// onDisassemble decodes instructions with xol.Analyze (the same length walk
+// onDisassemble decodes instructions with x86.Analyze (the same length walk
 // the breakpoints trust) from memory read with our int3s hidden.
 //
 // x86 has no fixed instruction size, so instructions before an address
@@ -192,7 +192,7 @@ func (d *disasm) decode(pc uint64) insn {
 	if len(b) == 0 {
 		return insn{addr: pc, len: 1, text: "??"}
 	}
-	in, err := xol.Analyze(b, pc)
+	in, err := x86.Analyze(b, pc)
 	if err != nil {
 		return insn{addr: pc, len: 1, bytes: b[:1], text: "(bad)"}
 	}

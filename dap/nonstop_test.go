@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // TestNonStop is the scenario the server exists for: worker-a stops at a
@@ -16,7 +17,7 @@ func TestNonStop(t *testing.T) {
 	requireLinux(t)
 	prog := buildMT(t)
 	src := abs(t, "testdata/mt.c")
-	bpA, logB := lineOf(t, src, "BP_A"), lineOf(t, src, "LOG_B")
+	bpA, logB := testharness.LineOf(t, src, "BP_A"), testharness.LineOf(t, src, "LOG_B")
 
 	c, _ := pipeClient(t, Config{})
 	c.start("launch", map[string]any{"program": prog})

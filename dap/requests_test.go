@@ -4,11 +4,13 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 func TestCapabilities(t *testing.T) {
@@ -36,7 +38,7 @@ func TestRequestsC(t *testing.T) {
 	requireLinux(t)
 	prog := buildMT(t)
 	src := abs(t, "testdata/mt.c")
-	bpA, afterA, callA := lineOf(t, src, "BP_A"), lineOf(t, src, "AFTER_A"), lineOf(t, src, "CALL_A")
+	bpA, afterA, callA := testharness.LineOf(t, src, "BP_A"), testharness.LineOf(t, src, "AFTER_A"), testharness.LineOf(t, src, "CALL_A")
 
 	c, _ := pipeClient(t, Config{})
 	c.start("launch", map[string]any{"program": prog, "stopOnEntry": true, "stopMode": "all", "cwd": filepath.Dir(prog),
@@ -52,7 +54,7 @@ func TestRequestsC(t *testing.T) {
 	for _, l := range bl.Body.Breakpoints {
 		lines = append(lines, l.Line)
 	}
-	if !containsInt(lines, bpA) || !containsInt(lines, afterA) || containsInt(lines, bpA-6) {
+	if !slices.Contains(lines, bpA) || !slices.Contains(lines, afterA) || slices.Contains(lines, bpA-6) {
 		t.Errorf("breakpoint locations %d..%d: %v", bpA-6, afterA, lines)
 	}
 
@@ -220,13 +222,4 @@ func TestRequestsC(t *testing.T) {
 		t.Errorf("output %q", out)
 	}
 	c.ok("disconnect", nil)
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }

@@ -7,13 +7,6 @@
 // thread, setBreakpoints, evaluate on a stopped thread), a stop of one
 // thread says allThreadsStopped false, and a continue of one thread says
 // allThreadsContinued false.
-//
-// Files: transport.go (framing, the one writer), server.go (listening and
-// connections), session.go (the request loop, lifecycle requests),
-// breakpoints.go, stack.go (threads, stack, scopes, variables, evaluate),
-// execution.go (continue, step, pause), memory.go (read/write memory,
-// disassemble), modules.go (modules, loaded sources), events.go (engine
-// events to DAP events), evaluator.go (conditions and logpoints on eval).
 package dap
 
 import (

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // shortSession launches "mt ticker 3" and runs it to its end.
@@ -61,13 +63,8 @@ func TestTCP(t *testing.T) {
 				shortSession(t, dialClient(t, ln.Addr().String()), prog)
 				ln.Close()
 			}
-			select {
-			case err := <-served:
-				if err != nil {
-					t.Errorf("Serve: %v", err)
-				}
-			case <-time.After(waitFor):
-				t.Fatal("Serve did not return")
+			if err := testharness.Receive(t, served, "return from Serve", nil); err != nil {
+				t.Errorf("Serve: %v", err)
 			}
 		})
 	}

@@ -39,9 +39,6 @@ func (s *Session) newBreakpoint(c *target.Ctl, spec breakpoints.Spec) (*breakpoi
 
 // makeBreakpoint checks a spec and registers an unplaced breakpoint.
 func (s *Session) makeBreakpoint(spec breakpoints.Spec) (*breakpoints.Breakpoint, error) {
-	if spec.Cond != "" && !s.canCond() {
-		return nil, errors.New("conditions need an expression evaluator, and this session has none")
-	}
 	bp, err := breakpoints.New(s.nextBP, spec)
 	if err != nil {
 		return nil, err
@@ -242,9 +239,6 @@ func (s *Session) SetCondition(id int, cond string) error {
 		spec.Cond = cond
 		if _, err := breakpoints.New(bp.ID(), spec); err != nil {
 			return err
-		}
-		if cond != "" && !s.canCond() {
-			return errors.New("conditions need an expression evaluator, and this session has none")
 		}
 		bp.SetCondition(cond)
 		return nil

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ubpdbg/ubpdbg/xol"
+	"github.com/ubpdbg/ubpdbg/xol/x86"
 )
 
 // An int3 written one byte into an instruction, into its displacement or
@@ -132,7 +132,7 @@ func (cc *codeChecker) decodeTo(f *insnStarts, addr uint64) error {
 	base := f.to
 	cc.s.sites.Original(base, code) // our int3s are not the program's code
 	for f.to < addr {
-		in, err := xol.Analyze(code[f.to-base:], f.to)
+		in, err := x86.Analyze(code[f.to-base:], f.to)
 		if err != nil {
 			f.err = fmt.Errorf("cannot decode %s at %#x to check that an instruction starts there: %v", f.fn, f.to, err)
 			return fmt.Errorf("%#x: %w", addr, f.err)
@@ -144,12 +144,12 @@ func (cc *codeChecker) decodeTo(f *insnStarts, addr uint64) error {
 }
 
 // decodeAt decodes the one instruction at pc (for a message).
-func (cc *codeChecker) decodeAt(pc uint64) (*xol.Insn, error) {
+func (cc *codeChecker) decodeAt(pc uint64) (*x86.Insn, error) {
 	code := make([]byte, 16)
 	n, _ := cc.s.proc.ReadMemory(pc, code)
 	code = code[:n]
 	cc.s.sites.Original(pc, code)
-	return xol.Analyze(code, pc)
+	return x86.Analyze(code, pc)
 }
 
 func (f *insnStarts) set(pc uint64) {

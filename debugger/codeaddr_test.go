@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
@@ -17,14 +18,10 @@ import (
 // after counts every call. Writing memory over an int3 is refused too.
 func TestInstructionAddresses(t *testing.T) {
 	prog := testprog.BuildC(t, []string{"-O0", "-no-pie"}, filepath.Join("testdata", "addrs.c"))
-	want := native(t, prog)
-	probe, calls := symbolValue(t, prog, "probe"), symbolValue(t, prog, "calls")
+	want := testharness.NativeOK(t, prog)
+	probe, calls := testharness.Symbol(t, prog, "probe"), testharness.Symbol(t, prog, "calls")
 	var out syncBuffer
-	s, err := Launch(LaunchConfig{Program: prog, Stdout: &out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := launch(t, LaunchConfig{Program: prog, Stdout: &out})
 	for _, c := range []struct {
 		addr uint64
 		why  string
@@ -43,10 +40,7 @@ func TestInstructionAddresses(t *testing.T) {
 			t.Errorf("*%#x: verified %v, message %q; want refused, %q", c.addr, bp.Verified, bp.Message, c.why)
 		}
 	}
-	ret, err := s.SetBreakpoint(breakpoints.Spec{Location: fmt.Sprintf("*%#x", probe+10), Trace: true})
-	if err != nil || !ret.Verified {
-		t.Fatalf("*probe+10 (the ret): %v %+v", err, ret)
-	}
+	ret := mustBreak(t, s, breakpoints.Spec{Location: fmt.Sprintf("*%#x", probe+10), Trace: true})
 	if err := s.WriteMemory(probe+8, []byte{0x90, 0x90, 0x90}); err == nil || !strings.Contains(err.Error(), "int3") {
 		t.Errorf("writing over the int3 at %#x: %v, want refused", probe+10, err)
 	}
@@ -67,12 +61,12 @@ func TestInstructionAddresses(t *testing.T) {
 // and refused even then on data.
 func TestForcedAddress(t *testing.T) {
 	prog := testprog.BuildC(t, []string{"-O0", "-no-pie"}, filepath.Join("testdata", "addrs.c"))
-	probe, calls := symbolValue(t, prog, "probe"), symbolValue(t, prog, "calls")
+	probe, calls := testharness.Symbol(t, prog, "probe"), testharness.Symbol(t, prog, "calls")
 	stripped := filepath.Join(t.TempDir(), "addrs-stripped")
 	if out, err := exec.Command("strip", "-s", "-o", stripped, prog).CombinedOutput(); err != nil {
 		t.Fatalf("strip: %v\n%s", err, out)
 	}
-	want := native(t, stripped)
+	want := testharness.NativeOK(t, stripped)
 	var out syncBuffer
 	s, err := Launch(LaunchConfig{Program: stripped, Stdout: &out})
 	if err != nil {

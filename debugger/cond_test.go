@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // TestConditionAndHitCondition: over 100,000 hits, a condition on a local
@@ -14,22 +15,11 @@ func TestConditionAndHitCondition(t *testing.T) {
 	for _, opt := range []string{"-O0", "-O2"} {
 		t.Run(opt, func(t *testing.T) {
 			prog := buildC(t, "count.c", opt)
-			want := native(t, prog)
+			want := testharness.NativeOK(t, prog)
 			var out syncBuffer
-			s, err := Launch(LaunchConfig{Config: Config{Evaluator: &HitEvaluator{Exprs: Expressions()}},
-				Program: prog, Stdout: &out})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			cond, err := s.SetBreakpoint(breakpoints.Spec{Location: "f", Cond: "i == 54321"})
-			if err != nil || !cond.Verified {
-				t.Fatalf("%v %+v", err, cond)
-			}
-			every, err := s.SetBreakpoint(breakpoints.Spec{Location: "f", HitCond: "% 1000"})
-			if err != nil || !every.Verified {
-				t.Fatalf("%v %+v", err, every)
-			}
+			s := launch(t, LaunchConfig{Program: prog, Stdout: &out})
+			cond := mustBreak(t, s, breakpoints.Spec{Location: "f", Cond: "i == 54321"})
+			every := mustBreak(t, s, breakpoints.Spec{Location: "f", HitCond: "% 1000"})
 			s.ContinueAll()
 			var condStops, everyStops int
 			for ev := range s.Events() {

@@ -146,16 +146,6 @@ type stepState struct {
 	g      uint64 // the goroutine being stepped (Go code), 0 otherwise
 }
 
-const (
-	kindStep    = "step"        // a statement of the stepping frame
-	kindReturn  = "step-return" // the return address of the stepping frame
-	kindOut     = "step-out"    // the return address, for step out
-	kindEntered = "step-entry"  // after the prologue of a called function
-	// kindSignalReturn: where a signal handler returns to (see
-	// stepOverHandler).
-	kindSignalReturn = "step-signal-return"
-)
-
 // StepInstruction executes one instruction of a stopped thread.
 func (s *Session) StepInstruction(tid int) error {
 	return s.startStep(tid, func(c *target.Ctl, th *thread) error {
@@ -207,12 +197,12 @@ func (s *Session) leaveInlined(c *target.Ctl, tid int, frames []symbols.Frame) e
 		if inRanges(a, inlined) {
 			continue
 		}
-		if err := s.sites.AddInternal(c, a, s.internalFor(c, tid, kindStep, 0, frames[0].CFA)); err != nil {
+		if err := s.sites.AddInternal(c, a, s.internalFor(c, tid, breakpoints.StepStmt, 0, frames[0].CFA)); err != nil {
 			s.logf("step out: internal breakpoint at %#x: %v", a, err)
 		}
 	}
 	if caller, ok := physicalCaller(frames); ok {
-		if err := s.sites.AddInternal(c, caller.PC, s.internalFor(c, tid, kindOut, frames[0].CFA, 0)); err != nil {
+		if err := s.sites.AddInternal(c, caller.PC, s.internalFor(c, tid, breakpoints.StepOut, frames[0].CFA, 0)); err != nil {
 			s.logf("step out: return breakpoint at %#x: %v", caller.PC, err)
 		}
 	}
@@ -232,7 +222,7 @@ func inRanges(a uint64, rs [][2]uint64) bool {
 // frames[1] (a deeper recursive call returning there does not count).
 func (s *Session) runToReturn(c *target.Ctl, tid int, frames []symbols.Frame) error {
 	s.thread(tid).step = &stepState{kind: "out", cfa: frames[0].CFA}
-	if err := s.sites.AddInternal(c, frames[1].PC, s.internalFor(c, tid, kindOut, frames[0].CFA, 0)); err != nil {
+	if err := s.sites.AddInternal(c, frames[1].PC, s.internalFor(c, tid, breakpoints.StepOut, frames[0].CFA, 0)); err != nil {
 		return err
 	}
 	return s.resume(c, tid)
@@ -324,12 +314,12 @@ func (s *Session) placeNext(c *target.Ctl, tid int, kind string, regs regsT, fra
 		if a == regs.Rip || (a >= info.LineLo && a < info.LineHi) || info.Lines[i] == info.Line {
 			continue
 		}
-		if err := s.sites.AddInternal(c, a, s.internalFor(c, tid, kindStep, 0, frames[0].CFA)); err != nil {
+		if err := s.sites.AddInternal(c, a, s.internalFor(c, tid, breakpoints.StepStmt, 0, frames[0].CFA)); err != nil {
 			s.logf("next: internal breakpoint at %#x: %v", a, err)
 		}
 	}
 	if caller, ok := physicalCaller(frames); ok {
-		if err := s.sites.AddInternal(c, caller.PC, s.internalFor(c, tid, kindReturn, frames[0].CFA, 0)); err != nil {
+		if err := s.sites.AddInternal(c, caller.PC, s.internalFor(c, tid, breakpoints.StepReturn, frames[0].CFA, 0)); err != nil {
 			s.logf("next: return breakpoint at %#x: %v", caller.PC, err)
 		}
 	}
@@ -398,109 +388,6 @@ func (s *Session) stackKey(c *target.Ctl, regs regsT, addr uint64) uint64 {
 		return addr
 	}
 	return 1<<63 - (hi - addr)
-}
-
-// internalFor makes a stepping breakpoint owned by the thread (or, in Go
-// code, the goroutine) tid is running; minSP and cfa are stack addresses
-// of the thread now (0: no check).
-func (s *Session) internalFor(c *target.Ctl, tid int, kind string, minSP, cfa uint64) *breakpoints.Internal {
-	ib := &breakpoints.Internal{Tid: tid, Kind: kind}
-	regs, err := c.Regs(tid)
-	if err != nil {
-		return ib
-	}
-	if g := s.goroutineOf(regs); g != 0 {
-		ib.Tid, ib.G = 0, g
-		if th := s.threads[tid]; th != nil && th.step != nil {
-			th.step.g = g
-		}
-	}
-	if minSP != 0 {
-		ib.MinSP = s.stackKey(c, regs, minSP)
-	}
-	if cfa != 0 {
-		ib.CFA = s.stackKey(c, regs, cfa)
-	}
-	return ib
-}
-
-// stepOwner returns the thread whose step an internal breakpoint belongs
-// to, if the hit by tid is for it; 0 otherwise.
-func (s *Session) stepOwner(ib *breakpoints.Internal, tid int, regs regsT) int {
-	if ib.Tid != 0 {
-		if ib.Tid == tid {
-			return tid
-		}
-		return 0
-	}
-	if ib.G == 0 || s.goroutineOf(regs) != ib.G {
-		return 0
-	}
-	for id, th := range s.threads {
-		if th.step != nil && th.step.g == ib.G {
-			return id
-		}
-	}
-	return 0
-}
-
-// internalHit decides on a trap at a site that has internal breakpoints.
-func (s *Session) internalHit(c *target.Ctl, tid int, st *breakpoints.Site, regs regsT) (stop bool, reason, desc string) {
-	for _, ib := range st.Internals() {
-		if ib.Kind == kindLibraries {
-			s.librariesChanged(c)
-			continue
-		}
-		owner := s.stepOwner(ib, tid, regs)
-		if owner == 0 {
-			continue
-		}
-		th := s.threads[owner]
-		if th == nil || th.step == nil {
-			continue
-		}
-		if owner != tid {
-			// A goroutine that moved to another thread mid-step: the
-			// step goes on with it.
-			s.endStep(c, owner)
-			s.thread(tid).step = th.step
-			th = s.thread(tid)
-		}
-		switch ib.Kind {
-		case kindStep:
-			frames, err := s.unwindRegs(c, regs, 1)
-			if err == nil && len(frames) > 0 && s.stackKey(c, regs, frames[0].CFA) == ib.CFA {
-				s.endStep(c, tid)
-				return true, ReasonStep, "step"
-			}
-		case kindEntered:
-			s.endStep(c, tid)
-			return true, ReasonStep, "step"
-		case kindOut:
-			if s.stackKey(c, regs, regs.Rsp) >= ib.MinSP {
-				s.endStep(c, tid)
-				return true, ReasonStep, "step out"
-			}
-		case kindReturn:
-			if s.stackKey(c, regs, regs.Rsp) < ib.MinSP {
-				continue // a deeper recursive call returning
-			}
-			// Back in the caller, usually in the middle of a line: stop if
-			// a statement starts here, else step on to the next one there.
-			kind := th.step.kind
-			s.endStep(c, tid)
-			if info, ok := s.syms.StepInfo(regs.Rip); ok && info.IsStmt(regs.Rip) {
-				return true, ReasonStep, "step"
-			}
-			c.SetRegs(tid, regs)
-			frames, _ := s.unwindRegs(c, regs, maxInlineDepth)
-			if err := s.placeNext(c, tid, kind, regs, frames); err != nil {
-				return true, ReasonStep, "step"
-			}
-			return false, "", ""
-		}
-	}
-	return false, "", ""
 }
 
 // stepInsn advances a thread by one instruction, through XOL when it sits
@@ -591,7 +478,7 @@ func (s *Session) afterInsn(c *target.Ctl, tid int) (finished bool) {
 		// statement after the prologue.
 		if addr, ok := s.afterPrologue(pc, info); ok && addr != pc {
 			th.step = &stepState{kind: "in"}
-			s.sites.AddInternal(c, addr, s.internalFor(c, tid, kindEntered, 0, 0))
+			s.sites.AddInternal(c, addr, s.internalFor(c, tid, breakpoints.StepEntry, 0, 0))
 			s.resume(c, tid)
 			return true
 		}
@@ -619,7 +506,7 @@ func (s *Session) afterInsn(c *target.Ctl, tid int) (finished bool) {
 	}
 	ret := binary.LittleEndian.Uint64(b[:])
 	th.step = &stepState{kind: "next", info: st.info, cfa: st.cfa}
-	s.sites.AddInternal(c, ret, s.internalFor(c, tid, kindReturn, regs.Rsp+8, 0))
+	s.sites.AddInternal(c, ret, s.internalFor(c, tid, breakpoints.StepReturn, regs.Rsp+8, 0))
 	s.resume(c, tid)
 	return true
 }

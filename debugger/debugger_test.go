@@ -1,13 +1,13 @@
 package debugger
 
 import (
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
@@ -17,19 +17,12 @@ func buildC(t *testing.T, src, opt string) string {
 
 type syncBuffer = testprog.Output
 
-func native(t *testing.T, prog string, args ...string) string {
-	out, err := exec.Command(prog, args...).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
-}
-
 // drain collects events until the session ends.
 func drain(t *testing.T, s *Session, onStop func(Event)) []Event {
 	t.Helper()
 	var evs []Event
-	timeout := time.After(60 * time.Second)
+	// The whole run, not one event: a program may run long between them.
+	timeout := time.After(2 * testharness.Timeout)
 	for {
 		select {
 		case ev, ok := <-s.Events():
@@ -41,7 +34,7 @@ func drain(t *testing.T, s *Session, onStop func(Event)) []Event {
 				onStop(ev)
 			}
 		case <-timeout:
-			t.Fatalf("timed out; %d events so far", len(evs))
+			t.Fatalf("the session did not end; %d events so far\n%s", len(evs), sessionState(s))
 		}
 	}
 }
@@ -50,17 +43,10 @@ func TestCountEveryHit(t *testing.T) {
 	for _, opt := range []string{"-O0", "-O2"} {
 		t.Run(opt, func(t *testing.T) {
 			prog := buildC(t, "hot.c", opt)
-			want := native(t, prog)
+			want := testharness.NativeOK(t, prog)
 			var out syncBuffer
-			s, err := Launch(LaunchConfig{Program: prog, Stdout: &out})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			bp, err := s.SetBreakpoint(breakpoints.Spec{Location: "work", HitCond: "> 1000000000"})
-			if err != nil || !bp.Verified {
-				t.Fatalf("breakpoint: %v %+v", err, bp)
-			}
+			s := launch(t, LaunchConfig{Program: prog, Stdout: &out})
+			bp := mustBreak(t, s, breakpoints.Spec{Location: "work", HitCond: "> 1000000000"})
 			if err := s.ContinueAll(); err != nil {
 				t.Fatal(err)
 			}
@@ -83,11 +69,7 @@ func TestCountEveryHit(t *testing.T) {
 func TestPendingLibraryBreakpoint(t *testing.T) {
 	prog := buildC(t, "hot.c", "-O2")
 	var out syncBuffer
-	s, err := Launch(LaunchConfig{Program: prog, Stdout: &out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := launch(t, LaunchConfig{Program: prog, Stdout: &out})
 	bp, err := s.SetBreakpoint(breakpoints.Spec{Location: "pthread_mutex_unlock", Trace: true})
 	if err != nil {
 		t.Fatal(err)
@@ -124,18 +106,10 @@ func TestGoGoroutinesCountedOnce(t *testing.T) {
 	for _, flags := range [][]string{nil, {"-gcflags=all=-N -l"}} {
 		t.Run(strings.Join(flags, " "), func(t *testing.T) {
 			prog := testprog.BuildGo(t, flags, "./testdata/gohot")
-			want := native(t, prog)
+			want := testharness.NativeOK(t, prog)
 			var out syncBuffer
-			s, err := Launch(LaunchConfig{Config: Config{Evaluator: &HitEvaluator{Exprs: Expressions()}},
-				Program: prog, Stdout: &out})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			bp, err := s.SetBreakpoint(breakpoints.Spec{Location: "main.work", Log: "{g} {i}"})
-			if err != nil || !bp.Verified {
-				t.Fatalf("%v %+v", err, bp)
-			}
+			s := launch(t, LaunchConfig{Program: prog, Stdout: &out})
+			bp := mustBreak(t, s, breakpoints.Spec{Location: "main.work", Log: "{g} {i}"})
 			s.ContinueAll()
 			seen := map[string]int{}
 			for ev := range s.Events() {
@@ -171,15 +145,8 @@ func TestGoGoroutinesCountedOnce(t *testing.T) {
 func TestBreakpointsSurviveExec(t *testing.T) {
 	prog := testprog.BuildC(t, []string{"-O0", "-pthread"}, "../target/testdata/forkexec.c")
 	var out syncBuffer
-	s, err := Launch(LaunchConfig{Program: prog, Args: []string{"exec"}, Stdout: &out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	bp, err := s.SetBreakpoint(breakpoints.Spec{Location: "main", Trace: true})
-	if err != nil || !bp.Verified {
-		t.Fatalf("%v %+v", err, bp)
-	}
+	s := launch(t, LaunchConfig{Program: prog, Args: []string{"exec"}, Stdout: &out})
+	bp := mustBreak(t, s, breakpoints.Spec{Location: "main", Trace: true})
 	s.ContinueAll()
 	drain(t, s, func(ev Event) { t.Errorf("unexpected stop %+v", ev) })
 	s.Wait()

@@ -4,57 +4,9 @@ import (
 	"fmt"
 
 	"github.com/ubpdbg/ubpdbg/eval"
-	"github.com/ubpdbg/ubpdbg/expr"
 	"github.com/ubpdbg/ubpdbg/symbols"
 	"github.com/ubpdbg/ubpdbg/target"
 )
-
-// Expressions returns the session's expression evaluator, for
-// Config.Evaluator: &HitEvaluator{Exprs: debugger.Expressions()} makes
-// conditions and log messages use the program's variables.
-func Expressions() ExprEvaluator { return exprs{} }
-
-// exprs evaluates conditions and log messages with package eval in frame 0
-// of the thread that hit the breakpoint, on the ptrace thread.
-type exprs struct{}
-
-func (exprs) context(c *target.Ctl, tid int) (*eval.Context, error) {
-	s, ok := c.Process().Handler().(*Session)
-	if !ok {
-		return nil, fmt.Errorf("not a debugger session")
-	}
-	return s.frameContext(c, tid, 0, 1)
-}
-
-func (e exprs) String(c *target.Ctl, tid int, x expr.Expr, src string) (string, error) {
-	ctx, err := e.context(c, tid)
-	if err != nil {
-		return "", err
-	}
-	v, err := ctx.Eval(src)
-	if err != nil {
-		return "", err
-	}
-	return v.Value, nil
-}
-
-func (e exprs) Truth(c *target.Ctl, tid int, src string, cache *any) (bool, error) {
-	ctx, err := e.context(c, tid)
-	if err != nil {
-		return false, err
-	}
-	// The compiled form caches parsing and name lookup: conditions are
-	// evaluated on every hit.
-	p, _ := (*cache).(*eval.Compiled)
-	if p == nil || p.Src != src {
-		p, err = ctx.Compile(src)
-		if err != nil {
-			return false, err
-		}
-		*cache = p
-	}
-	return ctx.CondCompiled(p)
-}
 
 // frameContext prepares evaluation in frame n of a stopped thread,
 // unwinding at most max frames (0: all). On the ptrace thread.

@@ -1,47 +1,70 @@
 package debugger
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/eval"
 	"github.com/ubpdbg/ubpdbg/expr"
 	"github.com/ubpdbg/ubpdbg/target"
 )
 
-// ExprEvaluator evaluates the program's expressions in the innermost frame
-// of a thread stopped at a breakpoint, on the ptrace thread. Package eval
-// provides one; the session works without (breakpoints then take no
-// conditions, and log messages only the pseudo-variables below).
-type ExprEvaluator interface {
-	// String formats the value of x (parsed from src) for a log message.
-	String(c *target.Ctl, tid int, x expr.Expr, src string) (string, error)
-	// Truth evaluates a condition; cache is the breakpoint's own slot for
-	// whatever makes the next evaluation cheaper.
-	Truth(c *target.Ctl, tid int, src string, cache *any) (bool, error)
-}
-
-// HitEvaluator is the session's breakpoints.Evaluator. Log messages may
-// use, besides the program's expressions, the pseudo-variables {$tid}
-// (thread ID), {$pc} (hex), {$hits} (the breakpoint's hit count) and
-// {$bp} (its ID), which need no debug information.
-type HitEvaluator struct {
-	Exprs ExprEvaluator
-}
-
-var errNoExprs = errors.New("no expression evaluator in this session")
-
-// Cond implements breakpoints.Evaluator.
-func (h *HitEvaluator) Cond(c *target.Ctl, tid int, bp *breakpoints.Breakpoint) (bool, error) {
-	if h.Exprs == nil {
-		return false, errNoExprs
+// decideUsers decides one hit of st's user breakpoints by thread tid: the
+// session evaluates each condition and log message here, with package eval
+// in the thread's innermost frame, and the breakpoint records the hit and
+// says what it comes to (breakpoints.Breakpoint.Hit). Log messages are
+// emitted as they are expanded, in breakpoint order. It returns the
+// breakpoints that stop the thread and the conditions that could not be
+// evaluated, the first time each.
+func (s *Session) decideUsers(c *target.Ctl, tid int, st *breakpoints.Site) (stopBy []*breakpoints.Breakpoint, condErrs []error) {
+	for _, bp := range st.Users() {
+		if !bp.Enabled() || bp.Spec().Thread != 0 && bp.Spec().Thread != tid {
+			continue // disabled, or another thread's breakpoint: not a hit, as in gdb
+		}
+		held, err := true, error(nil)
+		if bp.Spec().Cond != "" {
+			held, err = s.cond(c, tid, bp)
+		}
+		switch bp.Hit(st.Addr, held, err) {
+		case breakpoints.Stop:
+			stopBy = append(stopBy, bp)
+		case breakpoints.StopCondError:
+			stopBy = append(stopBy, bp)
+			condErrs = append(condErrs, breakpoints.CondError{ID: bp.ID(), Cond: bp.Spec().Cond, Err: err})
+		case breakpoints.Log:
+			s.emit(Event{Kind: Output, Tid: tid, Category: "console", Text: s.logMessage(c, tid, bp) + "\n", LogMessage: true})
+		}
 	}
-	return h.Exprs.Truth(c, tid, bp.Spec().Cond, bp.CondCache())
+	return stopBy, condErrs
 }
 
-// Log implements breakpoints.Evaluator.
-func (h *HitEvaluator) Log(c *target.Ctl, tid int, bp *breakpoints.Breakpoint) string {
+// cond evaluates bp's condition in frame 0 of thread tid. The compiled
+// form, kept in the breakpoint, saves parsing and name lookup: conditions
+// are evaluated on every hit.
+func (s *Session) cond(c *target.Ctl, tid int, bp *breakpoints.Breakpoint) (bool, error) {
+	ctx, err := s.frameContext(c, tid, 0, 1)
+	if err != nil {
+		return false, err
+	}
+	src := bp.Spec().Cond
+	cache := bp.CondCache()
+	p, _ := (*cache).(*eval.Compiled)
+	if p == nil || p.Src != src {
+		p, err = ctx.Compile(src)
+		if err != nil {
+			return false, err
+		}
+		*cache = p
+	}
+	return ctx.CondCompiled(p)
+}
+
+// logMessage expands a logpoint's message in frame 0 of thread tid.
+// Besides the program's expressions it may use the pseudo-variables
+// {$tid} (thread ID), {$pc} (hex), {$hits} (the breakpoint's hit count)
+// and {$bp} (its ID), which need no debug information.
+func (s *Session) logMessage(c *target.Ctl, tid int, bp *breakpoints.Breakpoint) string {
 	t := bp.Template()
 	if t == nil {
 		return ""
@@ -63,17 +86,14 @@ func (h *HitEvaluator) Log(c *target.Ctl, tid int, bp *breakpoints.Breakpoint) s
 				return fmt.Sprintf("%#x", regs.Rip), nil
 			}
 		}
-		if h.Exprs == nil {
-			return "", errNoExprs
+		ctx, err := s.frameContext(c, tid, 0, 1)
+		if err != nil {
+			return "", err
 		}
-		return h.Exprs.String(c, tid, x, expr.Format(x))
+		v, err := ctx.Eval(expr.Format(x))
+		if err != nil {
+			return "", err
+		}
+		return v.Value, nil
 	})
-}
-
-// canCond reports whether the session can evaluate conditions.
-func (s *Session) canCond() bool {
-	if h, ok := s.cfg.Evaluator.(*HitEvaluator); ok {
-		return h.Exprs != nil
-	}
-	return s.cfg.Evaluator != nil
 }

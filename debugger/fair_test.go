@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // TestAllStopFair: N threads call one function in a loop, with a
@@ -24,7 +25,7 @@ func TestAllStopFair(t *testing.T) {
 func allStopFair(t *testing.T, src, fn string, threads int) {
 	prog := buildC(t, src, "-O0")
 	args := []string{strconv.Itoa(threads)}
-	want := native(t, prog, args...)
+	want := testharness.NativeOK(t, prog, args...)
 	for run := 0; run < 3; run++ {
 		var out syncBuffer
 		s, err := Launch(LaunchConfig{Config: Config{StopMode: StopAll}, Program: prog, Args: args, Stdout: &out})

@@ -15,15 +15,8 @@ import (
 func TestGoNextFollowsGoroutine(t *testing.T) {
 	prog := testprog.BuildGo(t, []string{"-gcflags=all=-N -l"}, "./testdata/gostep")
 	var out syncBuffer
-	s, err := Launch(LaunchConfig{Program: prog, Stdout: &out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	bp, err := s.SetBreakpoint(breakpoints.Spec{Location: "main.walk"})
-	if err != nil || !bp.Verified {
-		t.Fatalf("%v %+v", err, bp)
-	}
+	s := launch(t, LaunchConfig{Program: prog, Stdout: &out})
+	mustBreak(t, s, breakpoints.Spec{Location: "main.walk"})
 	s.ContinueAll()
 	ev := waitStop(t, s, nil)
 	tid := ev.Tid

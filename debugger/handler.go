@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
@@ -87,10 +88,6 @@ func (s *Session) processExited(ev target.Event) {
 	s.events.Close()
 }
 
-// testPanicAt makes the hit path panic at that address (tests of the
-// emergency detach only).
-var testPanicAt uint64
-
 // fix moves a thread's pc out of its XOL slot (at any stop that is not its
 // own breakpoint trap).
 func (s *Session) fix(c *target.Ctl, tid int) {
@@ -127,9 +124,6 @@ func (s *Session) onTrap(c *target.Ctl, tid, pid int) target.Action {
 	if len(st.Internals()) > 0 && s.signalReturned(c, tid, st, regs) {
 		return target.Resume
 	}
-	if addr == testPanicAt {
-		panic("test panic on the hit path")
-	}
 	if s.xol.Replay(addr, regs.Rsp) || pid != s.proc.Pid() {
 		// A replay, or a vfork child running in our memory until it
 		// execs: neither is a hit of the debugged process.
@@ -162,20 +156,17 @@ func (s *Session) decideHit(c *target.Ctl, tid int, st *breakpoints.Site, regs u
 	if len(st.Users()) == 0 {
 		return h
 	}
-	v := breakpoints.Decide(c, tid, st, s.cfg.Evaluator)
-	for _, l := range v.Logs {
-		s.emit(Event{Kind: Output, Tid: tid, Category: "console", Text: l + "\n", LogMessage: true})
-	}
+	stopBy, condErrs := s.decideUsers(c, tid, st)
 	var notes []string
-	for _, e := range v.CondErrs {
+	for _, e := range condErrs {
 		notes = append(notes, e.Error())
 	}
 	h.text = strings.Join(notes, "\n")
-	if !v.Stop {
+	if len(stopBy) == 0 {
 		return h
 	}
 	h.stop, h.reason = true, ReasonBreakpoint
-	for _, bp := range v.StopBy {
+	for _, bp := range stopBy {
 		h.ids = append(h.ids, bp.ID())
 	}
 	h.desc = "breakpoint " + joinIDs(h.ids)
@@ -184,7 +175,7 @@ func (s *Session) decideHit(c *target.Ctl, tid int, st *breakpoints.Site, regs u
 	}
 	var temps []*breakpoints.Breakpoint
 	for _, bp := range st.Users() {
-		if bp.Spec().Temporary && contains(h.ids, bp.ID()) {
+		if bp.Spec().Temporary && slices.Contains(h.ids, bp.ID()) {
 			temps = append(temps, bp)
 		}
 	}
@@ -382,7 +373,7 @@ func (s *Session) keepHit(c *target.Ctl, ev target.Event) bool {
 		return false
 	}
 	for _, ib := range st.Internals() {
-		if ib.Kind == kindSignalReturn {
+		if ib.Kind == breakpoints.StepSignalReturn {
 			return false // it would resume the thread
 		}
 	}
@@ -474,7 +465,7 @@ func (s *Session) foreignTrap(c *target.Ctl, tid int, pc uint64) target.Action {
 // where the handler returns to, as in gdb and Delve, instead of ending in
 // the handler (for Go code, the runtime's preemption signals would
 // otherwise end most steps in runtime.sigtramp). An internal breakpoint
-// of kind kindSignalReturn at the interrupted pc, for this thread (or
+// of kind breakpoints.StepSignalReturn at the interrupted pc, for this thread (or
 // goroutine) at this stack depth or above, marks the return.
 
 // stepOverHandler lets a single-stepping thread run its signal's handler.
@@ -483,36 +474,11 @@ func (s *Session) stepOverHandler(c *target.Ctl, tid int) {
 	if err != nil {
 		return
 	}
-	if err := s.sites.AddInternal(c, regs.Rip, s.internalFor(c, tid, kindSignalReturn, regs.Rsp, 0)); err != nil {
+	if err := s.sites.AddInternal(c, regs.Rip, s.internalFor(c, tid, breakpoints.StepSignalReturn, regs.Rsp, 0)); err != nil {
 		// No breakpoint, no return: step into the handler as before.
 		s.logf("thread %d: signal return breakpoint at %#x: %v", tid, regs.Rip, err)
 		c.Step(tid)
 	}
-}
-
-// signalReturned recognises the trap of a signal-return breakpoint of this
-// thread: the breakpoint goes, and the step goes on from here. It reports
-// whether the thread was sent on.
-func (s *Session) signalReturned(c *target.Ctl, tid int, st *breakpoints.Site, regs unix.PtraceRegs) bool {
-	th := s.threads[tid]
-	if th == nil || th.step == nil {
-		return false
-	}
-	for _, ib := range st.Internals() {
-		if ib.Kind != kindSignalReturn || s.stepOwner(ib, tid, regs) != tid || s.stackKey(c, regs, regs.Rsp) < ib.MinSP {
-			continue
-		}
-		s.sites.RemoveInternal(c, func(x *breakpoints.Internal) bool { return x == ib })
-		// A replay marker for this int3 (the signal came while the
-		// instruction was to run out of line) is used up by this trap.
-		s.xol.Replay(st.Addr, regs.Rsp)
-		if err := s.stepInsn(c, tid); err != nil {
-			s.endStep(c, tid)
-			s.userStop(c, tid, ReasonStep, err.Error(), nil, 0)
-		}
-		return true
-	}
-	return false
 }
 
 // onExec starts over in the new image: breakpoints are resolved again,
@@ -548,13 +514,4 @@ func joinIDs(ids []int) string {
 		fmt.Fprint(&b, id)
 	}
 	return b.String()
-}
-
-func contains(ids []int, id int) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }

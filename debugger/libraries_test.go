@@ -2,12 +2,12 @@ package debugger
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
@@ -35,13 +35,9 @@ func TestLibraryFunctionAtEntry(t *testing.T) {
 	prog := buildC(t, "libcalls.c", "-O2")
 	const callocs, opendirs = 300, 25
 	args := []string{fmt.Sprint(callocs), fmt.Sprint(opendirs), "0"}
-	want := native(t, prog, args...)
+	want := testharness.NativeOK(t, prog, args...)
 	var out syncBuffer
-	s, err := Launch(LaunchConfig{Program: prog, Args: args, Stdout: &out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := launch(t, LaunchConfig{Program: prog, Args: args, Stdout: &out})
 	cbp, err := s.SetBreakpoint(breakpoints.Spec{Location: "calloc", Trace: true})
 	if err != nil {
 		t.Fatal(err)
@@ -99,15 +95,11 @@ func TestPendingBreakpointEveryDlopen(t *testing.T) {
 	prog, lib := buildDlcycle(t)
 	const cycles, calls = 100, 10
 	args := []string{lib, fmt.Sprint(cycles), fmt.Sprint(calls)}
-	want := native(t, prog, args...)
+	want := testharness.NativeOK(t, prog, args...)
 	var out, log syncBuffer
-	s, err := Launch(LaunchConfig{Config: Config{Log: &log}, Program: prog, Args: args, Stdout: &out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := launch(t, LaunchConfig{Config: Config{Log: &log}, Program: prog, Args: args, Stdout: &out})
 	var ids []int
-	for _, loc := range []string{"dlib_work", "dlib.c:" + fmt.Sprint(lineOf(t, "testdata/dlib.c", "DLIB_WORK"))} {
+	for _, loc := range []string{"dlib_work", "dlib.c:" + fmt.Sprint(testharness.LineOf(t, "testdata/dlib.c", "DLIB_WORK"))} {
 		bp, err := s.SetBreakpoint(breakpoints.Spec{Location: loc, Trace: true})
 		if err != nil {
 			t.Fatal(err)
@@ -168,19 +160,12 @@ func TestBreakpointsFollowExecSelf(t *testing.T) {
 	prog := buildC(t, "execself.c", "-O2")
 	const gens, calls = 4, 1000
 	args := []string{fmt.Sprint(gens), fmt.Sprint(calls)}
-	want := native(t, prog, args...)
+	want := testharness.NativeOK(t, prog, args...)
 	var out syncBuffer
-	s, err := Launch(LaunchConfig{Program: prog, Args: args, Stdout: &out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := launch(t, LaunchConfig{Program: prog, Args: args, Stdout: &out})
 	var ids []int
 	for _, loc := range []string{"work", "opendir"} {
-		bp, err := s.SetBreakpoint(breakpoints.Spec{Location: loc, Trace: true})
-		if err != nil || !bp.Verified {
-			t.Fatalf("%s: %v %+v", loc, err, bp)
-		}
+		bp := mustBreak(t, s, breakpoints.Spec{Location: loc, Trace: true})
 		ids = append(ids, bp.ID)
 	}
 	s.ContinueAll()
@@ -200,20 +185,4 @@ func TestBreakpointsFollowExecSelf(t *testing.T) {
 	if out.String() != want {
 		t.Errorf("output %q, want %q", out.String(), want)
 	}
-}
-
-// lineOf finds the line of a marker comment in a test source.
-func lineOf(t *testing.T, file, marker string) int {
-	t.Helper()
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, l := range strings.Split(string(b), "\n") {
-		if strings.Contains(l, marker) {
-			return i + 1
-		}
-	}
-	t.Fatalf("no %s in %s", marker, file)
-	return 0
 }

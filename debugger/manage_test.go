@@ -10,15 +10,8 @@ import (
 // a disabled one neither stops nor counts, and counts again once enabled.
 func TestTemporaryAndDisabled(t *testing.T) {
 	prog := buildC(t, "count.c", "-O0")
-	s, err := Launch(LaunchConfig{Config: Config{Evaluator: &HitEvaluator{Exprs: Expressions()}}, Program: prog, Stdout: &syncBuffer{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	tmp, err := s.SetBreakpoint(breakpoints.Spec{Location: "f", Temporary: true})
-	if err != nil || !tmp.Verified {
-		t.Fatalf("%v %+v", err, tmp)
-	}
+	s := launch(t, LaunchConfig{Program: prog, Stdout: &syncBuffer{}})
+	tmp := mustBreak(t, s, breakpoints.Spec{Location: "f", Temporary: true})
 	counter, err := s.SetBreakpoint(breakpoints.Spec{Location: "f", Trace: true, Disabled: true})
 	if err != nil {
 		t.Fatal(err)
@@ -70,15 +63,8 @@ func TestTemporaryAndDisabled(t *testing.T) {
 // test shows that readers only ever see snapshots taken under the lock.
 func TestBreakpointStateRace(t *testing.T) {
 	prog := buildC(t, "count.c", "-O0")
-	s, err := Launch(LaunchConfig{Config: Config{Evaluator: &HitEvaluator{Exprs: Expressions()}}, Program: prog, Stdout: &syncBuffer{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	bp, err := s.SetBreakpoint(breakpoints.Spec{Location: "f", Cond: "i < 0"})
-	if err != nil || !bp.Verified {
-		t.Fatalf("%v %+v", err, bp)
-	}
+	s := launch(t, LaunchConfig{Program: prog, Stdout: &syncBuffer{}})
+	bp := mustBreak(t, s, breakpoints.Spec{Location: "f", Cond: "i < 0"})
 	done := make(chan struct{})
 	read := make(chan int)
 	go func() {

@@ -1,23 +1,22 @@
 package debugger
 
 import (
-	"debug/elf"
 	"encoding/binary"
 	"fmt"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
 // waitStop returns the next Stopped event, passing other events to other.
 func waitStop(t *testing.T, s *Session, other func(Event)) Event {
 	t.Helper()
-	timeout := time.After(30 * time.Second)
+	timeout := time.After(testharness.Timeout)
 	for {
 		select {
 		case ev, ok := <-s.Events():
@@ -31,7 +30,7 @@ func waitStop(t *testing.T, s *Session, other func(Event)) Event {
 				other(ev)
 			}
 		case <-timeout:
-			t.Fatalf("no stop within 30 s\n%s", sessionState(s))
+			t.Fatalf("no stop within %v\n%s", testharness.Timeout, sessionState(s))
 		}
 	}
 }
@@ -50,34 +49,9 @@ func sessionState(s *Session) string {
 	for _, bp := range s.Breakpoints() {
 		fmt.Fprintf(&b, "breakpoint %d %q: %d hits, verified %v\n", bp.ID, bp.Spec.Location, bp.Hits, bp.Verified)
 	}
-	// What the kernel says of each thread: state (t: ptrace stop, R, S)
-	// and, for a sleeping one, its system call.
-	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", s.Pid()))
-	for _, task := range tasks {
-		dir := fmt.Sprintf("/proc/%d/task/%s/", s.Pid(), task.Name())
-		stat, _ := os.ReadFile(dir + "stat")
-		sc, _ := os.ReadFile(dir + "syscall")
-		fmt.Fprintf(&b, "task %s stat %q syscall %q\n", task.Name(), stat, sc)
-	}
+	b.WriteString(testharness.Tasks(s.Pid()))
 	fmt.Fprintf(&b, "xol %+v", s.XOLStats())
 	return b.String()
-}
-
-// symbolValue finds a symbol's link-time address.
-func symbolValue(t *testing.T, path, name string) uint64 {
-	f, err := elf.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	syms, _ := f.Symbols()
-	for _, s := range syms {
-		if s.Name == name {
-			return s.Value
-		}
-	}
-	t.Fatalf("no symbol %s", name)
-	return 0
 }
 
 func readCounters(t *testing.T, s *Session, addr uint64, n int) []int64 {
@@ -95,19 +69,9 @@ func readCounters(t *testing.T, s *Session, addr uint64, n int) []int64 {
 func TestNonStop(t *testing.T) {
 	prog := buildC(t, "nonstop.c", "-O0")
 	var out syncBuffer
-	s, err := Launch(LaunchConfig{Program: prog, Stdout: &out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	stopBP, err := s.SetBreakpoint(breakpoints.Spec{Location: "stopper"})
-	if err != nil || !stopBP.Verified {
-		t.Fatalf("%v %+v", err, stopBP)
-	}
-	logBP, err := s.SetBreakpoint(breakpoints.Spec{Location: "tick", Log: "tick {$tid}"})
-	if err != nil || !logBP.Verified {
-		t.Fatalf("%v %+v", err, logBP)
-	}
+	s := launch(t, LaunchConfig{Program: prog, Stdout: &out})
+	mustBreak(t, s, breakpoints.Spec{Location: "stopper"})
+	mustBreak(t, s, breakpoints.Spec{Location: "tick", Log: "tick {$tid}"})
 	var logs atomic.Int64
 	onOther := func(ev Event) {
 		if ev.Kind == Output && strings.HasPrefix(ev.Text, "tick ") {
@@ -121,11 +85,11 @@ func TestNonStop(t *testing.T) {
 	// machine as loaded as it is now: the bar for the pace while one is
 	// stopped.
 	bias := s.Symbols().Images()[0].Bias
-	counters := symbolValue(t, prog, "counters") + bias
+	counters := testharness.Symbol(t, prog, "counters") + bias
 	base0 := readCounters(t, s, counters, 8)
 	time.Sleep(500 * time.Millisecond)
 	base1 := readCounters(t, s, counters, 8)
-	if err := s.WriteMemory(symbolValue(t, prog, "go_stop")+bias, []byte{1, 0, 0, 0}); err != nil {
+	if err := s.WriteMemory(testharness.Symbol(t, prog, "go_stop")+bias, []byte{1, 0, 0, 0}); err != nil {
 		t.Fatal(err)
 	}
 	ev := waitStop(t, s, onOther)
@@ -186,12 +150,7 @@ func TestNonStop(t *testing.T) {
 		if err := s.Next(a); err != nil {
 			t.Fatal(err)
 		}
-		var st Event
-		select {
-		case st = <-stopped:
-		case <-time.After(20 * time.Second):
-			t.Fatal("next did not stop")
-		}
+		st := testharness.Receive(t, stopped, "stop after next", func() string { return sessionState(s) })
 		if st.Tid != a || st.Reason != ReasonStep {
 			t.Fatalf("after next: %+v", st)
 		}
@@ -252,7 +211,7 @@ func checkOthersRunning(t *testing.T, s *Session, tid int, counters uint64) {
 			t.Errorf("thread %d is stopped (%s), only %d should be", th.Tid, th.Reason, tid)
 		}
 	}
-	if kernelState(s.Pid(), tid) != "t" {
+	if testharness.TaskState(s.Pid(), tid) != "t" {
 		t.Errorf("thread %d is not in a trace stop", tid)
 	}
 	window := 300 * time.Millisecond
@@ -269,34 +228,12 @@ func checkOthersRunning(t *testing.T, s *Session, tid int, counters uint64) {
 	}
 }
 
-// kernelState is the state letter of /proc/PID/task/TID/stat ("t": stopped
-// by the tracer).
-func kernelState(pid, tid int) string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/stat", pid, tid))
-	if err != nil {
-		return "?"
-	}
-	s := string(b)
-	i := strings.LastIndex(s, ")")
-	if i < 0 || i+2 >= len(s) {
-		return "?"
-	}
-	return s[i+2 : i+3]
-}
-
 func TestAllStop(t *testing.T) {
 	prog := buildC(t, "hot.c", "-O0")
-	want := native(t, prog)
+	want := testharness.NativeOK(t, prog)
 	var out syncBuffer
-	s, err := Launch(LaunchConfig{Config: Config{StopMode: StopAll}, Program: prog, Stdout: &out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	bp, err := s.SetBreakpoint(breakpoints.Spec{Location: "work", HitCond: "% 20000"})
-	if err != nil || !bp.Verified {
-		t.Fatalf("%v %+v", err, bp)
-	}
+	s := launch(t, LaunchConfig{Config: Config{StopMode: StopAll}, Program: prog, Stdout: &out})
+	bp := mustBreak(t, s, breakpoints.Spec{Location: "work", HitCond: "% 20000"})
 	s.ContinueAll()
 	stops := 0
 	for {
@@ -316,7 +253,7 @@ func TestAllStop(t *testing.T) {
 			if !th.Stopped {
 				t.Errorf("stop %d: thread %d is not stopped", stops, th.Tid)
 			}
-			if st := kernelState(s.Pid(), th.Tid); st != "t" {
+			if st := testharness.TaskState(s.Pid(), th.Tid); st != "t" {
 				t.Errorf("stop %d: thread %d is in state %q, want t", stops, th.Tid, st)
 			}
 		}
@@ -341,11 +278,7 @@ func TestAllStop(t *testing.T) {
 // logpoint trap rather than by an interrupt stop.
 func TestPauseThroughLogpoint(t *testing.T) {
 	prog := buildC(t, "nonstop.c", "-O0")
-	s, err := Launch(LaunchConfig{Program: prog, Stdout: &syncBuffer{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := launch(t, LaunchConfig{Program: prog, Stdout: &syncBuffer{}})
 	if _, err := s.SetBreakpoint(breakpoints.Spec{Location: "tick", Log: "t"}); err != nil {
 		t.Fatal(err)
 	}
@@ -383,17 +316,10 @@ func TestPauseThroughLogpoint(t *testing.T) {
 // measured, not asserted.
 func TestAllStopKeptHits(t *testing.T) {
 	prog := buildC(t, "hot.c", "-O0")
-	want := native(t, prog)
+	want := testharness.NativeOK(t, prog)
 	var out syncBuffer
-	s, err := Launch(LaunchConfig{Config: Config{StopMode: StopAll}, Program: prog, Stdout: &out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	bp, err := s.SetBreakpoint(breakpoints.Spec{Location: "work", HitCond: "% 100"})
-	if err != nil || !bp.Verified {
-		t.Fatalf("%v %+v", err, bp)
-	}
+	s := launch(t, LaunchConfig{Config: Config{StopMode: StopAll}, Program: prog, Stdout: &out})
+	bp := mustBreak(t, s, breakpoints.Spec{Location: "work", HitCond: "% 100"})
 	s.ContinueAll()
 	stops, seen := 0, map[int]int{}
 	drain(t, s, func(ev Event) {

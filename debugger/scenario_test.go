@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // TestThreeThreadsScenario, in both stop modes: three threads call work()
@@ -16,11 +17,11 @@ import (
 // -race (go test -race -count=50 -run TestThreeThreadsScenario ./debugger).
 func TestThreeThreadsScenario(t *testing.T) {
 	prog := buildC(t, "three.c", "-O0")
-	want := native(t, prog)
+	want := testharness.NativeOK(t, prog)
 	for _, mode := range []StopMode{StopThread, StopAll} {
 		t.Run(string(mode), func(t *testing.T) {
 			var out, log syncBuffer
-			s, err := Launch(LaunchConfig{Config: Config{StopMode: mode, Evaluator: &HitEvaluator{Exprs: Expressions()}, Log: &log},
+			s, err := Launch(LaunchConfig{Config: Config{StopMode: mode, Log: &log},
 				Program: prog, Stdout: &out})
 			if err != nil {
 				t.Fatal(err)
@@ -42,6 +43,10 @@ func TestThreeThreadsScenario(t *testing.T) {
 				if err != nil {
 					t.Fatalf("continue after %+v: %v", ev, err)
 				}
+			}
+			// The workers loop until the test says stop.
+			if _, err := s.Evaluate(s.Pid(), 0, "debugged = 1", true); err != nil {
+				t.Fatal(err)
 			}
 			// Learn the workers' tids: each one's first call of work.
 			first, err := s.SetBreakpoint(breakpoints.Spec{Location: "work", Cond: "i == 0"})
@@ -127,6 +132,11 @@ func TestThreeThreadsScenario(t *testing.T) {
 				}
 				if !found {
 					t.Errorf("worker %d's stack has no worker(): %+v", id, frames)
+				}
+				if id == 2 {
+					if _, err := s.Evaluate(tid, 0, "stop = 1", true); err != nil {
+						t.Fatal(err)
+					}
 				}
 				cont(Event{Tid: tid})
 			}

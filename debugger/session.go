@@ -50,9 +50,6 @@ func ParseStopMode(s string) (StopMode, error) {
 // Config is what every session needs.
 type Config struct {
 	StopMode StopMode
-	// Evaluator evaluates conditions and log messages; nil means a
-	// HitEvaluator without program expressions (conditions are refused).
-	Evaluator breakpoints.Evaluator
 	// Log, if set, receives one line per engine decision (--log-output).
 	Log io.Writer
 }
@@ -199,9 +196,6 @@ func newSession(cfg Config) *Session {
 	if cfg.StopMode == "" {
 		cfg.StopMode = StopThread
 	}
-	if cfg.Evaluator == nil {
-		cfg.Evaluator = &HitEvaluator{}
-	}
 	events := queue.New[Event]()
 	events.Limit(queue.Limits[Event]{Count: MaxQueuedEvents, Bytes: MaxQueuedLogBytes,
 		Droppable: func(ev Event) (int, bool) { return len(ev.Text) + eventSize, ev.LogMessage },
@@ -265,14 +259,12 @@ func (s *Session) watchLibraries(c *target.Ctl) {
 			continue
 		}
 		addr := locs[0].PC
-		if err := s.sites.AddInternal(c, addr, &breakpoints.Internal{Kind: kindLibraries}); err == nil {
+		if err := s.sites.AddInternal(c, addr, &breakpoints.Internal{Kind: breakpoints.Libraries}); err == nil {
 			s.ldNotify = addr
 		}
 		return
 	}
 }
-
-const kindLibraries = "libraries"
 
 // Pid is the process ID.
 func (s *Session) Pid() int { return s.proc.Pid() }

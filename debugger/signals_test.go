@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 	"golang.org/x/sys/unix"
 )
@@ -19,11 +20,7 @@ func TestOwnSIGTRAP(t *testing.T) {
 	prog := buildC(t, "selftrap.c", "-O0")
 	t.Run("no handler", func(t *testing.T) {
 		var out syncBuffer
-		s, err := Launch(LaunchConfig{Program: prog, Stdout: &out})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
+		s := launch(t, LaunchConfig{Program: prog, Stdout: &out})
 		s.ContinueAll()
 		for _, want := range []string{"breakpoint instruction in the program", "signal SIGTRAP"} {
 			ev := waitStop(t, s, nil)
@@ -43,13 +40,9 @@ func TestOwnSIGTRAP(t *testing.T) {
 		}
 	})
 	t.Run("own handler", func(t *testing.T) {
-		want := native(t, prog, "handler")
+		want := testharness.NativeOK(t, prog, "handler")
 		var out syncBuffer
-		s, err := Launch(LaunchConfig{Program: prog, Args: []string{"handler"}, Stdout: &out})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
+		s := launch(t, LaunchConfig{Program: prog, Args: []string{"handler"}, Stdout: &out})
 		s.ContinueAll()
 		drain(t, s, func(ev Event) { t.Errorf("unexpected stop %+v", ev) })
 		s.Wait()
@@ -65,11 +58,7 @@ func TestOwnSIGTRAP(t *testing.T) {
 func TestGoRuntimeBreakpoint(t *testing.T) {
 	prog := testprog.BuildGo(t, nil, "./testdata/gotrap")
 	var out syncBuffer
-	s, err := Launch(LaunchConfig{Program: prog, Stdout: &out, Stderr: &out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := launch(t, LaunchConfig{Program: prog, Stdout: &out, Stderr: &out})
 	s.ContinueAll()
 	ev := waitStop(t, s, nil)
 	if ev.Reason != ReasonSignal || ev.Signal != int(unix.SIGTRAP) {
@@ -99,13 +88,9 @@ func TestGoRuntimeBreakpoint(t *testing.T) {
 func TestStepOverSignalHandler(t *testing.T) {
 	prog := buildC(t, "sigstep.c", "-O0")
 	src, _ := filepath.Abs(filepath.Join("testdata", "sigstep.c"))
-	long, after := lineOf(t, src, "LONG_LINE"), lineOf(t, src, "AFTER_LONG")
+	long, after := testharness.LineOf(t, src, "LONG_LINE"), testharness.LineOf(t, src, "AFTER_LONG")
 	var out syncBuffer
-	s, err := Launch(LaunchConfig{Program: prog, Stdout: &out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := launch(t, LaunchConfig{Program: prog, Stdout: &out})
 	if bp, err := s.SetBreakpoint(breakpoints.Spec{Location: fmt.Sprintf("sigstep.c:%d", long)}); err != nil || !bp.Verified {
 		t.Fatalf("breakpoint: %v %+v", err, bp)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"golang.org/x/sys/unix"
 )
 
@@ -19,7 +20,7 @@ import (
 func TestResumeFromSystemCalls(t *testing.T) {
 	prog := buildC(t, "syscalls.c", "-O0")
 	const delay = "2" // seconds before main releases the calls
-	want := native(t, prog, delay)
+	want := testharness.NativeOK(t, prog, delay)
 	actions := []struct {
 		name string
 		sig  unix.Signal // sent to the paused thread before the action
@@ -41,11 +42,7 @@ func TestResumeFromSystemCalls(t *testing.T) {
 						t.Logf("engine log:\n%s", log.String())
 					}
 				}()
-				s, err := Launch(LaunchConfig{Config: Config{StopMode: mode, Log: &log}, Program: prog, Args: []string{delay}, Stdout: &out})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer s.Close()
+				s := launch(t, LaunchConfig{Config: Config{StopMode: mode, Log: &log}, Program: prog, Args: []string{delay}, Stdout: &out})
 				if err := s.ContinueAll(); err != nil {
 					t.Fatal(err)
 				}

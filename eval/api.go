@@ -2,7 +2,6 @@ package eval
 
 import (
 	"debug/dwarf"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -168,6 +167,3 @@ func recoverEval(err *error) {
 // ErrOptimizedOut is wrapped by errors about values that have no
 // location at the frame's pc.
 var ErrOptimizedOut = errOptimizedOut
-
-// IsOptimizedOut reports whether err says a value was optimized out.
-func IsOptimizedOut(err error) bool { return errors.Is(err, errOptimizedOut) }

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"cmp"
 	"math"
 	"strings"
 
@@ -435,7 +436,7 @@ func (c *Context) compare(op expr.Op, a, b *value, at expr.Node) (bool, error) {
 		return false, c.valueErr(at, b, err)
 	}
 	if sa.cls == clsPtr || sb.cls == clsPtr {
-		return cmpResult(op, cmpUint(sa.bits, sb.bits)), nil
+		return cmpResult(op, cmp.Compare(sa.bits, sb.bits)), nil
 	}
 	if sa.cls == clsBool || sb.cls == clsBool {
 		if sa.cls != sb.cls && c.lang == expr.Go {
@@ -444,7 +445,7 @@ func (c *Context) compare(op expr.Op, a, b *value, at expr.Node) (bool, error) {
 		if op != expr.Eq && op != expr.Ne {
 			return false, errAt(at, "operator %s not defined on bool", op)
 		}
-		return cmpResult(op, cmpUint(b2u(sa.bits != 0), b2u(sb.bits != 0))), nil
+		return cmpResult(op, cmp.Compare(b2u(sa.bits != 0), b2u(sb.bits != 0))), nil
 	}
 	var t godwarf.Type
 	if c.lang == expr.C {
@@ -474,9 +475,9 @@ func (c *Context) compare(op expr.Op, a, b *value, at expr.Node) (bool, error) {
 		}
 		return cmpResult(op, 0), nil
 	case isSigned(t):
-		return cmpResult(op, cmpInt(int64(sa.bits), int64(sb.bits))), nil
+		return cmpResult(op, cmp.Compare(int64(sa.bits), int64(sb.bits))), nil
 	}
-	return cmpResult(op, cmpUint(sa.bits, sb.bits)), nil
+	return cmpResult(op, cmp.Compare(sa.bits, sb.bits)), nil
 }
 
 func isNil(v *value) bool { return v.untyped && v.typ.Common().Name == "nil" }
@@ -535,26 +536,6 @@ func (c *Context) stringOf(v *value, at expr.Node) (string, error) {
 // equal compares two values for map lookups.
 func (c *Context) equal(a, b *value, at expr.Node) (bool, error) {
 	return c.compare(expr.Eq, a, b, at)
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func cmpResult(op expr.Op, r int) bool {

@@ -3,6 +3,7 @@ package eval
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -102,7 +103,7 @@ func TestCVariables(t *testing.T) {
 			args, err := c.Args()
 			dump(t, "arg", args, err)
 			lost := checkPrinted(t, c, s, opt == "-O2")
-			if opt == "-O2" && !contains(lost, "total") {
+			if opt == "-O2" && !slices.Contains(lost, "total") {
 				t.Errorf("at -O2 gcc gives total no location at the stop; want <optimized out>, lost=%v", lost)
 			}
 			checkArgs(t, args, []string{"n", "scale", "o"})
@@ -115,15 +116,6 @@ func TestCVariables(t *testing.T) {
 			checkPrinted(t, c, s, opt == "-O2")
 		})
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func checkArgs(t *testing.T, args []*Variable, want []string) {

@@ -185,6 +185,8 @@ func compare(op Op, cmp int) bool {
 	return false
 }
 
+// cmpFloat is cmp.Compare but for NaN, which C and Go compare unordered
+// (every comparison false but !=), where cmp.Compare orders it first.
 func cmpFloat(a, b float64) int {
 	switch {
 	case a < b:

@@ -3,6 +3,7 @@ package expr
 import (
 	"math"
 	"math/big"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -256,7 +257,7 @@ func (f *folder) goBinary(op Op, pos int, a, b Const) (Const, error) {
 		case ConstFloat:
 			cmp = cmpFloat(a.Float, b.Float)
 		case ConstString:
-			cmp = compareStrings(a.Str, b.Str)
+			cmp = strings.Compare(a.Str, b.Str)
 		case ConstBool:
 			if op != Eq && op != Ne {
 				return bad()
@@ -330,14 +331,4 @@ func (f *folder) goShift(op Op, pos int, a, b Const) (Const, error) {
 		return Const{}, f.errorf(pos, "shift count %s too large", n.Int)
 	}
 	return f.goCheck(intConst(a.Type, new(big.Int).Lsh(a.Int, uint(n.Int.Uint64()))), pos)
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -11,7 +11,21 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
+
+// stackAtExec runs testdata/stack.c to its exec stop and returns the table
+// of what was mapped then, closed when the test ends.
+func stackAtExec(t *testing.T) *Table {
+	t.Helper()
+	s := runToTrap(t, testprog.BuildC(t, []string{"-O0"}, abs(t, "testdata/stack.c")))
+	if s.execMaps == nil {
+		t.Fatal("no table at the exec stop")
+	}
+	t.Cleanup(func() { s.execMaps.Close() })
+	return s.execMaps
+}
 
 // TestUpdateSaysWhatChanged: Update reports the images mapped since the
 // last look (libc, after the exec stop) and nothing the second time;
@@ -20,13 +34,7 @@ import (
 func TestUpdateSaysWhatChanged(t *testing.T) {
 	needTools(t, "gcc")
 	t.Parallel()
-	bin := buildC(t, t.TempDir(), "stack", "-O0", abs(t, "testdata/stack.c"))
-	s := runToTrap(t, bin)
-	tab := s.execMaps
-	if tab == nil {
-		t.Fatal("no table at the exec stop")
-	}
-	defer tab.Close()
+	tab := stackAtExec(t)
 	ch, err := tab.Update()
 	if err != nil {
 		t.Fatal(err)

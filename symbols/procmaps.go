@@ -12,9 +12,7 @@ import (
 )
 
 // Table is the set of images of one address space: a process's
-// executable and shared libraries (LoadProcess), or images opened by hand
-// (NewTable) to resolve specs before a process exists. Safe for
-// concurrent use.
+// executable and shared libraries (LoadProcess). Safe for concurrent use.
 type Table struct {
 	pid    int
 	mu     sync.Mutex
@@ -28,11 +26,6 @@ type Table struct {
 
 // keepUnmapped is how many unloaded images a table keeps for reuse.
 const keepUnmapped = 8
-
-// NewTable makes a table of already opened images.
-func NewTable(images ...*Image) *Table {
-	return &Table{images: images}
-}
 
 // LoadProcess reads /proc/PID/maps and opens every mapped ELF file at its
 // load bias. Call Reload after the process has loaded more libraries.
@@ -79,8 +72,7 @@ func readMaps(pid int) ([]mapping, error) {
 }
 
 // Reload re-reads the process's mappings: it opens images for newly
-// mapped files and drops images that are no longer mapped (dlclose). It
-// is a no-op for a table made by NewTable.
+// mapped files and drops images that are no longer mapped (dlclose).
 func (t *Table) Reload() error {
 	_, err := t.Update()
 	return err

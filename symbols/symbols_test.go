@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
 func needTools(t *testing.T, tools ...string) {
@@ -40,15 +42,6 @@ func buildC(t *testing.T, dir, out string, args ...string) string {
 	needTools(t, "gcc")
 	p := filepath.Join(dir, out)
 	run(t, ".", "gcc", append([]string{"-g", "-o", p}, args...)...)
-	return p
-}
-
-// buildGo builds testdata/goprog into dir/out with extra go build flags.
-func buildGo(t *testing.T, dir, out string, flags ...string) string {
-	t.Helper()
-	p := filepath.Join(dir, out)
-	args := append([]string{"build", "-o", p}, flags...)
-	run(t, ".", "go", append(args, "./testdata/goprog")...)
 	return p
 }
 
@@ -212,7 +205,6 @@ var cSpecs = []specCase{
 func TestSpecsC(t *testing.T) {
 	needTools(t, "gcc", "gdb")
 	t.Parallel()
-	dir := t.TempDir()
 	src := abs(t, "testdata/lines.c")
 	for _, b := range []struct {
 		name  string
@@ -223,7 +215,7 @@ func TestSpecsC(t *testing.T) {
 		{"O0-nopie", []string{"-O0", "-fno-pie", "-no-pie"}},
 		{"O2-nopie", []string{"-O2", "-fno-pie", "-no-pie"}},
 	} {
-		bin := buildC(t, dir, "lines-"+b.name, append(b.flags, src)...)
+		bin := testprog.BuildC(t, b.flags, src)
 		compareWithGDB(t, bin, cSpecs)
 	}
 }
@@ -295,7 +287,6 @@ var goSpecs = []specCase{
 func TestSpecsGo(t *testing.T) {
 	needTools(t, "go", "gdb")
 	t.Parallel()
-	dir := t.TempDir()
 	for _, b := range []struct {
 		name  string
 		flags []string
@@ -303,7 +294,7 @@ func TestSpecsGo(t *testing.T) {
 		{"opt", nil},
 		{"noopt", []string{"-gcflags=all=-N -l"}},
 	} {
-		bin := buildGo(t, dir, "goprog-"+b.name, b.flags...)
+		bin := testprog.BuildGo(t, b.flags, "./testdata/goprog")
 		compareWithGDB(t, bin, goSpecs)
 	}
 }
@@ -311,7 +302,7 @@ func TestSpecsGo(t *testing.T) {
 func TestSpecErrors(t *testing.T) {
 	needTools(t, "gcc")
 	t.Parallel()
-	bin := buildC(t, t.TempDir(), "lines", "-O0", abs(t, "testdata/lines.c"))
+	bin := testprog.BuildC(t, []string{"-O0"}, abs(t, "testdata/lines.c"))
 	im, err := OpenImage(bin, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -5,10 +5,13 @@ import (
 	"os"
 	"os/exec"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
 // btFrame is one line of a backtrace: gdb's or ours.
@@ -100,11 +103,14 @@ func TestUnwindCThroughQsortAndSignal(t *testing.T) {
 		{"-O0", "-fno-asynchronous-unwind-tables", "-fno-unwind-tables"},
 	} {
 		t.Run(strings.Join(opts, ""), func(t *testing.T) {
-			bin := buildC(t, t.TempDir(), "stack", append(opts, abs(t, "testdata/stack.c"))...)
+			bin := testprog.BuildC(t, opts, abs(t, "testdata/stack.c"))
 			if len(opts) > 1 {
 				// -g still emits .debug_frame: drop it too.
 				needTools(t, "objcopy")
-				run(t, ".", "objcopy", "--remove-section=.debug_frame", bin)
+				// Into a copy: the built program is shared by the tests.
+				stripped := filepath.Join(t.TempDir(), "stack")
+				run(t, ".", "objcopy", "--remove-section=.debug_frame", bin, stripped)
+				bin = stripped
 			}
 			want := gdbBacktrace(t, bin)
 
@@ -187,13 +193,7 @@ func fmtBT(bt []btFrame) string {
 func TestReloadPicksUpLibraries(t *testing.T) {
 	needTools(t, "gcc")
 	t.Parallel()
-	bin := buildC(t, t.TempDir(), "stack", "-O0", abs(t, "testdata/stack.c"))
-	s := runToTrap(t, bin)
-	tab := s.execMaps
-	if tab == nil {
-		t.Fatal("no table at the exec stop")
-	}
-	defer tab.Close()
+	tab := stackAtExec(t)
 	hasLibc := func() bool {
 		for _, im := range tab.Images() {
 			if strings.HasPrefix(path.Base(im.Path), "libc.so") {
@@ -237,7 +237,7 @@ func TestUnwindGoGoroutine(t *testing.T) {
 		{"noopt", []string{"-gcflags=all=-N -l"}},
 	} {
 		t.Run(b.name, func(t *testing.T) {
-			bin := buildGo(t, t.TempDir(), "goprog", b.flags...)
+			bin := testprog.BuildGo(t, b.flags, "./testdata/goprog")
 			s := runToTrap(t, bin)
 			want := readGoFrames(t, s.stdout)
 			tab, err := LoadProcess(s.pid)

@@ -46,7 +46,7 @@ func (c *Ctl) Stopped(tid int) bool {
 // stopped returns the thread if it exists and is stopped.
 func (c *Ctl) stopped(tid int) (*thread, error) {
 	if c.p.state != psAlive {
-		return nil, c.p.goneErr2()
+		return nil, c.p.goneErrOnLoop()
 	}
 	t := c.p.threads[tid]
 	if t == nil || t.state == tsNew {
@@ -58,7 +58,9 @@ func (c *Ctl) stopped(tid int) (*thread, error) {
 	return t, nil
 }
 
-func (p *Process) goneErr2() error {
+// goneErrOnLoop says why requests fail after the process is gone, from
+// p.state: on the ptrace thread, which owns it (elsewhere, goneErr).
+func (p *Process) goneErrOnLoop() error {
 	if p.state == psExited {
 		return ErrExited
 	}
@@ -131,7 +133,7 @@ func (p *Process) startStep(t *thread) error {
 // or exiting thread is left alone.
 func (c *Ctl) Interrupt(tid int) error {
 	if c.p.state != psAlive {
-		return c.p.goneErr2()
+		return c.p.goneErrOnLoop()
 	}
 	t := c.p.threads[tid]
 	if t == nil {
@@ -208,7 +210,7 @@ func (c *Ctl) SigInfo(tid int) (*SigInfo, error) {
 func (c *Ctl) StopAll() ([]Event, error) {
 	p := c.p
 	if p.state != psAlive {
-		return nil, p.goneErr2()
+		return nil, p.goneErrOnLoop()
 	}
 	var evs []Event
 	p.stopAll = &evs
@@ -248,7 +250,7 @@ func (c *Ctl) StopAll() ([]Event, error) {
 		}
 	}
 	if p.state != psAlive {
-		return out, p.goneErr2()
+		return out, p.goneErrOnLoop()
 	}
 	return out, nil
 }

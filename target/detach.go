@@ -22,7 +22,7 @@ func (p *Process) Detach() error {
 func (c *Ctl) Detach() error {
 	p := c.p
 	if p.state != psAlive {
-		return p.goneErr2()
+		return p.goneErrOnLoop()
 	}
 	evs, err := c.StopAll()
 	if err != nil {
@@ -74,7 +74,7 @@ func (p *Process) Kill() error {
 // Kill sends SIGKILL to the process; its death arrives as EventExit.
 func (c *Ctl) Kill() error {
 	if c.p.state != psAlive {
-		return c.p.goneErr2()
+		return c.p.goneErrOnLoop()
 	}
 	if err := unix.Kill(c.p.pid, unix.SIGKILL); err != nil && err != unix.ESRCH {
 		return err

@@ -27,7 +27,7 @@
 // Every stop, thread start and exit, fork, exec and process exit becomes an
 // Event passed to the Handler on the ptrace thread itself, so that a layer
 // above can decide what to do with a breakpoint hit without a thread switch
-// (see DESIGN.md: a handoff to another goroutine costs more than the whole
-// ptrace round trip). Without a Handler, events are queued on a channel
+// (a handoff to another goroutine costs more than the whole ptrace round
+// trip). Without a Handler, events are queued on a channel
 // (Process.Events) and stopped threads stay stopped until resumed.
 package target

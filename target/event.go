@@ -111,6 +111,15 @@ type ExitStatus struct {
 	Unknown    bool // the kernel reported no status (the thread vanished in an exec)
 }
 
+// ShellCode is the status as a shell reports it, and as ubpdbg exits
+// with: the exit code, or 128 plus the signal that killed it.
+func (s ExitStatus) ShellCode() int {
+	if s.Signal != 0 {
+		return 128 + s.Signal
+	}
+	return s.Code
+}
+
 func (s ExitStatus) String() string {
 	switch {
 	case s.Unknown:

@@ -32,12 +32,6 @@ type Handler interface {
 	HandleEvent(c *Ctl, ev Event) Action
 }
 
-// HandlerFunc adapts a function to Handler.
-type HandlerFunc func(c *Ctl, ev Event) Action
-
-// HandleEvent calls f.
-func (f HandlerFunc) HandleEvent(c *Ctl, ev Event) Action { return f(c, ev) }
-
 type threadState int
 
 const (
@@ -129,9 +123,6 @@ type Options struct {
 	// Process.Events and stop events hold their thread.
 	Handler Handler
 }
-
-// Handler returns the process's handler (nil if events go to Events).
-func (p *Process) Handler() Handler { return p.handler }
 
 // Pid is the process ID (thread group ID).
 func (p *Process) Pid() int { return p.pid }
@@ -372,6 +363,8 @@ func (p *Process) Do(f func(c *Ctl) error) error {
 	}
 }
 
+// goneErr says why requests fail after the process is gone, from any
+// goroutine (on the ptrace thread, goneErrOnLoop reads the state itself).
 func (p *Process) goneErr() error {
 	select {
 	case <-p.exitedCh:

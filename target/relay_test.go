@@ -23,11 +23,7 @@ func TestHandOffOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	ours := &testprog.Output{}
-	p, err := Launch(LaunchOptions{Path: prog, Args: []string{"100"}, Stdout: ours}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := startTraced(t, LaunchOptions{Path: prog, Args: []string{"100"}, Stdout: ours})
 	if !p.HasRelays() {
 		t.Fatal("no relay for a writer that is not a file")
 	}

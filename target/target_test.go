@@ -2,7 +2,6 @@ package target
 
 import (
 	"bytes"
-	"debug/elf"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 	"golang.org/x/sys/unix"
 )
@@ -29,30 +29,27 @@ type syncBuffer = testprog.Output
 // nativeOutput runs the program without a debugger.
 func nativeOutput(t *testing.T, path string, args ...string) (string, int) {
 	t.Helper()
-	cmd := exec.Command(path, args...)
-	out, err := cmd.Output()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return string(out), code
+	r := testharness.Native(t, path, args...)
+	return r.Stdout, r.Code
 }
 
-// nextEvent returns the next event or fails after a timeout.
+// startTraced launches a test program with its events on p.Events(),
+// closed when the test ends.
+func startTraced(t *testing.T, lo LaunchOptions) *Process {
+	t.Helper()
+	p, err := Launch(lo, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// nextEvent returns the next event; if none comes, the failure says what
+// every thread was doing.
 func nextEvent(t *testing.T, p *Process) Event {
 	t.Helper()
-	select {
-	case ev, ok := <-p.Events():
-		if !ok {
-			t.Fatal("event channel closed")
-		}
-		return ev
-	case <-time.After(20 * time.Second):
-		t.Fatal("timed out waiting for an event")
-	}
-	panic("unreachable")
+	return testharness.Receive(t, p.Events(), "event", func() string { return testharness.Tasks(p.Pid()) })
 }
 
 // runToExit resumes every stop event (forwarding signals) and returns all
@@ -93,11 +90,7 @@ func TestLaunchEightThreads(t *testing.T) {
 			prog := buildC(t, "threads8.c", opt)
 			want, wantCode := nativeOutput(t, prog)
 			var out syncBuffer
-			p, err := Launch(LaunchOptions{Path: prog, Stdout: &out}, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Close()
+			p := startTraced(t, LaunchOptions{Path: prog, Stdout: &out})
 			evs := runToExit(t, p)
 			if n := count(evs, EventThreadStart); n != 8 {
 				t.Errorf("%d thread-start events, want 8: %v", n, evs)
@@ -109,53 +102,11 @@ func TestLaunchEightThreads(t *testing.T) {
 			if st.Code != wantCode || st.Signal != 0 || wantCode != 3 {
 				t.Errorf("exit %v, want exit status %d", st, wantCode)
 			}
-			if !sameLines(out.String(), want) {
+			if !testharness.SameLines(out.String(), want) {
 				t.Errorf("stdout differs from the native run:\n%s\nwant (any order):\n%s", out.String(), want)
 			}
 		})
 	}
-}
-
-// sameLines compares outputs whose lines may come in any order (threads).
-func sameLines(a, b string) bool {
-	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
-	if len(la) != len(lb) {
-		return false
-	}
-	m := map[string]int{}
-	for _, l := range la {
-		m[l]++
-	}
-	for _, l := range lb {
-		m[l]--
-	}
-	for _, n := range m {
-		if n != 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// symbolAddr finds a global variable in a non-PIE executable.
-func symbolAddr(t *testing.T, path, name string) uint64 {
-	t.Helper()
-	f, err := elf.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	syms, err := f.Symbols()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range syms {
-		if s.Name == name {
-			return s.Value
-		}
-	}
-	t.Fatalf("no symbol %s in %s", name, path)
-	return 0
 }
 
 func readU64s(t *testing.T, p *Process, addr uint64, n int) []uint64 {
@@ -188,7 +139,7 @@ func TestAttachReadDetach(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			counters := symbolAddr(t, prog, "counters")
+			counters := testharness.Symbol(t, prog, "counters")
 			var threads []ThreadState
 			p.Do(func(c *Ctl) error { threads = c.Threads(); return nil })
 			if len(threads) != 5 {
@@ -230,11 +181,7 @@ func sum(v []uint64) uint64 {
 func TestInterruptOneThread(t *testing.T) {
 	prog := buildC(t, "counters.c", "-O2")
 	var out syncBuffer
-	p, err := Launch(LaunchOptions{Path: prog, Stdout: &out}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := startTraced(t, LaunchOptions{Path: prog, Stdout: &out})
 	if err := p.Do(func(c *Ctl) error { return c.ContAll() }); err != nil {
 		t.Fatal(err)
 	}
@@ -247,8 +194,8 @@ func TestInterruptOneThread(t *testing.T) {
 			}
 		}
 	}()
-	tidsAddr := symbolAddr(t, prog, "tids")
-	counters := symbolAddr(t, prog, "counters")
+	tidsAddr := testharness.Symbol(t, prog, "tids")
+	counters := testharness.Symbol(t, prog, "counters")
 	var victim int
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		buf := make([]byte, 16)
@@ -320,11 +267,7 @@ func TestSignalsPassThrough(t *testing.T) {
 			prog := buildC(t, "signals.c", opt)
 			want, _ := nativeOutput(t, prog)
 			var out syncBuffer
-			p, err := Launch(LaunchOptions{Path: prog, Stdout: &out}, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Close()
+			p := startTraced(t, LaunchOptions{Path: prog, Stdout: &out})
 			evs := runToExit(t, p)
 			if st := p.Wait(); st.Code != 0 || st.Signal != 0 {
 				t.Errorf("exit %v", st)
@@ -352,11 +295,7 @@ func TestForkAndVfork(t *testing.T) {
 	prog := buildC(t, "forkexec.c", "-O2")
 	want, _ := nativeOutput(t, prog)
 	var out syncBuffer
-	p, err := Launch(LaunchOptions{Path: prog, Stdout: &out}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := startTraced(t, LaunchOptions{Path: prog, Stdout: &out})
 	evs := runToExit(t, p)
 	if count(evs, EventFork) != 1 || count(evs, EventVfork) != 1 || count(evs, EventVforkDone) != 1 {
 		t.Errorf("want one fork, one vfork, one vfork-done event; got %v", evs)
@@ -378,11 +317,7 @@ func TestExecFromThread(t *testing.T) {
 	prog := buildC(t, "forkexec.c", "-O0")
 	want, wantCode := nativeOutput(t, prog, "exec")
 	var out syncBuffer
-	p, err := Launch(LaunchOptions{Path: prog, Args: []string{"exec"}, Stdout: &out}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := startTraced(t, LaunchOptions{Path: prog, Args: []string{"exec"}, Stdout: &out})
 	evs := runToExit(t, p)
 	var exec *Event
 	for i := range evs {
@@ -404,13 +339,9 @@ func TestExecFromThread(t *testing.T) {
 func TestRegistersAndText(t *testing.T) {
 	prog := buildC(t, "fpregs.c", "-O0")
 	var out syncBuffer
-	p, err := Launch(LaunchOptions{Path: prog, Stdout: &out}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := startTraced(t, LaunchOptions{Path: prog, Stdout: &out})
 	// Write to read-only text at the entry point and read it back.
-	err = p.Do(func(c *Ctl) error {
+	err := p.Do(func(c *Ctl) error {
 		r, err := c.Regs(p.Pid())
 		if err != nil {
 			return err
@@ -480,13 +411,9 @@ func cpuHasAVX() bool {
 
 func TestSingleStepWhileOthersRun(t *testing.T) {
 	prog := buildC(t, "counters.c", "-O0")
-	p, err := Launch(LaunchOptions{Path: prog, Stdout: &syncBuffer{}}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	tidsAddr := symbolAddr(t, prog, "tids")
-	counters := symbolAddr(t, prog, "counters")
+	p := startTraced(t, LaunchOptions{Path: prog, Stdout: &syncBuffer{}})
+	tidsAddr := testharness.Symbol(t, prog, "tids")
+	counters := testharness.Symbol(t, prog, "counters")
 	p.Do(func(c *Ctl) error { return c.ContAll() })
 	var victim int
 	for deadline := time.Now().Add(10 * time.Second); victim == 0 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
@@ -540,21 +467,18 @@ func TestSingleStepWhileOthersRun(t *testing.T) {
 
 func TestInjectSyscall(t *testing.T) {
 	prog := buildC(t, "counters.c", "-O2")
-	p, err := Launch(LaunchOptions{Path: prog, Stdout: &syncBuffer{}}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := startTraced(t, LaunchOptions{Path: prog, Stdout: &syncBuffer{}})
 	var ret uint64
 	var before, after unix.PtraceRegs
 	// At the exec stop the thread is still inside execve: the first
 	// injection lets that call finish (its result lands in rax), so compare
 	// registers around the second.
-	err = p.Do(func(c *Ctl) error {
+	err := p.Do(func(c *Ctl) error {
 		if _, err := c.InjectSyscall(p.Pid(), unix.SYS_GETPID); err != nil {
 			return err
 		}
 		before, _ = c.Regs(p.Pid())
+		var err error
 		ret, err = c.InjectSyscall(p.Pid(), unix.SYS_GETPID)
 		after, _ = c.Regs(p.Pid())
 		return err
@@ -598,12 +522,8 @@ func TestErrors(t *testing.T) {
 	})
 	t.Run("already traced", func(t *testing.T) {
 		prog := buildC(t, "counters.c", "-O2")
-		p, err := Launch(LaunchOptions{Path: prog, Stdout: &syncBuffer{}}, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer p.Close()
-		_, err = Attach(p.Pid(), Options{})
+		p := startTraced(t, LaunchOptions{Path: prog, Stdout: &syncBuffer{}})
+		_, err := Attach(p.Pid(), Options{})
 		if !errors.Is(err, ErrAlreadyTraced) {
 			t.Fatalf("got %v, want ErrAlreadyTraced", err)
 		}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ubpdbg/ubpdbg/xol"
+	"github.com/ubpdbg/ubpdbg/xol/x86"
 )
 
 // Source and machine code: list and disassemble.
@@ -186,7 +186,7 @@ func cmdDisassemble(t *Term, args string) error {
 		if name != "" {
 			label = fmt.Sprintf(" <%s+%d>", name, a-entry)
 		}
-		in, err := xol.Analyze(code[off:], a)
+		in, err := x86.Analyze(code[off:], a)
 		if err != nil {
 			fmt.Fprintf(&b, "%s%#x%s:\t%02x\t(bad: %v)\n", m, a, label, code[off], err)
 			a++

@@ -424,18 +424,28 @@ func TestInitFile(t *testing.T) {
 	expectInOrder(t, out, `Breakpoint 1 at .*sum_squares`, `stopped at breakpoint 1: sum_squares\(\)`, `n = 3`)
 }
 
-// TestLogOutputIsPrivate: the engine's log (--log-output) is created
+// TestLogDestIsPrivate: the engine's log (--log-dest) is created
 // readable by the user alone.
-func TestLogOutputIsPrivate(t *testing.T) {
+func TestLogDestIsPrivate(t *testing.T) {
 	prog := cTarget(t)
 	log := filepath.Join(t.TempDir(), "engine.log")
-	script(t, nil, "continue\n", "exec", "--log-output", log, prog)
+	script(t, nil, "continue\n", "exec", "--log-output=debugger", "--log-dest", log, prog)
 	fi, err := os.Stat(log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fi.Mode().Perm() != 0o600 {
-		t.Errorf("--log-output file has mode %v, want -rw-------", fi.Mode().Perm())
+		t.Errorf("--log-dest file has mode %v, want -rw-------", fi.Mode().Perm())
+	}
+}
+
+// TestLogOutputNamesComponents: --log-output says what is logged, in exec
+// as in dap; exec has only the engine's log to give.
+func TestLogOutputNamesComponents(t *testing.T) {
+	prog := cTarget(t)
+	out := script(t, nil, "continue\n", "exec", "--log-output=dap", prog)
+	if !strings.Contains(out, `--log-output: unknown component "dap": want debugger`) {
+		t.Errorf("exec --log-output=dap: %s", out)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/ubpdbg/ubpdbg/target"
+	"github.com/ubpdbg/ubpdbg/xol/x86"
 	"golang.org/x/sys/unix"
 )
 
@@ -16,7 +17,7 @@ import (
 // later hit at the same address with the same stack pointer. All its
 // methods run on the ptrace thread (they take the *target.Ctl of the call).
 //
-// The contract with the layer above (breakpoints):
+// The contract with its caller (the debugger session):
 //   - Pass sends a thread that stopped at a breakpoint on past it: the
 //     instruction under the int3 is emulated, or runs in the thread's slot
 //     and jumps back. The int3 stays in the code.
@@ -53,7 +54,7 @@ type Stats struct {
 type xthread struct {
 	slots  []*slot
 	active *slot // the slot the thread was last sent into
-	fixup  bool  // a StepFixup instruction is being stepped
+	fixup  bool  // an x86.StepFixup instruction is being stepped
 	stepIn bool  // the thread is single-stepping its slot (Step, not Pass)
 }
 
@@ -81,7 +82,7 @@ var ErrRefused = errors.New("instruction cannot run out of line")
 
 // Pass continues thread tid, stopped at the breakpoint at in.Addr (pc at
 // in.Addr or one past the int3), past that instruction, and resumes it.
-func (r *Runtime) Pass(c *target.Ctl, tid int, in *Insn, regs unix.PtraceRegs) error {
+func (r *Runtime) Pass(c *target.Ctl, tid int, in *x86.Insn, regs unix.PtraceRegs) error {
 	done, err := r.start(c, tid, in, regs, false)
 	if err != nil || done {
 		if err == nil {
@@ -97,13 +98,13 @@ func (r *Runtime) Pass(c *target.Ctl, tid int, in *Insn, regs unix.PtraceRegs) e
 // emulated (the thread is already past it and no event will come);
 // otherwise the thread is single-stepping and its EventStep must be given
 // to Stepped.
-func (r *Runtime) Step(c *target.Ctl, tid int, in *Insn, regs unix.PtraceRegs) (done bool, err error) {
+func (r *Runtime) Step(c *target.Ctl, tid int, in *x86.Insn, regs unix.PtraceRegs) (done bool, err error) {
 	return r.start(c, tid, in, regs, true)
 }
 
-func (r *Runtime) start(c *target.Ctl, tid int, in *Insn, regs unix.PtraceRegs, step bool) (done bool, err error) {
+func (r *Runtime) start(c *target.Ctl, tid int, in *x86.Insn, regs unix.PtraceRegs, step bool) (done bool, err error) {
 	switch in.Class {
-	case Emulate:
+	case x86.Emulate:
 		push, err := in.Emulate(&regs)
 		if err != nil {
 			return false, err
@@ -120,7 +121,7 @@ func (r *Runtime) start(c *target.Ctl, tid int, in *Insn, regs unix.PtraceRegs, 
 			return false, err
 		}
 		return true, nil
-	case Boost, BoostLeave, StepFixup:
+	case x86.Boost, x86.BoostLeave, x86.StepFixup:
 	default:
 		return false, fmt.Errorf("%s at %#x: %s: %w", in.Text, in.Addr, in.Reason, ErrRefused)
 	}
@@ -133,9 +134,9 @@ func (r *Runtime) start(c *target.Ctl, tid int, in *Insn, regs unix.PtraceRegs, 
 		if err != nil {
 			return false, err
 		}
-		buf := make([]byte, SlotSize)
+		buf := make([]byte, x86.SlotSize)
 		copy(buf, code)
-		for i := len(code); i < SlotSize; i++ {
+		for i := len(code); i < x86.SlotSize; i++ {
 			buf[i] = 0xcc // nothing may run past the slot's code
 		}
 		if err := c.WriteMemory(s.addr, buf); err != nil {
@@ -150,8 +151,8 @@ func (r *Runtime) start(c *target.Ctl, tid int, in *Insn, regs unix.PtraceRegs, 
 	if err := c.SetRegs(tid, regs); err != nil {
 		return false, err
 	}
-	if in.Class == StepFixup || step {
-		thr.fixup = in.Class == StepFixup
+	if in.Class == x86.StepFixup || step {
+		thr.fixup = in.Class == x86.StepFixup
 		thr.stepIn = step
 		r.Stats.Stepped++
 		return false, c.Step(tid)
@@ -205,10 +206,10 @@ func (r *Runtime) Fix(c *target.Ctl, tid int) error {
 		}
 	}
 	pc := regs.Rip
-	if in == nil || pc < s.addr || pc >= s.addr+SlotSize {
+	if in == nil || pc < s.addr || pc >= s.addr+x86.SlotSize {
 		return nil
 	}
-	orig := OrigPC(in, s.addr, pc)
+	orig := x86.OrigPC(in, s.addr, pc)
 	if orig == in.Addr {
 		// Not run yet (or interrupted, like a rep string op): back onto
 		// the int3, which will trap again; that trap is no new hit.
@@ -257,17 +258,6 @@ func (r *Runtime) Pending(addr, sp uint64) bool {
 	return r.markers[marker{addr, sp}] > 0
 }
 
-// InSlot reports whether pc is inside any slot area (for a process we
-// attached to or a trap where none should be).
-func (r *Runtime) InSlot(pc uint64) bool {
-	for _, a := range r.areas {
-		if pc >= a.base && pc < a.base+areaSize {
-			return true
-		}
-	}
-	return false
-}
-
 // ThreadGone releases a dead thread's slots.
 func (r *Runtime) ThreadGone(tid int) {
 	thr := r.threads[tid]
@@ -309,10 +299,10 @@ func (r *Runtime) leaveParentSlot(c *target.Ctl, parentTid, tid int) error {
 		return err
 	}
 	s := thr.active
-	if regs.Rip < s.addr || regs.Rip >= s.addr+SlotSize {
+	if regs.Rip < s.addr || regs.Rip >= s.addr+x86.SlotSize {
 		return nil
 	}
-	regs.Rip = OrigPC(s.holds, s.addr, regs.Rip)
+	regs.Rip = x86.OrigPC(s.holds, s.addr, regs.Rip)
 	if s.holds.Syscall {
 		regs.Rcx = regs.Rip
 	}

@@ -10,20 +10,21 @@ import (
 	"strings"
 
 	"github.com/ubpdbg/ubpdbg/target"
+	"github.com/ubpdbg/ubpdbg/xol/x86"
 	"golang.org/x/sys/unix"
 )
 
 // The slot area: why one slot per thread per neighbourhood.
 //
-// The seeds weigh a slot per breakpoint (memory grows with breakpoints: a
+// The choices are a slot per breakpoint (memory grows with breakpoints: a
 // million would need 32 MB in the target), a shared pool with stealing
 // (locks, and a slot stolen from a thread still inside it), and a slot per
 // thread. We take a slot per thread, per area: a thread only ever runs its
 // own slot, and it is stopped whenever we write that slot, so a slot is
 // never rewritten while anyone is inside it (which boosting requires), no
 // thread ever waits for another's slot, and the memory grows with threads
-// (32 bytes each), never with breakpoints. The cost the seeds feared, a
-// copy per hit, is avoided by remembering which instruction each slot
+// (32 bytes each), never with breakpoints. The cost of a slot per thread,
+// a copy per hit, is avoided by remembering which instruction each slot
 // holds: a thread that hits the same breakpoint again (the common case: a
 // hot function) reuses its slot without a write.
 //
@@ -36,7 +37,7 @@ import (
 
 const (
 	areaSize  = 64 << 10
-	areaSlots = areaSize / SlotSize
+	areaSlots = areaSize / x86.SlotSize
 	// reach is how far an area may be from the code it serves, leaving room
 	// for the area itself and a RIP-relative target a little further away.
 	reach = 1<<31 - 4*areaSize - 1<<20
@@ -66,7 +67,7 @@ type slot struct {
 	area  *area
 	index int
 	addr  uint64
-	holds *Insn // the instruction the slot holds now (nil: empty)
+	holds *x86.Insn // the instruction the slot holds now (nil: empty)
 }
 
 func near(a, b uint64) bool {
@@ -76,7 +77,7 @@ func near(a, b uint64) bool {
 
 // areaFor finds or maps an area that can serve in (its code, the jmp
 // back, its RIP-relative target).
-func (r *Runtime) areaFor(c *target.Ctl, tid int, in *Insn, thr *xthread) (*area, *slot, error) {
+func (r *Runtime) areaFor(c *target.Ctl, tid int, in *x86.Insn, thr *xthread) (*area, *slot, error) {
 	fits := func(a *area) bool {
 		return near(a.base, in.Addr) && (in.RIPDispOff < 0 || near(a.base, in.RIPTarget))
 	}
@@ -101,7 +102,7 @@ func (r *Runtime) areaFor(c *target.Ctl, tid int, in *Insn, thr *xthread) (*area
 // thread tid. It tries the free gaps of /proc/PID/maps closest to the code,
 // with MAP_FIXED_NOREPLACE so that nothing of the program's is ever
 // replaced.
-func (r *Runtime) mapArea(c *target.Ctl, tid int, in *Insn) (*area, error) {
+func (r *Runtime) mapArea(c *target.Ctl, tid int, in *x86.Insn) (*area, error) {
 	if r.noAreas != nil {
 		return nil, r.noAreas
 	}
@@ -210,7 +211,7 @@ func freeGaps(pid int) ([]gap, error) {
 
 // slotFor returns the thread's slot for in, allocating (and mapping an
 // area) on first use in that neighbourhood.
-func (r *Runtime) slotFor(c *target.Ctl, tid int, in *Insn) (*slot, error) {
+func (r *Runtime) slotFor(c *target.Ctl, tid int, in *x86.Insn) (*slot, error) {
 	thr := r.thread(tid)
 	a, s, err := r.areaFor(c, tid, in, thr)
 	if err != nil {
@@ -223,7 +224,7 @@ func (r *Runtime) slotFor(c *target.Ctl, tid int, in *Insn) (*slot, error) {
 	if !ok {
 		return nil, errors.New("XOL area full") // areaFor only returns areas with room
 	}
-	s = &slot{area: a, index: i, addr: a.base + uint64(i)*SlotSize}
+	s = &slot{area: a, index: i, addr: a.base + uint64(i)*x86.SlotSize}
 	thr.slots = append(thr.slots, s)
 	return s, nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"os"
 
@@ -22,9 +21,8 @@ func runDAP(args []string) int {
 	allowRemote := fs.Bool("allow-remote", false, "let --listen take a non-loopback address (anyone who reaches it can run programs as you)")
 	multi := fs.Bool("accept-multiclient", false, "keep serving new clients after a session ends")
 	keep := fs.Bool("keep-serving", false, "same as --accept-multiclient")
-	logOn := fs.Bool("log", false, "log DAP traffic (see --log-output) to stderr or --log-dest")
-	logOut := fs.String("log-output", "", "what to log, comma-separated: dap, debugger (default dap)")
-	logDest := fs.String("log-dest", "", "write the log to `FILE` instead of stderr")
+	var log logFlags
+	log.define(fs, "dap (the protocol traffic, the default), debugger (the engine's decisions)")
 	fs.Usage = func() {
 		fmt.Fprint(os.Stderr, "usage: ubpdbg dap [--listen HOST:PORT [--allow-remote]] [--accept-multiclient] [--log] [--log-output=dap,debugger] [--log-dest FILE]\n\n"+
 			"Without --listen, DAP is spoken over stdin and stdout.\n\n")
@@ -37,19 +35,17 @@ func runDAP(args []string) int {
 		fmt.Fprintf(os.Stderr, "ubpdbg dap: unexpected arguments %q\n", fs.Args())
 		return 2
 	}
-	cfg := dap.Config{KeepServing: *multi || *keep, LogOutput: *logOut, AllowRemote: *allowRemote}
-	if *logOn || *logOut != "" || *logDest != "" {
-		var w io.Writer = os.Stderr
-		if *logDest != "" {
-			f, err := os.OpenFile(*logDest, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "ubpdbg dap: %v\n", err)
-				return 1
-			}
-			defer f.Close()
-			w = f
-		}
+	cfg := dap.Config{KeepServing: *multi || *keep, LogOutput: log.output, AllowRemote: *allowRemote}
+	w, err := log.writer()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ubpdbg dap: %v\n", err)
+		return 1
+	}
+	if w != nil {
 		cfg.Log = w
+		if f, ok := w.(*os.File); ok && f != os.Stderr {
+			defer f.Close()
+		}
 	}
 	srv, err := dap.NewServer(cfg)
 	if err != nil {

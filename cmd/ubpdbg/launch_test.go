@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 	"golang.org/x/sys/unix"
 )
@@ -194,13 +195,7 @@ func TestExecStdinFile(t *testing.T) {
 
 func waitFor(t *testing.T, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatal("timed out")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testharness.Until(t, "condition", ok, nil)
 }
 
 // TestExecDetachInteractive: interactively the program's output to our
@@ -266,7 +261,8 @@ func TestExecStopContFromOutside(t *testing.T) {
 	go func() { io.Copy(out, r); close(copied) }()
 	io.WriteString(in, "continue\n")
 	pid := waitForChild(t, cmd.Process.Pid, prog)
-	waitFor(t, func() bool { return len(threadStates(pid)) == 5 })
+	tasks := func() string { return testharness.Tasks(pid) }
+	testharness.Until(t, "five threads", func() bool { return len(threadStates(pid)) == 5 }, tasks)
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +275,7 @@ func TestExecStopContFromOutside(t *testing.T) {
 		}
 		return len(st) == 5
 	}
-	waitFor(t, allStopped)
+	testharness.Until(t, "every thread stopped by SIGSTOP", allStopped, tasks)
 	time.Sleep(300 * time.Millisecond)
 	if !allStopped() {
 		t.Fatalf("a thread runs again during the stop: %q", threadStates(pid))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
+	"github.com/ubpdbg/ubpdbg/trace"
 )
 
 // Programs whose seccomp filter refuses executable mmap (testdata/seccomp.c)
@@ -74,7 +75,7 @@ func TestSeccompEPERMStepsInPlace(t *testing.T) {
 	if strings.Count(stderr.String(), "refuses executable memory") != 1 {
 		t.Errorf("the message is not said once:\n%s", stderr.String())
 	}
-	var rep traceReport
+	var rep trace.Report
 	if err := json.Unmarshal([]byte(report), &rep); err != nil {
 		t.Fatalf("report: %v\n%s", err, stderr.String())
 	}

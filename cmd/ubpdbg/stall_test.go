@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
@@ -33,7 +34,7 @@ func TestStalledClientBounded(t *testing.T) {
 	}
 	prog := testprog.BuildC(t, []string{"-O0"}, src)
 	const hits = 100000
-	line := testprog.LineOf(t, src, "acc += local;")
+	line := testharness.LineOf(t, src, "acc += local;")
 
 	cmd := exec.Command(bin, "dap")
 	stdin, _ := cmd.StdinPipe()

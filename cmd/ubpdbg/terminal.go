@@ -24,14 +24,14 @@ func init() {
 type termFlags struct {
 	init     string
 	stopMode string
-	logFile  string
+	log      logFlags
 	echo     bool
 }
 
 func (f *termFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.init, "init", "", "run the commands in `FILE` first")
 	fs.StringVar(&f.stopMode, "stop-mode", "thread", "which threads stop at a breakpoint: thread (non-stop) or all")
-	fs.StringVar(&f.logFile, "log-output", "", "write the engine's decisions to `FILE`")
+	f.log.define(fs, "debugger (the engine's decisions; the only one here)")
 	fs.BoolVar(&f.echo, "echo", false, "print each scripted command after a (ubpdbg) prompt before its output")
 }
 
@@ -40,12 +40,15 @@ func (f *termFlags) config() (debugger.Config, error) {
 	if err != nil {
 		return debugger.Config{}, err
 	}
-	cfg := debugger.Config{StopMode: mode, Evaluator: newEvaluator()}
-	if f.logFile != "" {
-		w, err := createPrivate(f.logFile)
-		if err != nil {
-			return cfg, err
-		}
+	cfg := debugger.Config{StopMode: mode}
+	if err := f.log.only("debugger"); err != nil {
+		return cfg, err
+	}
+	w, err := f.log.writer()
+	if err != nil {
+		return cfg, err
+	}
+	if w != nil {
 		cfg.Log = w
 	}
 	return cfg, nil

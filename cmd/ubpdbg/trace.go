@@ -7,13 +7,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strconv"
+	"slices"
 	"strings"
 	"syscall"
 
-	"github.com/ubpdbg/ubpdbg/breakpoints"
 	"github.com/ubpdbg/ubpdbg/debugger"
-	"golang.org/x/sys/unix"
+	"github.com/ubpdbg/ubpdbg/trace"
 )
 
 func init() {
@@ -34,35 +33,6 @@ are not followed: their hits are not counted, and the end says which ran.
 options:
 `
 
-// traceLocation is one traced address and its breakpoint.
-type traceLocation struct {
-	Location string `json:"location"`
-	Address  string `json:"address"`
-	Function string `json:"function,omitempty"`
-	File     string `json:"file,omitempty"`
-	Line     int    `json:"line,omitempty"`
-	Hits     uint64 `json:"hits"`
-	bpID     int
-}
-
-type traceReport struct {
-	Locations []traceLocation `json:"locations"`
-	Pid       int             `json:"pid"`
-	Exit      *traceExit      `json:"exit,omitempty"`
-	Detached  bool            `json:"detached,omitempty"`
-	// UntracedChildren are the processes the program forked: they ran
-	// without our breakpoints, so their hits are not in the counts.
-	UntracedChildren []int `json:"untraced_children,omitempty"`
-	// DroppedLines are log lines lost because our output was not read as
-	// fast as the program hit its breakpoints (the counts stay exact).
-	DroppedLines int `json:"dropped_lines,omitempty"`
-}
-
-type traceExit struct {
-	Code   int    `json:"code"`
-	Signal string `json:"signal,omitempty"`
-}
-
 func runTrace(args []string) int {
 	fs := flag.NewFlagSet("trace", flag.ContinueOnError)
 	fs.Usage = func() {
@@ -74,14 +44,9 @@ func runTrace(args []string) int {
 	output := fs.String("output", "", "write ubpdbg's output (log lines and the report) to `FILE`")
 	var logFormat optionalString
 	fs.Var(&logFormat, "log", "print a line for every hit; `FORMAT` is a log message with {expr} ({$tid}, {$pc}: the breakpoint's address, {$hits} work everywhere)")
-	stopMode := fs.String("stop-mode", "thread", "unused by trace (nothing stops); accepted for symmetry")
 	force := fs.Bool("force", false, "place *ADDR locations that no symbols cover, unchecked (an address inside an instruction is refused even so)")
 	progArgs, err := parseTraceArgs(fs, args)
 	if err != nil {
-		return 2
-	}
-	if _, err := debugger.ParseStopMode(*stopMode); err != nil {
-		fmt.Fprintln(os.Stderr, "ubpdbg trace:", err)
 		return 2
 	}
 	specs, prog := fs.Args(), progArgs
@@ -110,12 +75,12 @@ func runTrace(args []string) int {
 
 	// Caught before attaching: a signal that came while we attach or place
 	// the traces would otherwise end us with int3s in the process. It
-	// waits in the channel until the loop below takes it.
+	// waits in the channel until trace.Run takes it.
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 
-	cfg := debugger.Config{StopMode: debugger.StopThread, Evaluator: newEvaluator()}
+	cfg := debugger.Config{StopMode: debugger.StopThread}
 	var s *debugger.Session
 	if *pid != 0 {
 		s, err = debugger.Attach(*pid, cfg)
@@ -136,7 +101,7 @@ func runTrace(args []string) int {
 		}
 	}()
 
-	locs, err := placeTraces(s, specs, logFormat, *force, out.note)
+	locs, err := trace.Place(s, specs, logFormat.set, logFormat.value, *force, out)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ubpdbg trace:", err)
 		s.Close()
@@ -147,70 +112,7 @@ func runTrace(args []string) int {
 		s.Close()
 		return 1
 	}
-	report := traceReport{Pid: s.Pid()}
-	status := 0
-	events := s.Events()
-loop:
-	for {
-		select {
-		case ev, ok := <-events:
-			if !ok {
-				break loop
-			}
-			switch ev.Kind {
-			case debugger.Output:
-				if ev.Category == "console" {
-					out.hit(ev.Tid, ev.Text)
-				} else {
-					out.note(ev.Text)
-				}
-			case debugger.Stopped:
-				// Only a fault stops a thread in a trace: say so and let
-				// the program have its signal.
-				out.note(fmt.Sprintf("thread %d: %s", ev.Tid, ev.Description))
-				s.Continue(ev.Tid, true)
-			case debugger.Forked:
-				report.UntracedChildren = append(report.UntracedChildren, ev.Child)
-			case debugger.Exited:
-				report.Exit = &traceExit{Code: ev.Status.Code}
-				if ev.Status.Signal != 0 {
-					report.Exit.Signal = unix.SignalName(syscall.Signal(ev.Status.Signal))
-					status = 128 + ev.Status.Signal
-				} else {
-					status = ev.Status.Code
-				}
-			case debugger.Detached:
-				report.Detached = true
-			}
-		case sig := <-sigs:
-			fmt.Fprintf(os.Stderr, "ubpdbg trace: %v: ", sig)
-			if *pid != 0 {
-				fmt.Fprintln(os.Stderr, "detaching")
-				if err := s.Detach(); err != nil {
-					fmt.Fprintln(os.Stderr, "ubpdbg trace: detach:", err)
-				}
-			} else {
-				fmt.Fprintln(os.Stderr, "killing the program")
-				s.Kill()
-			}
-			signal.Stop(sigs)
-		}
-	}
-	if *pid == 0 {
-		s.Wait()
-	}
-	report.Locations = traceRows(s, locs)
-	report.DroppedLines = s.DroppedLogMessages()
-	if kids := report.UntracedChildren; len(kids) == 1 {
-		out.note(fmt.Sprintf("the program forked process %d, which ran untraced: trace does not follow forks, so its hits are not counted", kids[0]))
-	} else if len(kids) > 1 {
-		out.note(fmt.Sprintf("the program forked %d processes (%s), which ran untraced: trace does not follow forks, so their hits are not counted",
-			len(kids), joinInts(kids)))
-	}
-	if err := neverFound(report.Locations); err != nil {
-		out.note(err.Error())
-		status = max(status, 1)
-	}
+	report, status := trace.Run(s, *pid != 0, locs, out, sigs, os.Stderr)
 	out.report(report)
 	return status
 }
@@ -221,7 +123,7 @@ loop:
 // to the program (the flag package alone would take a leading "--" as the
 // end of the options and the program for a location).
 func parseTraceArgs(fs *flag.FlagSet, args []string) (prog []string, err error) {
-	if i := indexOf(args, "--"); i >= 0 {
+	if i := slices.Index(args, "--"); i >= 0 {
 		args, prog = args[:i], args[i+1:]
 	}
 	var specs []string
@@ -249,8 +151,8 @@ type traceOutput struct {
 	json bool
 }
 
-// hit prints one logpoint message.
-func (o *traceOutput) hit(tid int, text string) {
+// Hit prints one logpoint message.
+func (o *traceOutput) Hit(tid int, text string) {
 	text = strings.TrimSuffix(text, "\n")
 	if o.json {
 		o.object(struct {
@@ -262,8 +164,8 @@ func (o *traceOutput) hit(tid int, text string) {
 	fmt.Fprintln(o.w, text)
 }
 
-// note prints something ubpdbg says about the trace.
-func (o *traceOutput) note(text string) {
+// Note prints something ubpdbg says about the trace.
+func (o *traceOutput) Note(text string) {
 	// The engine's own notes say "ubpdbg: "; ours say "ubpdbg trace: ".
 	text = strings.TrimPrefix(strings.TrimSuffix(text, "\n"), "ubpdbg: ")
 	if o.json {
@@ -275,7 +177,7 @@ func (o *traceOutput) note(text string) {
 	fmt.Fprintln(o.w, "ubpdbg trace: "+text)
 }
 
-func (o *traceOutput) report(r traceReport) {
+func (o *traceOutput) report(r trace.Report) {
 	if o.json {
 		o.object(r)
 		return
@@ -292,45 +194,7 @@ func (o *traceOutput) object(v any) {
 	o.w.Write(append(b, '\n'))
 }
 
-func joinInts(xs []int) string {
-	s := make([]string, len(xs))
-	for i, x := range xs {
-		s[i] = strconv.Itoa(x)
-	}
-	return strings.Join(s, ", ")
-}
-
-// placeTraces puts one counting breakpoint on each spec. It follows the
-// program as every breakpoint does (libraries loaded and unloaded, exec),
-// and counts per address, so that the report can say which copy (inlined,
-// instantiated, in which library) was hit how often (traceRows). A spec
-// not found yet is pending, and note says so.
-func placeTraces(s *debugger.Session, specs []string, logFormat optionalString, force bool, note func(string)) ([]traceLocation, error) {
-	var locs []traceLocation
-	for _, spec := range specs {
-		bs := breakpoints.Spec{Location: spec, Trace: true, Force: force}
-		if logFormat.set {
-			bs.Log = logFormat.value
-			if bs.Log == "" {
-				bs.Log = strings.NewReplacer("{", "{{", "}", "}}").Replace(spec) + " thread {$tid}"
-			}
-		}
-		info, err := s.SetBreakpoint(bs)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", spec, err)
-		}
-		if !info.Verified && !info.Pending {
-			return nil, fmt.Errorf("%s: %s", spec, info.Message)
-		}
-		if info.Pending || info.Message != "" {
-			note(fmt.Sprintf("%s: %s", spec, info.Message)) // pending, or the warning of a forced *ADDR
-		}
-		locs = append(locs, traceLocation{Location: spec, bpID: info.ID})
-	}
-	return locs, nil
-}
-
-func printTraceTable(w io.Writer, r traceReport) {
+func printTraceTable(w io.Writer, r trace.Report) {
 	fmt.Fprintf(w, "%12s  %-18s  %s\n", "HITS", "ADDRESS", "LOCATION")
 	for _, l := range r.Locations {
 		where := l.Location
@@ -357,15 +221,6 @@ func shortPath(p string) string {
 		return p[i+1:]
 	}
 	return p
-}
-
-func indexOf(xs []string, s string) int {
-	for i, x := range xs {
-		if x == s {
-			return i
-		}
-	}
-	return -1
 }
 
 // optionalString is a flag that may be given bare (--log) or with a value

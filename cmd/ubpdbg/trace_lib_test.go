@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
+	"github.com/ubpdbg/ubpdbg/trace"
 )
 
 // The trace follows the program: libraries loaded after the start,
@@ -22,7 +23,7 @@ func lastLine(s string) string {
 
 // runTraceJSON runs `ubpdbg trace --json ARGS...`, which must succeed, and
 // returns the program's output and the report.
-func runTraceJSON(t *testing.T, args ...string) (string, traceReport) {
+func runTraceJSON(t *testing.T, args ...string) (string, trace.Report) {
 	t.Helper()
 	cmd := exec.Command(ubpdbgBin(t), append([]string{"trace", "--json"}, args...)...)
 	var stdout, stderr bytes.Buffer
@@ -30,7 +31,7 @@ func runTraceJSON(t *testing.T, args ...string) (string, traceReport) {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
-	var rep traceReport
+	var rep trace.Report
 	if err := json.Unmarshal([]byte(lastLine(stderr.String())), &rep); err != nil {
 		t.Fatalf("report: %v\n%s", err, stderr.String())
 	}
@@ -41,7 +42,7 @@ func runTraceJSON(t *testing.T, args ...string) (string, traceReport) {
 }
 
 // hitsWhere sums the hits of the report's rows that keep says are wanted.
-func hitsWhere(rep traceReport, keep func(traceLocation) bool) (hits uint64, rows int) {
+func hitsWhere(rep trace.Report, keep func(trace.Location) bool) (hits uint64, rows int) {
 	for _, l := range rep.Locations {
 		if keep(l) {
 			hits += l.Hits
@@ -63,7 +64,7 @@ func TestTraceLibcMalloc(t *testing.T) {
 	}
 	// ld.so's copies are inlined into its own functions under the name
 	// malloc; libc's is __libc_malloc in malloc/malloc.c.
-	libc, rows := hitsWhere(rep, func(l traceLocation) bool {
+	libc, rows := hitsWhere(rep, func(l trace.Location) bool {
 		return strings.HasSuffix(l.File, "malloc/malloc.c") || strings.Contains(l.Function, "libc_malloc")
 	})
 	if rows != 1 || libc != uint64(mallocs) {
@@ -81,7 +82,7 @@ func TestTracePendingDlopen(t *testing.T) {
 	if out != "calls 1000\n" {
 		t.Errorf("program output %q", out)
 	}
-	hits, _ := hitsWhere(rep, func(l traceLocation) bool { return l.Location == "dlib_work" })
+	hits, _ := hitsWhere(rep, func(l trace.Location) bool { return l.Location == "dlib_work" })
 	if hits != 1000 {
 		t.Errorf("dlib_work: %d hits, want 1000; report %+v", hits, rep)
 	}
@@ -104,16 +105,16 @@ func TestTraceNeverFound(t *testing.T) {
 		t.Errorf("program output %q", stdout.String())
 	}
 	errLine := stderr.String()
-	var rep traceReport
+	var rep trace.Report
 	if err := json.Unmarshal([]byte(lastLine(stderr.String())), &rep); err != nil {
 		t.Fatalf("report: %v\n%s", err, stderr.String())
 	}
-	if _, rows := hitsWhere(rep, func(l traceLocation) bool {
+	if _, rows := hitsWhere(rep, func(l trace.Location) bool {
 		return l.Location == "no_such_function" && l.Address == "pending" && l.Hits == 0
 	}); rows != 1 {
 		t.Errorf("no pending row for no_such_function: %+v", rep)
 	}
-	if hits, _ := hitsWhere(rep, func(l traceLocation) bool { return l.Location == "dlib_work" }); hits != 20 {
+	if hits, _ := hitsWhere(rep, func(l trace.Location) bool { return l.Location == "dlib_work" }); hits != 20 {
 		t.Errorf("dlib_work: %d hits, want 20", hits)
 	}
 	if !strings.Contains(errLine, "no_such_function: not found") {
@@ -134,7 +135,7 @@ func TestTraceExecSelf(t *testing.T) {
 	if out != string(native) {
 		t.Errorf("program output %q, want %q", out, native)
 	}
-	if hits, _ := hitsWhere(rep, func(l traceLocation) bool { return l.Function == "work" }); hits != 4000 {
+	if hits, _ := hitsWhere(rep, func(l trace.Location) bool { return l.Function == "work" }); hits != 4000 {
 		t.Errorf("work: %d hits, want 4000; report %+v", hits, rep)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
+	"github.com/ubpdbg/ubpdbg/trace"
 )
 
 // ubpdbgBin builds the command under test once per test binary.
@@ -54,7 +55,7 @@ func TestTraceCountsEveryHit(t *testing.T) {
 	if stdout.String() != string(native) {
 		t.Errorf("program output %q, want %q", stdout.String(), native)
 	}
-	var rep traceReport
+	var rep trace.Report
 	if err := json.Unmarshal(stderr.Bytes(), &rep); err != nil {
 		t.Fatalf("report: %v\n%s", err, stderr.String())
 	}
@@ -228,7 +229,7 @@ func TestTraceJSONLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	objs := jsonLines(t, b)
-	var rep traceReport
+	var rep trace.Report
 	if err := json.Unmarshal(b[bytes.LastIndexByte(b[:len(b)-1], '\n')+1:], &rep); err != nil || len(rep.Locations) != 1 {
 		t.Fatalf("the last line is not the report: %v %+v", err, rep)
 	}
@@ -285,7 +286,7 @@ func TestTraceForkChild(t *testing.T) {
 			continue
 		}
 		objs := jsonLines(t, stderr.Bytes())
-		var rep traceReport
+		var rep trace.Report
 		raw, _ := json.Marshal(objs[len(objs)-1])
 		json.Unmarshal(raw, &rep)
 		if len(rep.Locations) != 1 || rep.Locations[0].Hits != 200 || len(rep.UntracedChildren) != 1 || rep.UntracedChildren[0] != child {

@@ -4,13 +4,11 @@
 package e2e
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"debug/elf"
 	"encoding/hex"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -22,7 +20,7 @@ import (
 	"github.com/ubpdbg/ubpdbg/breakpoints"
 	"github.com/ubpdbg/ubpdbg/debugger"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
-	"github.com/ubpdbg/ubpdbg/xol"
+	"github.com/ubpdbg/ubpdbg/xol/x86"
 )
 
 // build compiles test programs from testdata; headers named in hdrs are
@@ -46,18 +44,6 @@ func build(t *testing.T, flags []string, hdrs []string, srcs ...string) string {
 }
 
 type syncBuffer = testprog.Output
-
-// native runs a program without a debugger.
-func native(t *testing.T, prog string, args ...string) (stdout, stderr string) {
-	t.Helper()
-	var o, e bytes.Buffer
-	cmd := exec.Command(prog, args...)
-	cmd.Stdout, cmd.Stderr = &o, &e
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("native %s %v: %v\n%s", prog, args, err, e.String())
-	}
-	return o.String(), e.String()
-}
 
 // run is one program under the debugger.
 type run struct {
@@ -155,11 +141,11 @@ type fn struct {
 	name  string
 	addr  uint64
 	size  uint64
-	insns []*xol.Insn
+	insns []*x86.Insn
 }
 
 // functions reads the named functions (all function symbols for which
-// keep returns true) from the ELF file and walks each with xol.Analyze.
+// keep returns true) from the ELF file and walks each with x86.Analyze.
 func functions(t *testing.T, prog string, keep func(string) bool) []*fn {
 	t.Helper()
 	f, err := elf.Open(prog)
@@ -184,7 +170,7 @@ func functions(t *testing.T, prog string, keep func(string) bool) []*fn {
 		code := data[sym.Value-sec.Addr : sym.Value-sec.Addr+sym.Size]
 		fun := &fn{name: sym.Name, addr: sym.Value, size: sym.Size}
 		for off := 0; off < len(code); {
-			in, err := xol.Analyze(code[off:min(off+15, len(code))], sym.Value+uint64(off))
+			in, err := x86.Analyze(code[off:min(off+15, len(code))], sym.Value+uint64(off))
 			if err != nil {
 				t.Fatalf("%s+%#x: %v", sym.Name, off, err)
 			}

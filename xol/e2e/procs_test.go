@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // funcAddr is the run-time address of a function of the executable.
@@ -24,7 +26,7 @@ func funcAddr(t *testing.T, r *run, name string) (*fn, uint64) {
 // single-stepped: every pass is one trap and one resume of that thread.
 func TestManyThreadsOneBreakpoint(t *testing.T) {
 	prog := build(t, []string{"-O2", "-pthread"}, nil, "many.c")
-	want, _ := native(t, prog)
+	want := testharness.NativeOK(t, prog)
 	r := launch(t, prog)
 	_, addr := funcAddr(t, r, "work")
 	id := trace(t, r.s, addr)
@@ -64,7 +66,7 @@ func TestManyThreadsOneBreakpoint(t *testing.T) {
 // instructions the parent's one pass each.
 func TestFork(t *testing.T) {
 	prog := build(t, []string{"-O2"}, nil, "fork.c", "rawfork.S")
-	want, _ := native(t, prog)
+	want := testharness.NativeOK(t, prog)
 	if !strings.Contains(want, "raw_fork child exited 0") {
 		t.Fatalf("native run:\n%s", want)
 	}
@@ -98,7 +100,7 @@ func TestFork(t *testing.T) {
 // parent's 20 calls.
 func TestVforkExec(t *testing.T) {
 	prog := build(t, []string{"-O2"}, nil, "vfork.c")
-	want, _ := native(t, prog)
+	want := testharness.NativeOK(t, prog)
 	r := launch(t, prog)
 	_, addr := funcAddr(t, r, "work")
 	work := trace(t, r.s, addr)

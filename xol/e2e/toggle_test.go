@@ -1,10 +1,11 @@
 package e2e
 
 import (
-	"debug/elf"
 	"encoding/binary"
 	"testing"
 	"time"
+
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // TestInsertRemove inserts and removes a Trace breakpoint on work()'s entry
@@ -33,7 +34,7 @@ import (
 // check against double counting.)
 func TestInsertRemove(t *testing.T) {
 	prog := build(t, []string{"-O2", "-pthread"}, nil, "toggle.c")
-	want, _ := native(t, prog, "200000")
+	want := testharness.NativeOK(t, prog, "200000")
 	r := launch(t, prog, "1000000000000")
 	_, entry := funcAddr(t, r, "work")
 	counters := dataAddr(t, r, "counters")
@@ -87,20 +88,5 @@ func TestInsertRemove(t *testing.T) {
 // dataAddr is the run-time address of a data symbol of the executable.
 func dataAddr(t *testing.T, r *run, name string) uint64 {
 	t.Helper()
-	f, err := elf.Open(r.prog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	syms, err := f.Symbols()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range syms {
-		if s.Name == name && elf.ST_TYPE(s.Info) == elf.STT_OBJECT {
-			return s.Value + bias(t, r.s, r.prog)
-		}
-	}
-	t.Fatalf("no data symbol %s", name)
-	return 0
+	return testharness.Symbol(t, r.prog, name) + bias(t, r.s, r.prog)
 }

@@ -1,4 +1,4 @@
-package xol
+package x86
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 // FixupAfterStep and OrigPC never panic, and slot code decodes back to the
 // same instruction addressing the same RIP-relative target.
 //
-//	go test -run '^$' -fuzz FuzzAnalyze ./xol
+//	go test -run '^$' -fuzz FuzzAnalyze ./xol/x86
 func FuzzAnalyze(f *testing.F) {
 	for _, c := range classCases {
 		b, _ := hex.DecodeString(strings.ReplaceAll(c.hex, " ", ""))

@@ -1,4 +1,4 @@
-package xol
+package x86
 
 import (
 	"bytes"

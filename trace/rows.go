@@ -1,20 +1,22 @@
-package main
+package trace
 
 import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
 	"github.com/ubpdbg/ubpdbg/debugger"
 )
 
-// traceRows expands each traced spec into one row per address it had
+// reportRows expands each traced spec into one row per address it had
 // while the program ran, the ones in code unmapped since (a dlclose'd
 // library, the image before an exec) included, with its hits there. A
 // spec that never matched anything gets one row with address "pending".
-func traceRows(s *debugger.Session, specs []traceLocation) []traceLocation {
-	var rows []traceLocation
+func reportRows(s *debugger.Session, specs []Location) []Location {
+	var rows []Location
 	for _, spec := range specs {
 		info, ok := s.Breakpoint(spec.bpID)
 		if !ok {
@@ -23,11 +25,11 @@ func traceRows(s *debugger.Session, specs []traceLocation) []traceLocation {
 		locs := append(append([]breakpoints.Location(nil), info.Locations...), info.Unloaded...)
 		sort.SliceStable(locs, func(i, j int) bool { return locs[i].Addr < locs[j].Addr })
 		if len(locs) == 0 {
-			rows = append(rows, traceLocation{Location: spec.Location, Address: "pending", bpID: spec.bpID})
+			rows = append(rows, Location{Location: spec.Location, Address: "pending", bpID: spec.bpID})
 			continue
 		}
 		for _, l := range locs {
-			rows = append(rows, traceLocation{Location: spec.Location, Address: fmt.Sprintf("%#x", l.Addr),
+			rows = append(rows, Location{Location: spec.Location, Address: fmt.Sprintf("%#x", l.Addr),
 				Function: l.Function, File: l.File, Line: l.Line, Hits: l.Hits, bpID: spec.bpID})
 		}
 	}
@@ -37,7 +39,7 @@ func traceRows(s *debugger.Session, specs []traceLocation) []traceLocation {
 // neverFound says which specs matched nothing in the program or in any
 // library it loaded: a typo, most likely, reported once the program is
 // done (until then a library that has it could still be loaded).
-func neverFound(rows []traceLocation) error {
+func neverFound(rows []Location) error {
 	var errs []error
 	for _, r := range rows {
 		if r.Address == "pending" {
@@ -45,4 +47,12 @@ func neverFound(rows []traceLocation) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+func joinInts(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ", ")
 }

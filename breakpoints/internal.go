@@ -1,0 +1,80 @@
+package breakpoints
+
+import "github.com/ubpdbg/ubpdbg/target"
+
+// InternalKind is what an internal breakpoint is for; the session decides
+// a hit of each kind differently.
+type InternalKind int
+
+const (
+	// StepStmt: a statement of the stepping frame (next, step, step out
+	// of an inlined call); it stops in that frame only.
+	StepStmt InternalKind = iota + 1
+	// StepReturn: the return address of the stepping frame, for next and
+	// step: back in the caller, the step goes on to a statement there.
+	StepReturn
+	// StepOut: the return address, for step out: it stops there.
+	StepOut
+	// StepEntry: after the prologue of a function a step went into.
+	StepEntry
+	// StepSignalReturn: where a signal handler that ran during a step
+	// returns to; the step goes on from there.
+	StepSignalReturn
+	// Libraries: the dynamic linker's notification that the list of
+	// libraries changed, for any thread.
+	Libraries
+)
+
+var internalKindNames = [...]string{StepStmt: "step", StepReturn: "step-return", StepOut: "step-out",
+	StepEntry: "step-entry", StepSignalReturn: "step-signal-return", Libraries: "libraries"}
+
+// String is the kind's name in logs.
+func (k InternalKind) String() string {
+	if k > 0 && int(k) < len(internalKindNames) {
+		return internalKindNames[k]
+	}
+	return "internal"
+}
+
+// Internal is a breakpoint of the debugger's own (a step's destination,
+// the dynamic linker's notification): it stops only the thread it is for
+// (Tid 0: any thread), and only when the frame check passes.
+type Internal struct {
+	Tid  int
+	G    uint64 // for Go code: the goroutine (g pointer) it is for, with Tid 0
+	Kind InternalKind
+	// MinSP, if non-zero, is the least stack pointer a hit must have: a
+	// return address breakpoint must not stop a deeper recursive call.
+	MinSP uint64
+	// CFA, if non-zero, is the frame a hit must be in (a statement of the
+	// stepping frame, not of a recursive call).
+	CFA uint64
+}
+
+// AddInternal places an internal breakpoint.
+func (s *Sites) AddInternal(c *target.Ctl, addr uint64, ib *Internal) error {
+	st, err := s.get(c, addr)
+	if err != nil {
+		return err
+	}
+	st.internal = append(st.internal, ib)
+	return nil
+}
+
+// RemoveInternal removes every internal breakpoint for which drop returns
+// true.
+func (s *Sites) RemoveInternal(c *target.Ctl, drop func(*Internal) bool) {
+	for _, st := range s.All() {
+		kept := st.internal[:0]
+		for _, ib := range st.internal {
+			if !drop(ib) {
+				kept = append(kept, ib)
+			}
+		}
+		st.internal = kept
+		_ = s.release(c, st)
+	}
+}
+
+// Internals returns the internal breakpoints at a site.
+func (st *Site) Internals() []*Internal { return st.internal }

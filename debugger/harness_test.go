@@ -1,0 +1,32 @@
+package debugger
+
+import (
+	"testing"
+
+	"github.com/ubpdbg/ubpdbg/breakpoints"
+)
+
+// The session set-up every test of this package shares; what is not about
+// a session (native runs, symbols, the timeout policy) is in
+// internal/testharness.
+
+// launch starts a session over a test program, closed when the test ends.
+func launch(t *testing.T, cfg LaunchConfig) *Session {
+	t.Helper()
+	s, err := Launch(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// mustBreak sets a breakpoint that must be placed.
+func mustBreak(t *testing.T, s *Session, spec breakpoints.Spec) breakpoints.Info {
+	t.Helper()
+	bp, err := s.SetBreakpoint(spec)
+	if err != nil || !bp.Verified {
+		t.Fatalf("breakpoint %+v: %v %+v", spec, err, bp)
+	}
+	return bp
+}
