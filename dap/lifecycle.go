@@ -240,6 +240,7 @@ func (s *session) start(dbg *debugger.Session, launched, stopOnEntry bool) {
 	done := s.pumpDone
 	s.mods = newModSet(dbg.Symbols())
 	s.mu.Unlock()
+	dbg.Symbols().IndexLinesInBackground()
 	go s.pump(dbg, done)
 	method := "attach"
 	if launched {
