@@ -16,6 +16,20 @@ import (
 // HandleEvent is the session's target.Handler: it runs on the ptrace thread
 // for every event, and decides auto-continued hits right here.
 func (s *Session) HandleEvent(c *target.Ctl, ev target.Event) target.Action {
+	act := s.handleEvent(c, ev)
+	if act == target.Resume {
+		if th := s.threads[ev.Tid]; th != nil && th.pauseWant {
+			// A pause is still wanted, and the interrupt it sent was used
+			// up by this stop (the kernel drops a pending interrupt at any
+			// ptrace stop): without a new one the thread would never stop.
+			// Seen: a trap on an int3 removed a moment before.
+			c.InterruptOnResume(ev.Tid)
+		}
+	}
+	return act
+}
+
+func (s *Session) handleEvent(c *target.Ctl, ev target.Event) target.Action {
 	switch ev.Kind {
 	case target.EventTrap:
 		return s.onTrap(c, ev.Tid, ev.Pid)

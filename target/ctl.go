@@ -142,6 +142,16 @@ func (c *Ctl) Interrupt(tid int) error {
 	return c.p.interrupt(t)
 }
 
+// InterruptOnResume asks a stopped thread to stop again as soon as it is
+// resumed (EventInterrupt): for a stop wanted by somebody that the stop the
+// thread is in does not answer. The kernel drops a pending interrupt at any
+// ptrace stop, so an interrupt sent before such a stop is lost with it.
+func (c *Ctl) InterruptOnResume(tid int) {
+	if t := c.p.threads[tid]; t != nil && t.state == tsStopped {
+		t.interruptWant = true // resume sends it (reinterrupt)
+	}
+}
+
 func (p *Process) interrupt(t *thread) error {
 	switch t.state {
 	case tsRunning, tsListening:
