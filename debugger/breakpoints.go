@@ -53,31 +53,29 @@ func (s *Session) makeBreakpoint(spec breakpoints.Spec) (*breakpoints.Breakpoint
 // place resolves and inserts a breakpoint; failure leaves it unverified
 // with the reason.
 func (s *Session) place(c *target.Ctl, bp *breakpoints.Breakpoint) {
-	if locs, ok := s.resolve(bp); ok {
+	if locs, warning, ok := s.resolve(bp); ok {
 		if err := s.sites.Place(c, bp, locs); err != nil {
 			s.logf("breakpoint %d: %v", bp.ID(), err)
 		}
-	}
-	s.warnUnchecked(bp)
-}
-
-// warnUnchecked puts the warning of a forced *ADDR breakpoint in its
-// message, once it is placed.
-func (s *Session) warnUnchecked(bp *breakpoints.Breakpoint) {
-	if w, ok := s.uncheckedAddr[bp]; ok {
-		delete(s.uncheckedAddr, bp)
-		if bp.Snapshot().Verified {
-			bp.SetWarning(w)
-		}
+		warnPlaced(bp, warning)
 	}
 }
 
-// resolve finds a breakpoint's locations, or marks it unverified.
-func (s *Session) resolve(bp *breakpoints.Breakpoint) ([]breakpoints.Location, bool) {
-	locs, err := s.syms.Resolve(bp.Spec().Location)
+// warnPlaced puts the warning of a forced *ADDR breakpoint in its message,
+// once it is placed (placing clears the message).
+func warnPlaced(bp *breakpoints.Breakpoint, warning string) {
+	if warning != "" && bp.Snapshot().Verified {
+		bp.SetWarning(warning)
+	}
+}
+
+// resolve finds a breakpoint's locations, or marks it unverified. The
+// warning, if any, is for the breakpoint's message once it is placed.
+func (s *Session) resolve(bp *breakpoints.Breakpoint) (locs []breakpoints.Location, warning string, ok bool) {
+	found, err := s.syms.Resolve(bp.Spec().Location)
 	var unchecked []string
 	if err == nil && strings.HasPrefix(strings.TrimSpace(bp.Spec().Location), "*") {
-		for _, l := range locs {
+		for _, l := range found {
 			cerr := s.checkCodeAddr(l.PC)
 			var u uncheckedError
 			if errors.As(cerr, &u) && bp.Spec().Force {
@@ -94,7 +92,7 @@ func (s *Session) resolve(bp *breakpoints.Breakpoint) ([]breakpoints.Location, b
 		}
 	}
 	if err == nil && len(unchecked) > 0 {
-		s.uncheckedAddr[bp] = "warning: placed without checking that it starts an instruction: " + strings.Join(unchecked, "; ")
+		warning = "warning: placed without checking that it starts an instruction: " + strings.Join(unchecked, "; ")
 	}
 	if err != nil {
 		if s.ldNotify != 0 && errors.Is(err, symbols.ErrNotFound) && !errors.Is(err, symbols.ErrPastEnd) {
@@ -102,9 +100,9 @@ func (s *Session) resolve(bp *breakpoints.Breakpoint) ([]breakpoints.Location, b
 		} else {
 			bp.SetUnverified(err.Error())
 		}
-		return nil, false
+		return nil, "", false
 	}
-	return toBreakpointLocations(locs), true
+	return toBreakpointLocations(found), warning, true
 }
 
 // pendingNote ends the message of a breakpoint whose location is not found
@@ -123,10 +121,11 @@ func toBreakpointLocations(locs []symbols.Location) []breakpoints.Location {
 // code (see breakpoints.Sites.Batch).
 func (s *Session) placeAll(c *target.Ctl, bps []*breakpoints.Breakpoint) {
 	all := make([][]breakpoints.Location, len(bps))
+	warnings := make([]string, len(bps))
 	var addrs []uint64
 	for i, bp := range bps {
-		if locs, ok := s.resolve(bp); ok {
-			all[i] = locs
+		if locs, warning, ok := s.resolve(bp); ok {
+			all[i], warnings[i] = locs, warning
 			for _, l := range locs {
 				addrs = append(addrs, l.Addr)
 			}
@@ -143,8 +142,8 @@ func (s *Session) placeAll(c *target.Ctl, bps []*breakpoints.Breakpoint) {
 	if err := s.sites.Flush(c); err != nil {
 		s.logf("placing breakpoints: %v", err)
 	}
-	for _, bp := range bps {
-		s.warnUnchecked(bp)
+	for i, bp := range bps {
+		warnPlaced(bp, warnings[i])
 	}
 }
 

@@ -93,11 +93,8 @@ type Session struct {
 	// functions for the checks of instruction addresses; dropped when
 	// libraries change or the program execs (see codeaddr.go).
 	codeCheck *codeChecker
-	// uncheckedAddr holds, between resolve and placing, the warning of a
-	// forced *ADDR breakpoint (Spec.Force).
-	uncheckedAddr map[*breakpoints.Breakpoint]string
-	ldNotify      uint64
-	exited        bool
+	ldNotify  uint64
+	exited    bool
 
 	launch *LaunchConfig // how the program was started (nil: attached)
 	// toldNoAreas: the user heard that the program refuses XOL areas.
@@ -204,8 +201,7 @@ func newSession(cfg Config) *Session {
 				Text: fmt.Sprintf("ubpdbg: %d log messages dropped: the front end did not read them fast enough\n", n)}
 		}})
 	return &Session{cfg: cfg, events: events, sites: breakpoints.NewSites(),
-		xol: xol.NewRuntime(), threads: map[int]*thread{}, bps: map[int]*breakpoints.Breakpoint{}, nextBP: 1,
-		uncheckedAddr: map[*breakpoints.Breakpoint]string{}}
+		xol: xol.NewRuntime(), threads: map[int]*thread{}, bps: map[int]*breakpoints.Breakpoint{}, nextBP: 1}
 }
 
 // MaxQueuedEvents and MaxQueuedLogBytes bound the events that wait for a
