@@ -23,13 +23,12 @@ import (
 // gone) writes every original byte back and exits.
 //
 // It narrows the window, it cannot close it: between the kernel detaching
-// the threads and the guardian's write, a thread that reaches an int3 still
-// dies. What a thread stopped by us at that moment does was found by
-// experiment (kernel 6.18): it resumes at its pc with the pending SIGTRAP
-// of its stop discarded, so a thread held at a breakpoint must have its pc
-// on the breakpoint's address (not one past it) in the kernel's copy of its
-// registers, and then runs the original instruction once the guardian has
-// restored it. docs/cli.md has the figures measured.
+// the threads and the guardian's write, a running thread that reaches an
+// int3 still dies. A thread we hold at that moment is resumed by the
+// kernel at the pc in its copy of the registers, and if it was held in the
+// signal stop of our own trap, with that SIGTRAP delivered: so held threads
+// are parked (park.go), and wait for the guardian's flag before they go on.
+// docs/cli.md has the figures measured.
 //
 // Launched programs need no guardian: they die with us (PTRACE_O_EXITKILL).
 
@@ -39,15 +38,20 @@ const (
 	guardPlace  = 'P' // an int3 is at addr; orig is what it covers
 	guardRemove = 'R' // the int3 at addr is gone
 	guardExec   = 'X' // the program exec'd: forget everything, reopen memory
+	guardFlag   = 'F' // addr is the parking flag: set it once every byte is back (park.go)
 	guardBye    = 'B' // a clean end: restore nothing
 	guardRecord = 16
 )
 
 type guardian struct {
-	w    *os.File
-	proc *os.Process
-	buf  []byte
+	w     *os.File
+	proc  *os.Process
+	buf   []byte
+	sites map[uint64]bool // what it guards, for parking held threads
 }
+
+// has reports whether an int3 the guardian knows is at addr.
+func (g *guardian) has(addr uint64) bool { return g.sites[addr] }
 
 // startGuardian starts the guardian of an attached process, handing it
 // our descriptor of the process's memory (opened while we trace it, so no
@@ -82,13 +86,21 @@ func startGuardian(pid int, mem *os.File) (*guardian, error) {
 	// The guardian is not our business once started: nobody waits for it
 	// (init adopts it when we exit), so let Go's runtime not hold it.
 	_ = proc.Release()
-	return &guardian{w: w, proc: proc}, nil
+	return &guardian{w: w, proc: proc, sites: map[uint64]bool{}}, nil
 }
 
 func (g *guardian) record(op byte, addr uint64, orig byte) {
 	var r [guardRecord]byte
 	r[0], r[1] = op, orig
 	binary.LittleEndian.PutUint64(r[8:], addr)
+	switch op {
+	case guardPlace:
+		g.sites[addr] = true
+	case guardRemove:
+		delete(g.sites, addr)
+	case guardExec:
+		clear(g.sites)
+	}
 	g.buf = append(g.buf, r[:]...)
 }
 
@@ -133,6 +145,7 @@ func (c *Ctl) GuardSites(addrs []uint64, origs []byte) {
 		p.guard.record(guardPlace, a, origs[i])
 	}
 	p.guard.flush()
+	p.parkCheck = true // a held thread may sit where an int3 now is
 }
 
 // UnguardSite tells the guardian that the int3 at addr is gone (its
@@ -192,6 +205,7 @@ type guardState struct {
 	mem   *os.File
 	pid   string
 	sites map[uint64]byte
+	flag  uint64 // the parking flag, if there is a parking page
 	bye   bool
 }
 
@@ -210,8 +224,11 @@ func (g *guardState) read(in *os.File, ended chan<- struct{}) {
 			g.sites[addr] = r[1]
 		case guardRemove:
 			delete(g.sites, addr)
+		case guardFlag:
+			g.flag = addr
 		case guardExec:
 			clear(g.sites)
+			g.flag = 0
 			if f, err := os.OpenFile("/proc/"+g.pid+"/mem", os.O_RDWR, 0); err == nil {
 				g.mem.Close()
 				g.mem = f
@@ -250,5 +267,9 @@ func (g *guardState) restore() {
 	}
 	for addr, orig := range g.sites {
 		_, _ = pwrite(int(g.mem.Fd()), []byte{orig}, addr)
+	}
+	// Last: the parked threads may go on now that their int3s are gone.
+	if g.flag != 0 {
+		_, _ = pwrite(int(g.mem.Fd()), []byte{1}, g.flag)
 	}
 }

@@ -102,6 +102,9 @@ func (c *Ctl) InjectSyscall(tid int, nr uint64, args ...uint64) (uint64, error) 
 	if err := c.p.flushRegs(t); err != nil {
 		return 0, err
 	}
+	if c.p.guard != nil {
+		c.p.parkCheck = true // a parked thread is not any more
+	}
 	t.resumeSig, t.resumeInfo, t.stopKind = keepSig, keepInfo, keepKind
 	t.state = tsStopped
 	return result, nil

@@ -58,6 +58,9 @@ type thread struct {
 	regs      unix.PtraceRegs
 	regsValid bool
 	regsDirty bool
+	parkedAt  uint64   // nonzero: the kernel has this pc's parking stub instead (park.go)
+	parkStale bool     // our registers changed since it was parked
+	trapMoved bool     // its SIGTRAP stop was made an interrupt stop (park.go)
 	siginfo   *SigInfo // of the current stop, read on demand
 }
 
@@ -91,7 +94,9 @@ type Process struct {
 	memMu sync.RWMutex
 	mem   *os.File // /proc/PID/mem of the current image, for writes
 
-	guard *guardian // of an attached process once it has int3s; ptrace thread
+	guard     *guardian // of an attached process once it has int3s; ptrace thread
+	park      *parking  // the parking stubs for held threads (park.go); ptrace thread
+	parkCheck bool      // a held thread may need parking before we wait
 
 	stdioWG sync.WaitGroup // copiers of captured stdout/stderr
 	relayMu sync.Mutex     // guards relays
@@ -214,6 +219,9 @@ func (p *Process) run(setup func(p *Process) error, started chan<- error) {
 // someone else while every thread is stopped is still noticed at once.
 func (p *Process) loop() {
 	for !p.quit {
+		if p.parkCheck {
+			p.parkHeld()
+		}
 		var ws unix.WaitStatus
 		wpid, err := p.waitSpin(&ws)
 		if err != nil {

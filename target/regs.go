@@ -32,6 +32,10 @@ func (c *Ctl) SetRegs(tid int, r unix.PtraceRegs) error {
 		return err
 	}
 	t.regs, t.regsValid, t.regsDirty = r, true, true
+	if c.p.guard != nil {
+		c.p.parkCheck = true // the kernel's copy may need a stub, or lose one
+		t.parkStale = t.parkedAt != 0
+	}
 	return nil
 }
 
@@ -53,6 +57,7 @@ func (p *Process) flushRegs(t *thread) error {
 		return p.opErr(t, err)
 	}
 	t.regsDirty = false
+	t.parkedAt = 0
 	return nil
 }
 

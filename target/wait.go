@@ -25,6 +25,7 @@ func (p *Process) handleWait(wpid int, ws unix.WaitStatus) {
 	}
 	t.state = tsStopped
 	t.regsValid, t.regsDirty, t.siginfo = false, false, nil
+	t.parkedAt, t.parkStale, t.trapMoved = 0, false, false
 	stepping := t.stepping
 	t.stepping = false
 	sig := int(ws.StopSignal())
@@ -118,8 +119,10 @@ func (p *Process) stopEvent(t *thread, ev Event) {
 		p.resume(t)
 	} else if p.guard != nil && t.state == tsStopped {
 		// A held thread's pc must be right in the kernel too (on the
-		// breakpoint, not past it) should we die now: see guardian.go.
+		// breakpoint, not past it) should we die now, and on a parking
+		// stub if that is an int3: see guardian.go and park.go.
 		_ = p.flushRegs(t)
+		p.parkCheck = true
 	}
 }
 
@@ -303,6 +306,7 @@ func (p *Process) execEvent(t *thread) {
 		p.dispatch(Event{Kind: EventThreadExit, Pid: p.pid, Tid: int(former), Status: ExitStatus{Unknown: true}})
 	}
 	p.syscallPC = 0
+	p.park = nil // the page went with the old image
 	p.reopenMem()
 	p.stopEvent(t, Event{Kind: EventExec, Pid: p.pid, Tid: t.tid})
 }

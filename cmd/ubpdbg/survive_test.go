@@ -370,3 +370,26 @@ func TestGuardianRestoresAfterSIGKILL(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardianParksHeldThreads: `ubpdbg attach` holds the eight threads
+// at the breakpoint on hit() and is killed with SIGKILL. The kernel
+// resumes them at once, before the guardian can take the int3 out; parked
+// on their stubs, they wait for it and then run hit() as natively.
+func TestGuardianParksHeldThreads(t *testing.T) {
+	bin := ubpdbgBin(t)
+	prog, native := buildBusy(t)
+	for run := 0; run < surviveRuns(); run++ {
+		v := startVictim(t, prog, busyArgs...)
+		cmd, in, out := attachSession(t, bin, v, true)
+		io.WriteString(in, "threads\n")
+		if !waitForText(out, "8 stopped", 20*time.Second) {
+			t.Fatalf("run %d: not every thread is held at the breakpoint:\n%s", run, out.String())
+		}
+		cmd.Process.Kill()
+		cmd.Wait()
+		in.Close()
+		if err := v.check(native); err != nil {
+			t.Fatalf("run %d: %v; ubpdbg said:\n%s", run, err, out.String())
+		}
+	}
+}
