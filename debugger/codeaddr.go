@@ -1,13 +1,9 @@
 package debugger
 
 import (
-	"bufio"
 	"fmt"
-	"os"
-	"sort"
-	"strconv"
-	"strings"
 
+	"github.com/ubpdbg/ubpdbg/internal/procmaps"
 	"github.com/ubpdbg/ubpdbg/xol/x86"
 )
 
@@ -30,7 +26,7 @@ import (
 // mappings and of the functions' code.
 type codeChecker struct {
 	s     *Session
-	maps  []mapping // nil until first needed
+	maps  []procmaps.Mapping // nil until first needed
 	funcs map[uint64]*insnStarts
 }
 
@@ -41,11 +37,6 @@ type insnStarts struct {
 	bits      []uint64 // bit i: an instruction starts at start+i
 	err       error    // why decoding stopped at to, if it did
 	fn        string
-}
-
-type mapping struct {
-	lo, hi      uint64
-	perms, path string
 }
 
 // checkCodeAddr says why a breakpoint cannot go at addr, or nil.
@@ -68,22 +59,22 @@ const maxWalk = 1 << 20
 
 func (cc *codeChecker) check(addr uint64) error {
 	if cc.maps == nil {
-		cc.maps = readMappings(cc.s.proc.Pid())
+		cc.maps, _ = procmaps.Read(cc.s.proc.Pid())
 	}
-	m, ok := findMapping(cc.maps, addr)
-	if !ok || !strings.Contains(m.perms, "x") {
-		cc.maps = readMappings(cc.s.proc.Pid())
-		m, ok = findMapping(cc.maps, addr)
+	m, ok := procmaps.Find(cc.maps, addr)
+	if !ok || !m.Executable() {
+		cc.maps, _ = procmaps.Read(cc.s.proc.Pid())
+		m, ok = procmaps.Find(cc.maps, addr)
 	}
 	if !ok {
 		return fmt.Errorf("%#x is not mapped in the program", addr)
 	}
-	if !strings.Contains(m.perms, "x") {
-		where := m.path
+	if !m.Executable() {
+		where := m.Path
 		if where == "" {
 			where = "anonymous memory"
 		}
-		return fmt.Errorf("%#x is not code: it is in %s, mapped %s (not executable)", addr, where, m.perms)
+		return fmt.Errorf("%#x is not code: it is in %s, mapped %s (not executable)", addr, where, m.Perms)
 	}
 	start, fn, ok := cc.s.syms.CodeStart(addr)
 	if !ok {
@@ -173,42 +164,4 @@ func (f *insnStarts) before(pc uint64) uint64 {
 		}
 	}
 	return f.start
-}
-
-// readMappings reads /proc/PID/maps, sorted by address.
-func readMappings(pid int) []mapping {
-	out := []mapping{}
-	f, err := os.Open(fmt.Sprintf("/proc/%d/maps", pid))
-	if err != nil {
-		return out
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 2 {
-			continue
-		}
-		lo, hi, _ := strings.Cut(fields[0], "-")
-		l, err1 := strconv.ParseUint(lo, 16, 64)
-		h, err2 := strconv.ParseUint(hi, 16, 64)
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		m := mapping{lo: l, hi: h, perms: fields[1]}
-		if len(fields) >= 6 {
-			m.path = fields[5]
-		}
-		out = append(out, m)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].lo < out[j].lo })
-	return out
-}
-
-func findMapping(maps []mapping, addr uint64) (mapping, bool) {
-	i := sort.Search(len(maps), func(i int) bool { return maps[i].hi > addr })
-	if i < len(maps) && maps[i].lo <= addr {
-		return maps[i], true
-	}
-	return mapping{}, false
 }

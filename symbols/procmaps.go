@@ -1,14 +1,14 @@
 package symbols
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/ubpdbg/ubpdbg/internal/procmaps"
 )
 
 // Table is the set of images of one address space: a process's
@@ -37,38 +37,16 @@ func LoadProcess(pid int) (*Table, error) {
 	return t, nil
 }
 
-// mapping is one line of /proc/PID/maps.
-type mapping struct {
-	start, end, off uint64
-	path            string
-}
-
-func readMaps(pid int) ([]mapping, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/maps", pid))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var ms []mapping
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		// start-end perms offset dev inode path
-		fs := strings.Fields(sc.Text())
-		if len(fs) < 6 || !strings.HasPrefix(fs[5], "/") {
-			continue
+// fileMappings returns the mappings of files (paths that start with "/").
+func fileMappings(pid int) ([]procmaps.Mapping, error) {
+	all, err := procmaps.Read(pid)
+	var ms []procmaps.Mapping
+	for _, m := range all {
+		if strings.HasPrefix(m.Path, "/") {
+			ms = append(ms, m)
 		}
-		se := strings.SplitN(fs[0], "-", 2)
-		if len(se) != 2 {
-			continue
-		}
-		var m mapping
-		m.start, _ = strconv.ParseUint(se[0], 16, 64)
-		m.end, _ = strconv.ParseUint(se[1], 16, 64)
-		m.off, _ = strconv.ParseUint(fs[2], 16, 64)
-		m.path = strings.Join(fs[5:], " ")
-		ms = append(ms, m)
 	}
-	return ms, sc.Err()
+	return ms, err
 }
 
 // Reload re-reads the process's mappings: it opens images for newly
@@ -92,7 +70,7 @@ func (t *Table) Update() (Changes, error) {
 	if t.pid == 0 {
 		return ch, nil
 	}
-	ms, err := readMaps(t.pid)
+	ms, err := fileMappings(t.pid)
 	if err != nil {
 		return ch, err
 	}
@@ -104,12 +82,12 @@ func (t *Table) Update() (Changes, error) {
 	wanted := map[key]bool{}
 	var order []key
 	for _, m := range ms {
-		if strings.HasSuffix(m.path, " (deleted)") {
+		if strings.HasSuffix(m.Path, " (deleted)") {
 			continue
 		}
 		seen := false
 		for _, k := range order {
-			if k.path == m.path {
+			if k.path == m.Path {
 				seen = true
 				break
 			}
@@ -117,7 +95,7 @@ func (t *Table) Update() (Changes, error) {
 		if seen {
 			continue
 		}
-		k := key{path: m.path}
+		k := key{path: m.Path}
 		bias, ok := biasOf(m)
 		if !ok {
 			continue
@@ -208,13 +186,13 @@ func identify(path string) (fileIdent, bool) {
 }
 
 // biasOf opens just the ELF headers of m's file to compute its bias.
-func biasOf(m mapping) (uint64, bool) {
-	f, err := openELFHeaders(m.path)
+func biasOf(m procmaps.Mapping) (uint64, bool) {
+	f, err := openELFHeaders(m.Path)
 	if err != nil {
 		return 0, false
 	}
 	defer f.Close()
-	return biasFromMapping(f, m.start, m.off)
+	return biasFromMapping(f, m.Start, m.Offset)
 }
 
 // Images returns the table's images, executable first for a process.

@@ -1,14 +1,12 @@
 package target
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/ubpdbg/ubpdbg/internal/procmaps"
 	"golang.org/x/sys/unix"
 )
 
@@ -203,26 +201,18 @@ func (c *Ctl) finishSyscall(t *thread) error {
 
 // findSyscallInsn finds the bytes 0f 05 (syscall) in the vDSO's text.
 func findSyscallInsn(pid int, p *Process) (uint64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/maps", pid))
+	ms, err := procmaps.Read(pid)
 	if err != nil {
 		return 0, err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasSuffix(line, "[vdso]") {
+	for _, m := range ms {
+		if m.Path != "[vdso]" {
 			continue
 		}
-		var lo, hi uint64
-		rng := strings.Fields(line)[0]
-		a, b, _ := strings.Cut(rng, "-")
-		lo, _ = strconv.ParseUint(a, 16, 64)
-		hi, _ = strconv.ParseUint(b, 16, 64)
-		buf := make([]byte, hi-lo)
-		n, _ := readMemory(pid, lo, buf)
+		buf := make([]byte, m.End-m.Start)
+		n, _ := readMemory(pid, m.Start, buf)
 		if i := bytes.Index(buf[:n], []byte{0x0f, 0x05}); i >= 0 {
-			return lo + uint64(i), nil
+			return m.Start + uint64(i), nil
 		}
 	}
 	return 0, fmt.Errorf("no syscall instruction found in the vDSO of process %d", pid)

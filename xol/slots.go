@@ -1,14 +1,11 @@
 package xol
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
-	"strconv"
-	"strings"
 
+	"github.com/ubpdbg/ubpdbg/internal/procmaps"
 	"github.com/ubpdbg/ubpdbg/target"
 	"github.com/ubpdbg/ubpdbg/xol/x86"
 	"golang.org/x/sys/unix"
@@ -176,37 +173,25 @@ type gap struct{ lo, hi uint64 }
 // freeGaps lists the unmapped ranges of a process's address space below the
 // top of user space.
 func freeGaps(pid int) ([]gap, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/maps", pid))
+	ms, err := procmaps.Read(pid)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	var gaps []gap
 	prev := uint64(1 << 16) // mmap_min_addr
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		rng, _, _ := strings.Cut(sc.Text(), " ")
-		a, b, ok := strings.Cut(rng, "-")
-		if !ok {
-			continue
+	for _, m := range ms {
+		if m.Start > prev {
+			gaps = append(gaps, gap{prev, m.Start})
 		}
-		lo, err1 := strconv.ParseUint(a, 16, 64)
-		hi, err2 := strconv.ParseUint(b, 16, 64)
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		if lo > prev {
-			gaps = append(gaps, gap{prev, lo})
-		}
-		if hi > prev {
-			prev = hi
+		if m.End > prev {
+			prev = m.End
 		}
 	}
 	const userTop = 1<<47 - 1<<12
 	if prev < userTop {
 		gaps = append(gaps, gap{prev, userTop})
 	}
-	return gaps, sc.Err()
+	return gaps, nil
 }
 
 // slotFor returns the thread's slot for in, allocating (and mapping an
