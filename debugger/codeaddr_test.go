@@ -44,15 +44,7 @@ func TestInstructionAddresses(t *testing.T) {
 	if err := s.WriteMemory(probe+8, []byte{0x90, 0x90, 0x90}); err == nil || !strings.Contains(err.Error(), "int3") {
 		t.Errorf("writing over the int3 at %#x: %v, want refused", probe+10, err)
 	}
-	s.ContinueAll()
-	drain(t, s, func(ev Event) { t.Errorf("unexpected stop %+v", ev) })
-	s.Wait()
-	if info, _ := s.Breakpoint(ret.ID); info.Hits != 1000 {
-		t.Errorf("%d hits on the ret, want 1000", info.Hits)
-	}
-	if out.String() != want {
-		t.Errorf("output %q, want %q", out.String(), want)
-	}
+	runCounting(t, s, &out, want, ret.ID, 1000)
 }
 
 // TestForcedAddress: in a stripped program no symbols say where
@@ -68,11 +60,7 @@ func TestForcedAddress(t *testing.T) {
 	}
 	want := testharness.NativeOK(t, stripped)
 	var out syncBuffer
-	s, err := Launch(LaunchConfig{Program: stripped, Stdout: &out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := launch(t, LaunchConfig{Program: stripped, Stdout: &out})
 	ret := fmt.Sprintf("*%#x", probe+10)
 	bp, err := s.SetBreakpoint(breakpoints.Spec{Location: ret, Trace: true})
 	if err != nil {
@@ -95,13 +83,5 @@ func TestForcedAddress(t *testing.T) {
 	if !forced.Verified || !strings.Contains(forced.Message, "warning: placed without checking") {
 		t.Fatalf("forced %s: %+v; want placed with a warning", ret, forced)
 	}
-	s.ContinueAll()
-	drain(t, s, func(ev Event) { t.Errorf("unexpected stop %+v", ev) })
-	s.Wait()
-	if info, _ := s.Breakpoint(forced.ID); info.Hits != 1000 {
-		t.Errorf("%d hits on the forced ret, want 1000", info.Hits)
-	}
-	if out.String() != want {
-		t.Errorf("output %q, want %q", out.String(), want)
-	}
+	runCounting(t, s, &out, want, forced.ID, 1000)
 }

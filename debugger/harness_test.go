@@ -30,3 +30,19 @@ func mustBreak(t *testing.T, s *Session, spec breakpoints.Spec) breakpoints.Info
 	}
 	return bp
 }
+
+// runCounting lets every thread run to the program's end, with no stop
+// expected on the way, and checks that breakpoint id counted hits and
+// that the program printed what it prints natively.
+func runCounting(t *testing.T, s *Session, out *syncBuffer, native string, id int, hits uint64) {
+	t.Helper()
+	s.ContinueAll()
+	drain(t, s, func(ev Event) { t.Errorf("unexpected stop %+v", ev) })
+	s.Wait()
+	if info, _ := s.Breakpoint(id); info.Hits != hits {
+		t.Errorf("%d hits on breakpoint %d (%s), want %d", info.Hits, id, info.Spec.Location, hits)
+	}
+	if out.String() != native {
+		t.Errorf("output %q, want %q", out.String(), native)
+	}
+}
