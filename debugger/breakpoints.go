@@ -84,7 +84,7 @@ func (s *Session) resolve(bp *breakpoints.Breakpoint) (locs []breakpoints.Locati
 			}
 			if cerr != nil {
 				if errors.As(cerr, &u) {
-					cerr = fmt.Errorf("%w (force it, at the risk of corrupting the program if it is not an instruction's first byte: break -f, trace --force)", cerr)
+					cerr = fmt.Errorf("%w (force it, at the risk of corrupting the program if it is not an instruction's first byte: break -f, logpoint -f, trace --force)", cerr)
 				}
 				err = cerr
 				break

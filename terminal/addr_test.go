@@ -43,6 +43,16 @@ func TestAddressBreakpoints(t *testing.T) {
 		`sum \d+ calls 1000`,
 		`exited with status 0`,
 	)
+	// A logpoint takes -f as break does; without it the same refusal.
+	out = script(t, nil, fmt.Sprintf("logpoint %s passed\nlogpoint -f %s passed\ncontinue\n", ret, ret), "exec", stripped)
+	expectInOrder(t, out,
+		`^logpoint: 0x[0-9a-f]+ is in no function known from symbols, so it cannot be checked to start an instruction \(force it, .*logpoint -f`,
+		`^Logpoint \d+ at 0x[0-9a-f]+`,
+		`^warning: placed without checking that it starts an instruction`,
+		`^passed$`,
+		`sum \d+ calls 1000`,
+		`exited with status 0`,
+	)
 }
 
 // TestThreadBreakpoint: "break LOC thread TID" stops only that thread, and

@@ -34,7 +34,7 @@ Examples:  break main   b worker.c:42 if i == 3   b *0x401136   b -p png_read_in
 		&command{name: "condition", aliases: []string{"cond"}, group: "breakpoints", usage: "ID [COND]",
 			summary: "set a breakpoint's condition, or remove it (no COND)",
 			run:     cmdCondition},
-		&command{name: "logpoint", aliases: []string{"lp"}, group: "breakpoints", usage: "[-p] LOCSPEC MESSAGE",
+		&command{name: "logpoint", aliases: []string{"lp"}, group: "breakpoints", usage: "[-p] [-f] LOCSPEC MESSAGE",
 			summary: "print MESSAGE whenever a thread passes LOCSPEC, without stopping it",
 			help: `MESSAGE may hold {EXPR}, evaluated in the passing thread: lp work x={x} i={i}
 -p: pending if LOCSPEC matches nothing yet, as for break.`,
@@ -97,7 +97,7 @@ func (t *Term) checkThread(tid int) error {
 	return fmt.Errorf("no thread %d (threads lists them)", tid)
 }
 
-// cutFlags takes the leading flags of break and tbreak off their
+// cutFlags takes the leading flags of break, tbreak and logpoint off their
 // arguments: -p (make the breakpoint pending if its location matches
 // nothing yet) and -f (place an *ADDR breakpoint that cannot be checked to
 // start an instruction).
@@ -115,17 +115,6 @@ func cutFlags(args string) (rest string, pending, force bool) {
 		}
 		rest = strings.TrimSpace(after)
 	}
-}
-
-// cutPending takes a leading -p off a command's arguments (logpoint).
-func cutPending(args string) (rest string, pending bool) {
-	if args == "-p" {
-		return "", true
-	}
-	if rest, ok := strings.CutPrefix(args, "-p "); ok {
-		return strings.TrimSpace(rest), true
-	}
-	return args, false
 }
 
 // errNotSet ends a command the user declined to go on with.
@@ -280,7 +269,7 @@ func cmdCondition(t *Term, args string) error {
 }
 
 func cmdLogpoint(t *Term, args string) error {
-	args, pending := cutPending(args)
+	args, pending, force := cutFlags(args)
 	loc, msg, _ := strings.Cut(args, " ")
 	msg = strings.TrimSpace(msg)
 	if loc == "" || msg == "" {
@@ -289,11 +278,14 @@ func cmdLogpoint(t *Term, args string) error {
 	if err := t.checkLocation("logpoint", loc, pending); err != nil {
 		return err
 	}
-	info, err := t.setChecked(breakpoints.Spec{Location: loc, Log: msg})
+	info, err := t.setChecked(breakpoints.Spec{Location: loc, Log: msg, Force: force})
 	if err != nil {
 		return err
 	}
 	t.con.printf("Logpoint %s\n", describeBreakpoint(info))
+	if info.Verified && info.Message != "" {
+		t.con.printf("%s\n", info.Message) // the warning of a forced one
+	}
 	return nil
 }
 
