@@ -29,17 +29,20 @@ func TestQuick(t *testing.T) {
 	}
 	var out bytes.Buffer
 	o := &options{
-		quick:    true,
-		sections: map[string]bool{},
-		target:   30 * time.Millisecond,
-		window:   100 * time.Millisecond,
-		sizes:    []int{1_000, 3_000},
-		threads:  []int{1, 3},
-		maxCalls: 20_000,
-		rounds:   1,
-		capTime:  5 * time.Second,
-		sysCalls: 100,
-		out:      &out,
+		quick:     true,
+		sections:  map[string]bool{},
+		target:    30 * time.Millisecond,
+		window:    100 * time.Millisecond,
+		sizes:     []int{1_000, 3_000},
+		threads:   []int{1, 3},
+		maxCalls:  20_000,
+		rounds:    1,
+		capTime:   5 * time.Second,
+		sysCalls:  100,
+		soak:      5 * time.Second,
+		killRuns:  1,
+		soakPause: time.Millisecond,
+		out:       &out,
 	}
 	for _, s := range allSections {
 		o.sections[s] = true
@@ -52,7 +55,7 @@ func TestQuick(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ubpdbg trace", "ubpdbg logpoint", "threads", "non-stop", "SlotMemory()", "summary"} {
+	for _, want := range []string{"ubpdbg trace", "ubpdbg logpoint", "threads", "non-stop", "SlotMemory()", "ubpdbg RSS", "finished as natively", "summary"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q", want)
 		}

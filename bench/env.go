@@ -24,6 +24,7 @@ type env struct {
 	hit       string // testdata/hit.c
 	rawptrace string // testdata/rawptrace.c
 	progress  string // testdata/progress.c
+	soak      string // testdata/soak.c
 	fAddr     uint64 // f's entry (its one-byte nop)
 	fOff      uint64 // f's entry as a file offset
 	counters  uint64 // progress's counters array
@@ -50,6 +51,7 @@ func setup(o *options) (*env, error) {
 		{"hit.c", &e.hit, cflags},
 		{"rawptrace.c", &e.rawptrace, []string{"-O2"}},
 		{"progress.c", &e.progress, cflags},
+		{"soak.c", &e.soak, cflags},
 	} {
 		p, err := buildC(dir, b.src, b.flags)
 		if err != nil {

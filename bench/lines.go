@@ -40,15 +40,15 @@ func measureLines(e *env, n int) (row linesRow) {
 	go func() { srv.ServeConn(a, a); a.Close(); close(done) }()
 	defer func() { b.Close(); <-done }()
 	c := &benchClient{w: b, r: bufio.NewReaderSize(b, 1<<20)}
-	if row.err = c.call("initialize", map[string]any{"adapterID": "ubpdbg"}, nil); row.err != nil {
+	if row.err = c.call("initialize", dap.InitializeRequestArguments{AdapterID: "ubpdbg"}, nil); row.err != nil {
 		return
 	}
 	if row.err = c.call("launch", map[string]any{"program": e.hit, "args": []string{"1", "1"}}, nil); row.err != nil {
 		return
 	}
-	bps := make([]map[string]any, n)
+	bps := make([]dap.SourceBreakpoint, n)
 	for i := range bps {
-		bps[i] = map[string]any{"line": i + 1}
+		bps[i] = dap.SourceBreakpoint{Line: i + 1}
 	}
 	src := filepath.Join(e.dir, "hit.c")
 	start := time.Now()
@@ -57,7 +57,7 @@ func measureLines(e *env, n int) (row linesRow) {
 	// for us to read its first response.
 	setSeq, threadsSeq := c.seq+1, c.seq+2
 	go func() {
-		c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": src}, "breakpoints": bps})
+		c.send("setBreakpoints", dap.SetBreakpointsArguments{Source: dap.Source{Path: src}, Breakpoints: bps})
 		c.send("threads", nil)
 	}()
 	for got := 0; got < 2; {
@@ -87,7 +87,7 @@ func measureLines(e *env, n int) (row linesRow) {
 			return
 		}
 	}
-	c.call("disconnect", map[string]any{"terminateDebuggee": true}, nil)
+	c.call("disconnect", dap.DisconnectArguments{TerminateDebuggee: true}, nil)
 	return
 }
 
@@ -102,10 +102,12 @@ type benchClient struct {
 
 func (c *benchClient) send(command string, args any) int {
 	c.seq++
-	req := map[string]any{"seq": c.seq, "type": "request", "command": command}
-	if args != nil {
-		req["arguments"] = args
-	}
+	// The envelope is go-dap's; the arguments are go-dap's argument
+	// structs, except launch's, which are ubpdbg's own.
+	req := struct {
+		dap.Request
+		Arguments any `json:"arguments,omitempty"`
+	}{dap.Request{ProtocolMessage: dap.ProtocolMessage{Seq: c.seq, Type: "request"}, Command: command}, args}
 	body, _ := json.Marshal(req)
 	fmt.Fprintf(c.w, "Content-Length: %d\r\n\r\n%s", len(body), body)
 	return c.seq

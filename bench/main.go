@@ -12,7 +12,10 @@
 // Sections: hit (per-hit cost against the other tools), threads (1..16
 // threads on one breakpoint), nonstop (other threads' speed while one is
 // stopped), scale (inserting 10k..1M breakpoints; slot memory), syscalls
-// (ubpdbg's own system calls per hit, counted with strace).
+// (ubpdbg's own system calls per hit, counted with strace), sigkill (how
+// often an attached program survives SIGKILL of ubpdbg), soak (the real
+// `ubpdbg dap` for minutes of hits from 16 threads with breakpoints changed
+// every second: its resident memory over time).
 //
 // The target programs are the C sources in testdata, compiled with gcc.
 // Tools that are missing (gdb, dlv, ltrace, strace, tracefs) are skipped with
@@ -30,24 +33,27 @@ import (
 	"time"
 )
 
-var allSections = []string{"hit", "threads", "nonstop", "scale", "syscalls"}
+var allSections = []string{"hit", "threads", "nonstop", "scale", "syscalls", "sigkill", "soak"}
 
 // options are what the flags chose.
 type options struct {
-	quick    bool
-	sections map[string]bool
-	target   time.Duration // how long one timed measurement should take
-	window   time.Duration // the non-stop measurement window
-	sizes    []int         // breakpoint counts for the scale section
-	threads  []int
-	maxCalls int64         // cap on calls per measurement
-	tools    bool          // run the other tools (gdb, dlv, ...) in the hit section
-	rounds   int           // of the per-hit measurements
-	capTime  time.Duration // per way of inserting, in the scale section
-	sysCalls int64         // calls of f in the syscall count
-	dlvPath  string
-	keep     bool
-	out      io.Writer
+	quick     bool
+	sections  map[string]bool
+	target    time.Duration // how long one timed measurement should take
+	window    time.Duration // the non-stop measurement window
+	sizes     []int         // breakpoint counts for the scale section
+	threads   []int
+	maxCalls  int64         // cap on calls per measurement
+	tools     bool          // run the other tools (gdb, dlv, ...) in the hit section
+	rounds    int           // of the per-hit measurements
+	capTime   time.Duration // per way of inserting, in the scale section
+	sysCalls  int64         // calls of f in the syscall count
+	killRuns  int           // runs of each case in the sigkill section
+	soak      time.Duration // how long the soak runs
+	soakPause time.Duration // the soak program's pause after each round of calls
+	dlvPath   string
+	keep      bool
+	out       io.Writer
 }
 
 func main() {
@@ -63,6 +69,8 @@ func main() {
 	maxCalls := flag.Int64("max-calls", 50_000_000, "cap on the calls of f in one measurement")
 	dlv := flag.String("dlv", "", "path of dlv (default: PATH, then $GOPATH/bin; installed with go install if missing)")
 	keep := flag.Bool("keep", false, "keep the build directory")
+	soak := flag.Duration("soak", 0, "how long the soak section runs (default 2m, 20s with -quick; the documented curve is of -soak 30m)")
+	soakPause := flag.Duration("soak-pause", time.Millisecond, "the soak program's pause after each round of eight calls in each thread")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the benchmark (ubpdbg included) to `FILE`")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -99,6 +107,13 @@ func main() {
 		o.window = 500 * time.Millisecond
 		o.sizes = []int{10_000, 100_000}
 		o.rounds, o.capTime, o.sysCalls = 2, 15*time.Second, 1000
+	}
+	o.soak, o.soakPause, o.killRuns = 2*time.Minute, *soakPause, 20
+	if o.quick {
+		o.soak, o.killRuns = 20*time.Second, 3
+	}
+	if *soak > 0 {
+		o.soak = *soak
 	}
 	if *target > 0 {
 		o.target = *target
@@ -162,6 +177,16 @@ func run(o *options) error {
 	if o.sections["syscalls"] {
 		if err := sectionSyscalls(o, env, &sum); err != nil {
 			return fmt.Errorf("syscalls: %w", err)
+		}
+	}
+	if o.sections["sigkill"] {
+		if err := sectionSigkill(o, env, &sum); err != nil {
+			return fmt.Errorf("sigkill: %w", err)
+		}
+	}
+	if o.sections["soak"] {
+		if err := sectionSoak(o, env, &sum); err != nil {
+			return fmt.Errorf("soak: %w", err)
 		}
 	}
 	sum.print(o.out)

@@ -23,6 +23,9 @@ type summary struct {
 	scale                 []scaleRow
 	lines                 []linesRow
 	syscalls, rawSyscalls float64
+	soakDone, soakFlat    bool
+	soakEarly, soakLate   int64
+	kills                 []killResult
 }
 
 // verdict is one line of the summary.
@@ -120,6 +123,21 @@ func (s *summary) print(w io.Writer) {
 			verdict(tw, "setBreakpoints with 100,000 lines in under 1 s", fmt.Sprintf("%.0f ms", ms(r.took)),
 				r.took < time.Second, fmt.Sprintf("%.1fx too slow", r.took.Seconds()))
 		}
+	}
+	if s.soakDone {
+		verdict(tw, "ubpdbg's memory flat over the soak", fmt.Sprintf("RSS %.1f MiB after the first tenth, %.1f MiB in the last", float64(s.soakEarly)/(1<<20), float64(s.soakLate)/(1<<20)),
+			s.soakFlat, "it grew")
+	}
+	if len(s.kills) > 0 {
+		worst := s.kills[0]
+		for _, k := range s.kills {
+			if k.ok*worst.runs < worst.ok*k.runs {
+				worst = k
+			}
+		}
+		verdict(tw, "an attached program survives SIGKILL of ubpdbg, 20 of 20 in every case",
+			fmt.Sprintf("worst %d of %d (%s)", worst.ok, worst.runs, worst.name), worst.ok == worst.runs,
+			"hot int3s outlive their tracer; jump sites would need none")
 	}
 	tw.Flush()
 	if s.syscalls > 0 {

@@ -10,12 +10,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ubpdbg/ubpdbg/internal/testharness"
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
 // shortSession launches "mt ticker 3" and runs it to its end.
@@ -146,23 +146,6 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestBinary runs the built ubpdbg: "ubpdbg dap" over stdio, and
 // "ubpdbg dap --listen" with a log of DAP traffic.
 func TestBinary(t *testing.T) {
@@ -177,7 +160,7 @@ func TestBinary(t *testing.T) {
 		cmd := exec.Command(bin, "dap")
 		stdin, _ := cmd.StdinPipe()
 		stdout, _ := cmd.StdoutPipe()
-		var stderr lockedBuffer
+		var stderr testprog.Output
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

@@ -31,7 +31,7 @@ func TestSeccompKillEndsUs(t *testing.T) {
 			v = startVictim(t, prog, "kill", "20000", "200")
 			cmd = exec.Command(bin, "trace", "-p", v.pid(), "hit")
 		}
-		out := &syncBuffer{}
+		out := &testprog.Output{}
 		cmd.Stderr = out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -57,7 +57,7 @@ func TestSeccompEPERMStepsInPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, append([]string{"trace", "--json", "hit", "--", prog}, args...)...)
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	stdout, stderr := &testprog.Output{}, &testprog.Output{}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -2,7 +2,9 @@ package testprog
 
 import (
 	"bytes"
+	"strings"
 	"sync"
+	"time"
 )
 
 // Output collects a debugged program's output: the copier goroutine writes
@@ -24,4 +26,17 @@ func (o *Output) String() string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.b.String()
+}
+
+// WaitFor waits up to d until what was written holds s, and says
+// whether it did.
+func (o *Output) WaitFor(s string, d time.Duration) bool {
+	for end := time.Now().Add(d); ; time.Sleep(5 * time.Millisecond) {
+		if strings.Contains(o.String(), s) {
+			return true
+		}
+		if time.Now().After(end) {
+			return false
+		}
+	}
 }
