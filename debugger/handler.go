@@ -1,6 +1,7 @@
 package debugger
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -469,9 +470,39 @@ func (s *Session) foreignTrap(c *target.Ctl, tid int, pc uint64) target.Action {
 	desc := "signal SIGTRAP"
 	if si, err := c.SigInfo(tid); err == nil && si.IsBreakpoint() {
 		desc = "breakpoint instruction in the program"
+		if s.leaveRuntimeBreakpoint(c, tid, pc) {
+			desc = "runtime.Breakpoint()"
+		}
 	}
 	c.SetSignal(tid, 0)
 	return s.userStop(c, tid, ReasonSignal, desc, nil, int(unix.SIGTRAP))
+}
+
+// leaveRuntimeBreakpoint moves a thread that ran the int3 of Go's
+// runtime.breakpoint (an int3 and a ret: what runtime.Breakpoint() calls)
+// past that ret, to its caller right after the call, so that the stop
+// shows the user's line rather than the runtime's assembly, as Delve
+// does. pc is just past the int3. It says whether it moved the thread.
+func (s *Session) leaveRuntimeBreakpoint(c *target.Ctl, tid int, pc uint64) bool {
+	info := s.syms.LookupPC(pc - 1)
+	if info.Image == nil || !info.Image.Go || len(info.Frames) == 0 || info.Frames[0].Function != "runtime.breakpoint" {
+		return false
+	}
+	var ret [1]byte
+	regs, err := c.Regs(tid)
+	if err != nil || regs.Rip != pc {
+		return false
+	}
+	if _, err := s.proc.ReadMemory(pc, ret[:]); err != nil || ret[0] != 0xc3 {
+		return false
+	}
+	var to [8]byte
+	if _, err := s.proc.ReadMemory(regs.Rsp, to[:]); err != nil {
+		return false
+	}
+	regs.Rip = binary.LittleEndian.Uint64(to[:])
+	regs.Rsp += 8
+	return c.SetRegs(tid, regs) == nil
 }
 
 // A signal that arrives while a thread single-steps (step into, stepi)

@@ -64,6 +64,22 @@ func TestGoRuntimeBreakpoint(t *testing.T) {
 	if ev.Reason != ReasonSignal || ev.Signal != int(unix.SIGTRAP) {
 		t.Fatalf("stop %+v, want the SIGTRAP of runtime.Breakpoint", ev)
 	}
+	// Shown in the caller right after the call, as Delve shows it, not
+	// in the runtime's assembly.
+	src, _ := filepath.Abs("testdata/gotrap/main.go")
+	call := testharness.LineOf(t, src, "runtime.Breakpoint()")
+	// (Without -N -l runtime.Breakpoint is inlined into main.main, and
+	// the return address may still be in its inlined copy: an inlined
+	// frame of it, then main.main.)
+	fr, err := s.Stack(ev.Tid, 1)
+	for len(fr) > 1 && fr[0].Inlined && fr[0].Function == "runtime.Breakpoint" {
+		fr = fr[1:]
+	}
+	if err != nil || len(fr) != 1 || fr[0].Function != "main.main" || fr[0].File != src || fr[0].Line < call || fr[0].Line > call+1 {
+		t.Errorf("stopped at %+v (%v, %s), want main.main after the call at line %d", fr, err, ev.Description, call)
+	} else if ev.Description != "runtime.Breakpoint()" {
+		t.Errorf("stop described as %q", ev.Description)
+	}
 	if err := s.Continue(ev.Tid, false); err != nil {
 		t.Fatal(err)
 	}
