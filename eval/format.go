@@ -82,11 +82,25 @@ func (c *Context) summarize(v *value, depth int) (string, error) {
 		if d == nil {
 			return "nil", nil
 		}
-		return typeName(d.typ, c.lang) + "(" + c.summary(d, depth) + ")", nil
+		return c.formatIface(v, d, depth), nil
 	case clsVoid:
 		return "void", nil
 	}
 	return "", fmt.Errorf("cannot show values of type %s", typeName(v.typ, c.lang))
+}
+
+// formatIface writes an interface as Delve does: its static type, its
+// dynamic type in parentheses, then the dynamic value. A pointer to data
+// is followed one level (`main.Shape(*main.Rect) *{W: 2, H: 3.5}`), so
+// that an error made by errors.New shows its message, not an address.
+func (c *Context) formatIface(v, d *value, depth int) string {
+	head := typeName(v.typ, c.lang) + "(" + typeName(d.typ, c.lang) + ") "
+	if classOf(d.typ) == clsPtr {
+		if e, err := c.ifaceView(v); err == nil && e != nil && classOf(e.typ) != clsPtr {
+			return head + "*" + c.summary(e, depth)
+		}
+	}
+	return head + c.summary(d, depth)
 }
 
 func (c *Context) formatScalar(v *value) (string, error) {

@@ -1,0 +1,118 @@
+// govalues is debugged by eval's tests of Go values as Delve shows them:
+// interfaces by their dynamic type, variables the compiler moved to the
+// heap by their own names, package variables without their package.
+// Before its stop it prints NAME=VALUE with fmt's %v, one a line, for
+// the test to compare with the debugger's display. Built with and
+// without -gcflags=all=-N -l.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"syscall"
+)
+
+type Shape interface {
+	Area() float64
+}
+
+type Rect struct {
+	W, H float64
+}
+
+func (r *Rect) Area() float64 { return r.W * r.H }
+
+type Circle struct {
+	R float64
+}
+
+func (c Circle) Area() float64 { return 3 * c.R * c.R }
+
+var counter = 5
+
+var sink []any
+
+func stop(where string) {
+	fmt.Printf("@%s\n", where)
+	syscall.Tgkill(syscall.Getpid(), syscall.Gettid(), syscall.SIGTRAP)
+}
+
+func show(name string, v any) { fmt.Printf("%s=%v\n", name, v) }
+
+// makeShape and fail hide the dynamic types from the optimizer, which
+// would otherwise keep only the data word of an interface whose type it
+// knows (and say in DWARF that the word is the whole interface).
+//
+//go:noinline
+func makeShape(n int) Shape {
+	if n < 0 {
+		return nil
+	}
+	if n%2 == 0 {
+		return &Rect{W: 2, H: 3.5}
+	}
+	return Circle{R: float64(n)}
+}
+
+//go:noinline
+func fail(n int) error {
+	if n > 100 {
+		return nil
+	}
+	return errors.New("it broke")
+}
+
+//go:noinline
+func box(n int) any {
+	switch n {
+	case 0:
+		return "word"
+	case 1:
+		return []int{4, 5, 6}
+	case 2:
+		return Rect{W: 7, H: 8}
+	}
+	return n + 10
+}
+
+//go:noinline
+func ifaces(n int) {
+	sh := makeShape(2 * n)
+	circ := makeShape(2*n + 1)
+	none := makeShape(-n)
+	err := fail(n)
+	noErr := fail(1000 + n)
+	num := box(n + 10)
+	word := box(0)
+	list := box(1)
+	rect := box(2)
+	// acc and hits are shared with a goroutine: the compiler moves them
+	// to the heap and names them &acc and &hits in DWARF.
+	acc := Rect{W: 1}
+	hits := n
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { counter++; acc.H = 9; hits += 40; wg.Done() }()
+	wg.Wait()
+	show("sh", sh)
+	show("circ", circ)
+	show("none", none)
+	show("err", err)
+	show("noErr", noErr)
+	show("num", num)
+	show("word", word)
+	show("list", list)
+	show("rect", rect)
+	show("acc", acc)
+	show("hits", hits)
+	show("counter", counter)
+	stop("ifaces")
+	sink = []any{sh, circ, none, err, noErr, num, word, list, rect, acc, hits}
+}
+
+func main() {
+	ifaces(len(os.Args) + 1)
+	os.Stdout.Sync()
+}
