@@ -2,11 +2,11 @@ package eval
 
 import (
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
@@ -15,36 +15,6 @@ import (
 
 func buildGoValues(t testing.TB, flags ...string) string {
 	return testprog.BuildGo(t, flags, "./"+filepath.Join("testdata", "govalues"))
-}
-
-var (
-	ifaceHead  = regexp.MustCompile(`(?:[\w./*\[\]]+|interface \{\})\([^()]*\) `)
-	fieldLabel = regexp.MustCompile(`([{ ])\w+: `)
-	quotedStr  = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
-	sliceHead  = regexp.MustCompile(`len: \d+, cap: \d+, `)
-)
-
-// asPercentV rewrites a value as the debugger shows it (Delve's form)
-// into what fmt's %v prints for it, for the values of govalues: without
-// interface heads, slice lengths, field names, commas and quotes; a pointer to a struct
-// as &{...}; nil as <nil>.
-func asPercentV(s string) string {
-	s = ifaceHead.ReplaceAllString(s, "")
-	s = sliceHead.ReplaceAllString(s, "")
-	s = strings.ReplaceAll(s, "*{", "&{")
-	s = fieldLabel.ReplaceAllString(s, "$1")
-	s = strings.ReplaceAll(s, ", ", " ")
-	s = quotedStr.ReplaceAllStringFunc(s, func(q string) string {
-		u, err := strconv.Unquote(q)
-		if err != nil {
-			return q
-		}
-		return u
-	})
-	if s == "nil" {
-		s = "<nil>"
-	}
-	return s
 }
 
 var goValueBuilds = []struct {
@@ -71,7 +41,7 @@ func TestGoValues(t *testing.T) {
 					t.Errorf("p %s: %v (program printed %s)", name, err, want)
 					continue
 				}
-				got := asPercentV(v.Value)
+				got := testharness.PercentV(v.Value)
 				if strings.HasPrefix(name, "err") && want != "<nil>" {
 					// %v of an error is its message; the debugger
 					// shows the value that holds it.

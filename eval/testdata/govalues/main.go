@@ -2,7 +2,8 @@
 // interfaces by their dynamic type, variables the compiler moved to the
 // heap by their own names, package variables without their package.
 // Before its stop it prints NAME=VALUE with fmt's %v, one a line, for
-// the test to compare with the debugger's display. Built with and
+// the test to compare with the debugger's display; the debugger's own
+// tests break at the line marked so (BP_ then VALUES). Built with and
 // without -gcflags=all=-N -l.
 package main
 
@@ -39,7 +40,16 @@ func stop(where string) {
 	syscall.Tgkill(syscall.Getpid(), syscall.Gettid(), syscall.SIGTRAP)
 }
 
-func show(name string, v any) { fmt.Printf("%s=%v\n", name, v) }
+// out also gets the lines when GOVALUES_OUT names a file: under the
+// debugger's DAP and terminal tests stdout is the debugger's.
+var out *os.File
+
+func show(name string, v any) {
+	fmt.Printf("%s=%v\n", name, v)
+	if out != nil {
+		fmt.Fprintf(out, "%s=%v\n", name, v)
+	}
+}
 
 // makeShape and fail hide the dynamic types from the optimizer, which
 // would otherwise keep only the data word of an interface whose type it
@@ -108,11 +118,18 @@ func ifaces(n int) {
 	show("acc", acc)
 	show("hits", hits)
 	show("counter", counter)
-	stop("ifaces")
+	stop("ifaces") // BP_VALUES
 	sink = []any{sh, circ, none, err, noErr, num, word, list, rect, acc, hits}
 }
 
 func main() {
+	if p := os.Getenv("GOVALUES_OUT"); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			panic(err)
+		}
+		out = f
+	}
 	ifaces(len(os.Args) + 1)
 	os.Stdout.Sync()
 }

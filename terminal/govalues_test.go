@@ -1,0 +1,65 @@
+package terminal
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
+)
+
+// TestGoValues prints eval's govalues program's interfaces, escaped
+// variables and package variables at its BP_VALUES line, optimized and
+// with -N -l, and compares each with what the program printed with %v.
+func TestGoValues(t *testing.T) {
+	const pkg = "../eval/testdata/govalues"
+	line := testharness.LineOf(t, filepath.Join(pkg, "main.go"), "BP_VALUES")
+	for _, tc := range []struct {
+		name  string
+		flags []string
+	}{{"optimized", nil}, {"N-l", []string{"-gcflags=all=-N -l"}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			prog := testprog.BuildGo(t, tc.flags, pkg)
+			file := filepath.Join(t.TempDir(), "values")
+			names := []string{"sh", "circ", "none", "err", "noErr", "num", "word", "list", "rect", "acc", "hits", "counter"}
+			cmds := fmt.Sprintf("break main.go:%d\ncontinue\n", line)
+			for _, n := range names {
+				cmds += "print " + n + "\n"
+			}
+			cmds += "print sh.H * 2\nlocals\n"
+			out := script(t, append(goEnv, "GOVALUES_OUT="+file), cmds, "exec", "--echo", prog)
+			order, vals := testharness.ReadValues(t, file)
+			if len(order) != len(names) {
+				t.Fatalf("the program printed %v; output:\n%s", order, out)
+			}
+			for _, n := range names {
+				m := regexp.MustCompile(`(?m)^\(ubpdbg\) print ` + n + `\n(.*)$`).FindStringSubmatch(out)
+				if m == nil {
+					t.Errorf("no output for print %s:\n%s", n, out)
+					continue
+				}
+				got, want := m[1], vals[n]
+				if n == "err" {
+					if !strings.Contains(got, strconv.Quote(want)) {
+						t.Errorf("print err = %s, want the message %q in it", got, want)
+					}
+				} else if testharness.PercentV(got) != want {
+					t.Errorf("print %s = %s, program printed %s", n, got, want)
+				}
+			}
+			expectInOrder(t, out,
+				`(?m)^\(ubpdbg\) print sh\nmain\.Shape\(\*main\.Rect\) \*\{W: 2, H: 3\.5\}$`,
+				`(?m)^\(ubpdbg\) print err\nerror\(\*errors\.errorString\) \*\{s: "it broke"\}$`,
+				`(?m)^\(ubpdbg\) print sh.H \* 2\n7$`,
+				`(?m)^\(ubpdbg\) locals\n`,
+				`(?m)^acc = \{W: 1, H: 9\}$`)
+			if !regexp.MustCompile(`(?m)^hits = 42$`).MatchString(out) {
+				t.Errorf("locals do not list the escaped hits as itself:\n%s", out)
+			}
+		})
+	}
+}
