@@ -63,3 +63,20 @@ func TestGoValues(t *testing.T) {
 		})
 	}
 }
+
+// TestGoShortNames sets breakpoints on Go functions named without their
+// package: the program stops in them, and an ambiguous name is refused
+// with the candidates while the session goes on. (The first continue
+// ends at the program's own SIGTRAP.)
+func TestGoShortNames(t *testing.T) {
+	prog := testprog.BuildGo(t, []string{"-gcflags=all=-N -l"}, "../eval/testdata/govalues")
+	out := script(t, goEnv, "break risky\nbreak Rect.Area\nbreak shapes.risky\ncontinue\ncontinue\nbt 1\ncontinue\nbt 1\n", "exec", "--echo", prog)
+	expectInOrder(t, out,
+		`(?m)^\(ubpdbg\) break risky\nbreak: "risky" is ambiguous: it may be github\.com/ubpdbg/ubpdbg/eval/testdata/govalues/shapes\.risky, main\.risky \(name one in full\)$`,
+		`(?m)^\(ubpdbg\) break Rect.Area\nBreakpoint 1 at 0x[0-9a-f]+: main\.\(\*Rect\)\.Area\(\) main\.go:\d+$`,
+		`(?m)^\(ubpdbg\) break shapes.risky\nBreakpoint 2 at 0x[0-9a-f]+: github\.com/ubpdbg/ubpdbg/eval/testdata/govalues/shapes\.risky\(\) shapes\.go:6$`,
+		`stopped at breakpoint 1: main\.\(\*Rect\)\.Area\(\)`,
+		`(?m)^> #0 .* in main\.\(\*Rect\)\.Area\(\)`,
+		`stopped at breakpoint 2: github\.com/ubpdbg/ubpdbg/eval/testdata/govalues/shapes\.risky\(\)`,
+	)
+}

@@ -13,6 +13,8 @@ import (
 	"os"
 	"sync"
 	"syscall"
+
+	"github.com/ubpdbg/ubpdbg/eval/testdata/govalues/shapes"
 )
 
 type Shape interface {
@@ -23,12 +25,14 @@ type Rect struct {
 	W, H float64
 }
 
+//go:noinline
 func (r *Rect) Area() float64 { return r.W * r.H }
 
 type Circle struct {
 	R float64
 }
 
+//go:noinline
 func (c Circle) Area() float64 { return 3 * c.R * c.R }
 
 var counter = 5
@@ -122,6 +126,22 @@ func ifaces(n int) {
 	sink = []any{sh, circ, none, err, noErr, num, word, list, rect, acc, hits}
 }
 
+// risky has a namesake in package shapes: `break risky` is ambiguous,
+// `break main.risky` and `break shapes.risky` are not.
+//
+//go:noinline
+func risky(n int) int { return n + 1 }
+
+// sizes calls the methods that `break Rect.Area` and `break Circle.Area`
+// name without their package.
+//
+//go:noinline
+func sizes(n int) float64 {
+	r := &Rect{W: float64(n), H: 2}
+	c := Circle{R: 1}
+	return r.Area() + c.Area() + float64(risky(n)+shapes.Triple(n))
+}
+
 func main() {
 	if p := os.Getenv("GOVALUES_OUT"); p != "" {
 		f, err := os.Create(p)
@@ -131,5 +151,6 @@ func main() {
 		out = f
 	}
 	ifaces(len(os.Args) + 1)
+	show("sizes", sizes(len(os.Args)))
 	os.Stdout.Sync()
 }
