@@ -36,7 +36,7 @@ func (c *Context) eval(x expr.Expr) (*value, error) {
 	case *expr.Index:
 		return c.evalIndex(x)
 	case *expr.Slice:
-		return nil, errAt(x, "slice expressions are not supported")
+		return c.evalSlice(x)
 	case *expr.Call:
 		return c.evalCall(x)
 	case *expr.Cast:

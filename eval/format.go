@@ -360,6 +360,21 @@ func (c *Context) formatSlice(v *value, depth int) (string, error) {
 		return "nil", nil
 	}
 	head := fmt.Sprintf("len: %d, cap: %d, ", n, cp)
+	if et := sliceElem(v.typ); et != nil && classOf(et) == clsUint && sizeOf(et) == 1 {
+		// []byte reads as a string, as it mostly holds text.
+		k := min(n, int64(c.cfg.MaxString))
+		b := make([]byte, k)
+		if k > 0 {
+			if err := c.readFull(ptr, b); err != nil {
+				return "", err
+			}
+		}
+		q := strconv.Quote(string(b))
+		if k < n {
+			q += fmt.Sprintf("...+%d more", n-k)
+		}
+		return head + q, nil
+	}
 	if depth >= 2 {
 		return head + "[...]", nil
 	}

@@ -117,3 +117,91 @@ func TestGoValues(t *testing.T) {
 		})
 	}
 }
+
+// TestGoSlices evaluates slice expressions on strings, slices, arrays and
+// []byte, each printed by the program under its own text, and their
+// bounds errors.
+func TestGoSlices(t *testing.T) {
+	for _, tc := range goValueBuilds {
+		t.Run(tc.name, func(t *testing.T) {
+			s := launch(t, buildGoValues(t, tc.flags...))
+			s.next("ifaces")
+			s.next("slicing")
+			c := s.context("main.slicing")
+			optimized := tc.flags == nil
+			var lost []string
+			// lost reports whether err is the optimizer's doing, which
+			// is allowed in the optimized build (never a wrong value).
+			isLost := func(src string, err error) bool {
+				if optimized && err != nil && IsOptimizedOutMsg(err) {
+					lost = append(lost, src)
+					return true
+				}
+				return false
+			}
+			for _, name := range s.order {
+				want := s.vals[name]
+				v, err := c.Eval(name)
+				if isLost(name, err) {
+					continue
+				}
+				if err != nil {
+					t.Errorf("p %s: %v (program printed %s)", name, err, want)
+					continue
+				}
+				if got := testharness.PercentV(v.Value); got != want {
+					t.Errorf("p %s = %s (as %%v: %s), program printed %s", name, v.Value, got, want)
+				}
+			}
+			for src, want := range map[string]string{
+				"sl[1:3]":  "len: 2, cap: 4, [20, 30]",
+				"sl[:2:3]": "len: 2, cap: 3, [10, 20]",
+				"bs[:5]":   `len: 5, cap: 24, "bytes"`,
+				"arr[3:]":  "len: 2, cap: 2, [4, 5]",
+				"s[1:3]":   `"el"`,
+			} {
+				v, err := c.Eval(src)
+				if isLost(src, err) {
+					continue
+				}
+				if err != nil || v.Value != want {
+					t.Errorf("p %s = %+v, %v; want %s", src, v, err, want)
+					continue
+				}
+				// The children of a slice expression evaluate by their names.
+				kids, err := v.Children(0, 0)
+				if err != nil {
+					t.Errorf("children of %s: %v", src, err)
+				}
+				for _, k := range kids {
+					if e, err := c.Eval(k.Expr); err != nil || e.Value != k.Value {
+						t.Errorf("child %s of %s: %q gives %+v, %v; want %s", k.Name, src, k.Expr, e, err, k.Value)
+					}
+				}
+			}
+			if v, err := c.Eval("arr[1:3]"); err != nil || v.Type != "[]int" {
+				t.Errorf("type of arr[1:3] = %+v, %v", v, err)
+			}
+			for src, msg := range map[string]string{
+				"sl[1:6]":  "slice bounds out of range [:6] with capacity 5",
+				"sl[3:2]":  "slice bounds out of range [3:2]",
+				"s[0:20]":  "slice bounds out of range [:20] with length 12",
+				"arr[:6]":  "slice bounds out of range [:6] with length 5",
+				"sl[:1:9]": "slice bounds out of range [::9] with capacity 5",
+				"sl[:3:2]": "slice bounds out of range [:3:2]",
+				"s[1:2:3]": "3-index slice of a string",
+				"lo[1:2]":  "cannot slice lo (type int)",
+				"sl[-1:]":  "must be non-negative",
+				"sl[1.5:]": "slice index must be an integer",
+			} {
+				if v, err := c.Eval(src); !isLost(src, err) && (err == nil || !strings.Contains(err.Error(), msg)) {
+					t.Errorf("p %s = %+v, %v; want an error saying %q", src, v, err, msg)
+				}
+			}
+			t.Logf("optimized out: %v", lost)
+			if !optimized && len(lost) > 0 {
+				t.Errorf("with -N -l nothing should be optimized out: %v", lost)
+			}
+		})
+	}
+}

@@ -80,3 +80,23 @@ func TestGoShortNames(t *testing.T) {
 		`stopped at breakpoint 2: github\.com/ubpdbg/ubpdbg/eval/testdata/govalues/shapes\.risky\(\)`,
 	)
 }
+
+// TestGoSlices prints slice expressions and a bounds error at govalues'
+// BP_SLICES line.
+func TestGoSlices(t *testing.T) {
+	const pkg = "../eval/testdata/govalues"
+	line := testharness.LineOf(t, filepath.Join(pkg, "main.go"), "BP_SLICES")
+	prog := testprog.BuildGo(t, []string{"-gcflags=all=-N -l"}, pkg)
+	file := filepath.Join(t.TempDir(), "values")
+	out := script(t, append(goEnv, "GOVALUES_OUT="+file), fmt.Sprintf("break main.go:%d\ncontinue\ncontinue\nprint s[7:]\nprint sl[1:3]\nprint bs[:5]\nprint sl[1:6]\nprint arr[lo:]\n", line), "exec", "--echo", prog)
+	_, vals := testharness.ReadValues(t, file)
+	if vals["s[7:]"] != "world" || vals["sl[1:3]"] != "[20 30]" {
+		t.Fatalf("the program printed %v", vals)
+	}
+	expectInOrder(t, out,
+		`(?m)^\(ubpdbg\) print s\[7:\]\n"world"$`,
+		`(?m)^\(ubpdbg\) print sl\[1:3\]\nlen: 2, cap: 4, \[20, 30\]$`,
+		`(?m)^\(ubpdbg\) print bs\[:5\]\nlen: 5, cap: \d+, "bytes"$`,
+		`(?m)^\(ubpdbg\) print sl\[1:6\]\nprint: 1:6: slice bounds out of range \[:6\] with capacity 5$`,
+		`(?m)^\(ubpdbg\) print arr\[lo:\]\nlen: 4, cap: 4, \[2, 3, 4, 5\]$`)
+}

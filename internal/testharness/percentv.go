@@ -23,22 +23,31 @@ var (
 // a pointer to a struct in an interface is &{...}; nil is <nil>. Maps
 // are not rewritten.
 func PercentV(s string) string {
+	// Quoted strings are taken as they are; the rest is rewritten.
+	var b strings.Builder
+	last := 0
+	for _, m := range quotedStr.FindAllStringIndex(s, -1) {
+		b.WriteString(rewriteV(s[last:m[0]]))
+		if u, err := strconv.Unquote(s[m[0]:m[1]]); err == nil {
+			b.WriteString(u)
+		} else {
+			b.WriteString(s[m[0]:m[1]])
+		}
+		last = m[1]
+	}
+	b.WriteString(rewriteV(s[last:]))
+	if b.String() == "nil" {
+		return "<nil>"
+	}
+	return b.String()
+}
+
+func rewriteV(s string) string {
 	s = ifaceHead.ReplaceAllString(s, "")
 	s = sliceHead.ReplaceAllString(s, "")
 	s = strings.ReplaceAll(s, "*{", "&{")
 	s = fieldLabel.ReplaceAllString(s, "$1")
-	s = strings.ReplaceAll(s, ", ", " ")
-	s = quotedStr.ReplaceAllStringFunc(s, func(q string) string {
-		u, err := strconv.Unquote(q)
-		if err != nil {
-			return q
-		}
-		return u
-	})
-	if s == "nil" {
-		s = "<nil>"
-	}
-	return s
+	return strings.ReplaceAll(s, ", ", " ")
 }
 
 // ReadValues reads the NAME=VALUE lines a test program wrote, in order.

@@ -142,6 +142,32 @@ func sizes(n int) float64 {
 	return r.Area() + c.Area() + float64(risky(n)+shapes.Triple(n))
 }
 
+// slicing is stopped in to evaluate slice expressions; each is printed
+// under its own text.
+//
+//go:noinline
+func slicing(n int) {
+	s := "hello, world"
+	sl := []int{10, 20, 30, 40, 50}[:4]
+	arr := [5]int{1, 2, 3, 4, n}
+	bs := []byte("bytes " + s)
+	lo, hi := n-4, n
+	show("s[7:]", s[7:])
+	show("s[lo:hi]", s[lo:hi])
+	show("sl[1:3]", sl[1:3])
+	show("sl[2:5]", sl[2:5])
+	show("sl[:2:3]", sl[:2:3])
+	show("arr[2:]", arr[2:])
+	show("arr[:]", arr[:])
+	show("bs[:5]", string(bs[:5]))
+	show("bs", string(bs))
+	show("len(sl[1:])", len(sl[1:]))
+	show("cap(sl[1:2])", cap(sl[1:2]))
+	show("s[lo:hi][1]", s[lo:hi][1])
+	stop("slicing") // BP_SLICES
+	sink = []any{s, sl, arr, bs, lo, hi}
+}
+
 func main() {
 	if p := os.Getenv("GOVALUES_OUT"); p != "" {
 		f, err := os.Create(p)
@@ -151,6 +177,7 @@ func main() {
 		out = f
 	}
 	ifaces(len(os.Args) + 1)
-	show("sizes", sizes(len(os.Args)))
+	sink = append(sink, sizes(len(os.Args)))
+	slicing(len(os.Args) + 4)
 	os.Stdout.Sync()
 }
