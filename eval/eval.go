@@ -36,7 +36,7 @@ func (c *Context) eval(x expr.Expr) (*value, error) {
 	case *expr.Index:
 		return c.evalIndex(x)
 	case *expr.Slice:
-		return nil, errAt(x, "slice expressions are not supported")
+		return c.evalSlice(x)
 	case *expr.Call:
 		return c.evalCall(x)
 	case *expr.Cast:
@@ -259,6 +259,19 @@ func (c *Context) evalIndex(x *expr.Index) (*value, error) {
 	v, err := c.eval(x.X)
 	if err != nil {
 		return nil, err
+	}
+	if classOf(v.typ) == clsGoIface {
+		// As selectors do, an index sees through an interface to its
+		// dynamic value: the children of an interface are named so.
+		d, err := c.ifaceDynamic(v)
+		if err != nil {
+			return nil, c.valueErr(x.X, v, err)
+		}
+		if d == nil {
+			return nil, errAt(x.X, "%s is a nil interface", describe(v))
+		}
+		d.expr = v.expr
+		v = d
 	}
 	if classOf(v.typ) == clsGoMap {
 		return c.mapIndex(v, x)

@@ -82,11 +82,25 @@ func (c *Context) summarize(v *value, depth int) (string, error) {
 		if d == nil {
 			return "nil", nil
 		}
-		return typeName(d.typ, c.lang) + "(" + c.summary(d, depth) + ")", nil
+		return c.formatIface(v, d, depth), nil
 	case clsVoid:
 		return "void", nil
 	}
 	return "", fmt.Errorf("cannot show values of type %s", typeName(v.typ, c.lang))
+}
+
+// formatIface writes an interface as Delve does: its static type, its
+// dynamic type in parentheses, then the dynamic value. A pointer to data
+// is followed one level (`main.Shape(*main.Rect) *{W: 2, H: 3.5}`), so
+// that an error made by errors.New shows its message, not an address.
+func (c *Context) formatIface(v, d *value, depth int) string {
+	head := typeName(v.typ, c.lang) + "(" + typeName(d.typ, c.lang) + ") "
+	if classOf(d.typ) == clsPtr {
+		if e, err := c.ifaceView(v); err == nil && e != nil && classOf(e.typ) != clsPtr {
+			return head + "*" + c.summary(e, depth)
+		}
+	}
+	return head + c.summary(d, depth)
 }
 
 func (c *Context) formatScalar(v *value) (string, error) {
@@ -346,6 +360,21 @@ func (c *Context) formatSlice(v *value, depth int) (string, error) {
 		return "nil", nil
 	}
 	head := fmt.Sprintf("len: %d, cap: %d, ", n, cp)
+	if et := sliceElem(v.typ); et != nil && classOf(et) == clsUint && sizeOf(et) == 1 {
+		// []byte reads as a string, as it mostly holds text.
+		k := min(n, int64(c.cfg.MaxString))
+		b := make([]byte, k)
+		if k > 0 {
+			if err := c.readFull(ptr, b); err != nil {
+				return "", err
+			}
+		}
+		q := strconv.Quote(string(b))
+		if k < n {
+			q += fmt.Sprintf("...+%d more", n-k)
+		}
+		return head + q, nil
+	}
 	if depth >= 2 {
 		return head + "[...]", nil
 	}

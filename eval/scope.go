@@ -17,13 +17,15 @@ import (
 // condition evaluated on every hit finds them ready.
 type scopeVar struct {
 	name     string
+	escaped  bool // DWARF names it &name: a pointer to the heap copy
 	die      *godwarf.Tree
 	arg      bool
 	depth    int // lexical depth: deeper shadows shallower
 	shadowed bool
 
 	once    sync.Once
-	typ     godwarf.Type
+	typ     godwarf.Type // for an escaped variable, what &name points to
+	ptrTyp  godwarf.Type // the type of &name
 	typErr  error
 	locOnce sync.Once
 	prog    []byte
@@ -89,7 +91,14 @@ func (c *Context) loadScope() ([]*scopeVar, error) {
 		if name == "" {
 			continue
 		}
-		vars = append(vars, &scopeVar{name: name, die: v.Tree, arg: v.Tag == dwarf.TagFormalParameter, depth: v.Depth})
+		// The Go compiler moves a variable that outlives its frame to
+		// the heap and describes, as "&x", the pointer it keeps to it.
+		// The user knows it as x, and so does the debugger.
+		escaped := c.lang == expr.Go && len(name) > 1 && name[0] == '&'
+		if escaped {
+			name = name[1:]
+		}
+		vars = append(vars, &scopeVar{name: name, escaped: escaped, die: v.Tree, arg: v.Tag == dwarf.TagFormalParameter, depth: v.Depth})
 	}
 	// Innermost first; parameters (depth 1) keep their order.
 	sort.SliceStable(vars, func(i, j int) bool { return vars[i].depth > vars[j].depth })
@@ -125,6 +134,14 @@ func (c *Context) varType(ii *imgInfo, v *scopeVar) (godwarf.Type, error) {
 			return
 		}
 		v.typ, v.typErr = ii.readType(off)
+		if v.escaped && v.typErr == nil {
+			pt, ok := resolve(v.typ).(*godwarf.PtrType)
+			if !ok {
+				v.typErr = errorf("&%s is not a pointer in the debugging information", v.name)
+				return
+			}
+			v.ptrTyp, v.typ = v.typ, pt.Type
+		}
 	})
 	return v.typ, v.typErr
 }
@@ -138,9 +155,27 @@ func (c *Context) varValue(v *scopeVar) (*value, error) {
 	v.locOnce.Do(func() {
 		v.prog, v.progErr = c.env.locExpr(v.die.Entry, dwarf.AttrLocation)
 	})
+	if v.escaped {
+		t = v.ptrTyp
+	}
 	val, err := c.env.locate(v.die.Entry, t, v.prog, v.progErr)
 	if err != nil {
 		return nil, err
+	}
+	if v.escaped {
+		if val.kind == lNone {
+			r := lostValue(v.typ)
+			r.expr = v.name
+			return r, nil
+		}
+		p, err := c.scalarOf(val)
+		if err != nil {
+			return nil, err
+		}
+		if p.bits == 0 {
+			return nil, errorf("%s is not allocated yet (&%s is nil)", v.name, v.name)
+		}
+		val = memValue(v.typ, p.bits)
 	}
 	val.expr = v.name
 	return val, nil

@@ -98,7 +98,7 @@ func (c *Context) newVariable(name string, v *value) *Variable {
 
 // Children returns up to count children starting at offset (count <= 0:
 // all the rest): struct fields, array, slice and map elements, the target
-// of a pointer, the dynamic value of an interface.
+// of a pointer, those of an interface's dynamic value.
 func (v *Variable) Children(offset, count int) ([]*Variable, error) {
 	if v.c == nil || v.v == nil || !v.HasChildren {
 		return nil, nil
@@ -106,6 +106,14 @@ func (v *Variable) Children(offset, count int) ([]*Variable, error) {
 	c := v.c
 	if offset < 0 {
 		return nil, fmt.Errorf("negative offset %d", offset)
+	}
+	if classOf(v.v.typ) == clsGoIface {
+		// An interface's children are those of its dynamic value.
+		d, err := c.ifaceView(v.v)
+		if err != nil || d == nil {
+			return nil, err
+		}
+		return c.newVariable(v.Name, d).Children(offset, count)
 	}
 	if classOf(v.v.typ) == clsGoMap {
 		return c.mapChildren(v, offset, count)
@@ -151,11 +159,11 @@ func (c *Context) numChildren(v *value) int {
 		}
 		return int(n)
 	case clsGoIface:
-		d, err := c.ifaceDynamic(v)
+		d, err := c.ifaceView(v)
 		if err != nil || d == nil {
 			return 0
 		}
-		return 1
+		return c.numChildren(d)
 	case clsPtr:
 		switch classOf(resolve(v.typ).(*godwarf.PtrType).Type) {
 		case clsVoid, clsFunc:
@@ -190,15 +198,6 @@ func (c *Context) child(v *value, i int) (string, *value, error) {
 	case clsPtr:
 		d, err := c.deref(v, nil)
 		return "*" + describe(v), d, err
-	case clsGoIface:
-		d, err := c.ifaceDynamic(v)
-		if err == nil && d == nil {
-			err = errors.New("nil interface")
-		}
-		if d != nil && v.expr != "" {
-			d.expr = v.expr + ".(" + typeName(d.typ, c.lang) + ")"
-		}
-		return "data", d, err
 	}
 	return "", nil, fmt.Errorf("%s has no children", typeName(v.typ, c.lang))
 }
@@ -230,4 +229,31 @@ func keyLiteral(c *Context, k *value) (string, bool) {
 		return c.summary(k, 1), true
 	}
 	return "", false
+}
+
+// ifaceView is what an interface shows as its children: its dynamic
+// value, or what that points to (a *T in an interface shows T's fields,
+// as Delve does). nil for a nil interface. Selectors and indexes see
+// through interfaces, so the children of a struct, array, slice or map
+// view are named from the interface's own expression (`sh.W`).
+func (c *Context) ifaceView(v *value) (*value, error) {
+	d, err := c.ifaceDynamic(v)
+	if err != nil || d == nil {
+		return nil, err
+	}
+	if pt, ok := resolve(d.typ).(*godwarf.PtrType); ok {
+		switch classOf(pt.Type) {
+		case clsVoid, clsFunc:
+		default:
+			if s, err := c.scalarOf(d); err == nil && s.bits != 0 {
+				d = memValue(pt.Type, s.bits)
+			}
+		}
+	}
+	d.expr = ""
+	switch classOf(d.typ) {
+	case clsStruct, clsArray, clsGoSlice, clsGoMap:
+		d.expr = v.expr
+	}
+	return d, nil
 }

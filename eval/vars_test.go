@@ -31,6 +31,9 @@ func matches(v *Variable, want string) bool {
 	if m := charRe.FindStringSubmatch(got); m != nil && (m[2] == want || m[1] == want) {
 		return true
 	}
+	if m := ifaceRe.FindStringSubmatch(got); m != nil {
+		return matches(&Variable{Value: m[1]}, want)
+	}
 	if m := wrapped.FindStringSubmatch(got); m != nil {
 		return matches(&Variable{Value: m[1]}, want)
 	}
@@ -41,6 +44,7 @@ var (
 	quoted  = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
 	charRe  = regexp.MustCompile(`^(-?\d+) '(.*)'$`)
 	wrapped = regexp.MustCompile(`^[\w.\[\]*]+\((.*)\)$`)
+	ifaceRe = regexp.MustCompile(`^(?:[\w.\[\]*]+|interface \{\})\([\w.\[\]*]+\) (.*)$`) // interface {}(int) 17
 )
 
 // checkPrinted evaluates every NAME the program printed before this stop

@@ -184,8 +184,22 @@ func (im *Image) location(pc uint64) Location {
 	return l
 }
 
-// resolveFunc finds every function (and inlined copy) named name.
+// resolveFunc finds every function (and inlined copy) named name, or
+// else the Go function name means without its package (goname.go).
 func resolveFunc(ims []*Image, name string, skip bool) ([]Location, error) {
+	locs := resolveFuncExact(ims, name, skip)
+	if len(locs) > 0 {
+		return locs, nil
+	}
+	if cands := goFuncCandidates(ims, name); len(cands) > 0 {
+		return resolveGoShort(ims, name, cands, skip)
+	}
+	return nil, fmt.Errorf("%w: no function %q", ErrNotFound, name)
+}
+
+// resolveFuncExact finds the functions (and inlined copies) that DWARF or
+// the ELF symbols name name.
+func resolveFuncExact(ims []*Image, name string, skip bool) []Location {
 	var locs []Location
 	seen := map[uint64]bool{}
 	add := func(im *Image, pc uint64) {
@@ -221,10 +235,7 @@ func resolveFunc(ims []*Image, name string, skip bool) ([]Location, error) {
 			}
 		}
 	}
-	if len(locs) == 0 {
-		return nil, fmt.Errorf("%w: no function %q", ErrNotFound, name)
-	}
-	return locs, nil
+	return locs
 }
 
 func walkBlocks(bs []*block, fn func(*block)) {

@@ -1,0 +1,107 @@
+package dap
+
+import (
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
+)
+
+// TestGoValues stops eval's govalues program at its BP_VALUES line,
+// optimized and with -N -l, and checks through a DAP client what the
+// program printed with %v: the locals (interfaces, escaped variables),
+// evaluate of each, the children of interfaces, and that every
+// evaluateName of the variables tree, two levels down, evaluates to the
+// value shown.
+func TestGoValues(t *testing.T) {
+	requireLinux(t)
+	const pkg = "../eval/testdata/govalues"
+	src := abs(t, filepath.Join(pkg, "main.go"))
+	line := testharness.LineOf(t, src, "BP_VALUES")
+	for _, tc := range []struct {
+		name  string
+		flags []string
+	}{{"optimized", nil}, {"N-l", []string{"-gcflags=all=-N -l"}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			prog := testprog.BuildGo(t, tc.flags, pkg)
+			file := filepath.Join(t.TempDir(), "values")
+			c, _ := pipeClient(t, Config{})
+			c.start("launch", map[string]any{"program": prog, "env": map[string]any{"GOVALUES_OUT": file, "GODEBUG": "asyncpreemptoff=1"}})
+			c.ok("setBreakpoints", srcBP(src, line))
+			c.ok("configurationDone", nil)
+			st := c.stopped()
+			frames := c.ok("stackTrace", map[string]any{"threadId": st.Body.ThreadId}).(*dap.StackTraceResponse).Body.StackFrames
+			if frames[0].Name != "main.ifaces" || frames[0].Line != line {
+				t.Fatalf("stopped at %+v", frames[0])
+			}
+			fid := frames[0].Id
+			order, vals := testharness.ReadValues(t, file)
+			sc := c.ok("scopes", map[string]any{"frameId": fid}).(*dap.ScopesResponse)
+			locals := map[string]dap.Variable{}
+			for _, v := range c.variables(sc.Body.Scopes[0].VariablesReference) {
+				locals[v.Name] = v
+			}
+			for _, n := range order {
+				want := vals[n]
+				ev := c.ok("evaluate", map[string]any{"expression": n, "frameId": fid, "context": "watch"}).(*dap.EvaluateResponse).Body
+				if n == "err" {
+					if !strings.Contains(ev.Result, strconv.Quote(want)) {
+						t.Errorf("evaluate err = %s, want the message %q in it", ev.Result, want)
+					}
+				} else if got := testharness.PercentV(ev.Result); got != want {
+					t.Errorf("evaluate %s = %s (as %%v %s), program printed %s", n, ev.Result, got, want)
+				}
+				if l, ok := locals[n]; n != "counter" && (!ok || l.Value != ev.Result) {
+					t.Errorf("locals: %s is %+v, evaluate says %s", n, l, ev.Result)
+				}
+			}
+			if sh := locals["sh"]; sh.Value != "main.Shape(*main.Rect) *{W: 2, H: 3.5}" || sh.Type != "main.Shape" {
+				t.Errorf("sh: %+v", sh)
+			}
+			fields := map[string]string{}
+			for _, v := range c.variables(locals["sh"].VariablesReference) {
+				fields[v.Name] = v.Value + " " + v.EvaluateName
+			}
+			if fields["W"] != "2 sh.W" || fields["H"] != "3.5 sh.H" || len(fields) != 2 {
+				t.Errorf("children of sh: %v, want its *main.Rect's fields", fields)
+			}
+			if acc := locals["acc"]; acc.Type != "main.Rect" || acc.EvaluateName != "acc" {
+				t.Errorf("escaped acc: %+v", acc)
+			}
+			checked := c.walkEvaluateNames(fid, sc.Body.Scopes[0].VariablesReference, 3)
+			t.Logf("%d evaluateNames checked", checked)
+			c.ok("disconnect", map[string]any{"terminateDebuggee": true})
+		})
+	}
+}
+
+// variables lists the children of a variables reference.
+func (c *client) variables(ref int) []dap.Variable {
+	c.t.Helper()
+	return c.ok("variables", map[string]any{"variablesReference": ref}).(*dap.VariablesResponse).Body.Variables
+}
+
+// walkEvaluateNames walks the variables tree under ref depth levels deep
+// and evaluates every evaluateName in the frame, which must give the
+// value the tree shows. It returns how many it checked.
+func (c *client) walkEvaluateNames(fid, ref, depth int) int {
+	c.t.Helper()
+	n := 0
+	for _, v := range c.variables(ref) {
+		if v.EvaluateName != "" {
+			ev := c.ok("evaluate", map[string]any{"expression": v.EvaluateName, "frameId": fid, "context": "watch"}).(*dap.EvaluateResponse).Body
+			if ev.Result != v.Value {
+				c.t.Errorf("%s: evaluateName %q gives %s, the tree shows %s", v.Name, v.EvaluateName, ev.Result, v.Value)
+			}
+			n++
+		}
+		if depth > 1 && v.VariablesReference != 0 {
+			n += c.walkEvaluateNames(fid, v.VariablesReference, depth-1)
+		}
+	}
+	return n
+}
