@@ -1,8 +1,10 @@
 package eval
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -41,6 +43,11 @@ func (c *Context) summarize(v *value, depth int) (string, error) {
 	case clsInt, clsUint, clsBool, clsFloat, clsEnum:
 		return c.formatScalar(v)
 	case clsPtr:
+		if c.lang == expr.Go {
+			if s, ok := c.goPointee(v, depth); ok {
+				return s, nil
+			}
+		}
 		return c.formatPointer(v)
 	case clsFunc:
 		if c.lang == expr.Go {
@@ -85,8 +92,32 @@ func (c *Context) summarize(v *value, depth int) (string, error) {
 		return c.formatIface(v, d, depth), nil
 	case clsVoid:
 		return "void", nil
+	case clsComplex:
+		return c.formatComplex(v)
 	}
 	return "", fmt.Errorf("cannot show values of type %s", typeName(v.typ, c.lang))
+}
+
+// formatComplex writes a complex number as Go's fmt does, (1+2i): Go's
+// complex64 and complex128, C's float _Complex and double _Complex (a
+// real and an imaginary part, each a float of half the size).
+func (c *Context) formatComplex(v *value) (string, error) {
+	b, err := c.bytes(v)
+	if err != nil {
+		return "", err
+	}
+	var re, im float64
+	switch len(b) {
+	case 8:
+		re = float64(math.Float32frombits(binary.LittleEndian.Uint32(b)))
+		im = float64(math.Float32frombits(binary.LittleEndian.Uint32(b[4:])))
+		return strconv.FormatComplex(complex(re, im), 'g', -1, 64), nil
+	case 16:
+		re = math.Float64frombits(binary.LittleEndian.Uint64(b))
+		im = math.Float64frombits(binary.LittleEndian.Uint64(b[8:]))
+		return strconv.FormatComplex(complex(re, im), 'g', -1, 128), nil
+	}
+	return "", fmt.Errorf("%d-byte complex values are not supported", len(b))
 }
 
 // formatIface writes an interface as Delve does: its static type, its
@@ -186,6 +217,29 @@ func (c *Context) formatPointer(v *value) (string, error) {
 		}
 	}
 	return out, nil
+}
+
+// goPointee shows a Go pointer to a composite value as Delve does, by
+// what it points to: *{Baz: 5, Bur: "strum"}; an address says little in
+// Go, where pointers to structs are everywhere. Pointers to scalars,
+// pointers, functions and unreadable memory keep their address, and so
+// does everything past the summary's depth.
+func (c *Context) goPointee(v *value, depth int) (string, bool) {
+	pt := resolve(v.typ).(*godwarf.PtrType)
+	switch classOf(pt.Type) {
+	case clsStruct, clsArray, clsGoSlice, clsGoMap, clsGoString:
+	default:
+		return "", false
+	}
+	s, err := c.scalarOf(v)
+	if err != nil || s.bits == 0 || depth >= 2 {
+		return "", false
+	}
+	d, err := c.summarize(memValue(pt.Type, s.bits), depth) // each struct level counts, not the pointer
+	if err != nil {
+		return "", false
+	}
+	return "*" + d, true
 }
 
 // formatGoFunc shows a Go func value by the function its closure calls.
@@ -320,7 +374,7 @@ func (c *Context) formatArray(v *value, depth int) (string, error) {
 		parts = append(parts, c.summary(e, depth+1))
 	}
 	if at.Count > int64(c.cfg.MaxArray) {
-		parts = append(parts, "...")
+		parts = append(parts, fmt.Sprintf("...+%d more", at.Count-int64(c.cfg.MaxArray)))
 	}
 	return c.brackets(strings.Join(parts, ", ")), nil
 }
@@ -387,7 +441,7 @@ func (c *Context) formatSlice(v *value, depth int) (string, error) {
 		parts = append(parts, c.summary(e, depth+1))
 	}
 	if n > int64(c.cfg.MaxArray) {
-		parts = append(parts, "...")
+		parts = append(parts, fmt.Sprintf("...+%d more", n-int64(c.cfg.MaxArray)))
 	}
 	return head + "[" + strings.Join(parts, ", ") + "]", nil
 }
