@@ -502,6 +502,20 @@ func (s *Session) leaveRuntimeBreakpoint(c *target.Ctl, tid int, pc uint64) bool
 	}
 	regs.Rip = binary.LittleEndian.Uint64(to[:])
 	regs.Rsp += 8
+	// Built without inlining (-gcflags=all=-l), runtime.Breakpoint is a
+	// function of its own around that call, and the thread is now in it:
+	// leave it too, through its frame pointer (Go on amd64 keeps one in
+	// every function with a frame: saved rbp at [rbp], the return
+	// address above it). It has no results and Go has no other
+	// callee-saved registers to restore.
+	if in := s.syms.LookupPC(regs.Rip); len(in.Frames) > 0 && in.Frames[0].Function == "runtime.Breakpoint" && !in.Frames[0].Inlined {
+		var fp [16]byte
+		if _, err := s.proc.ReadMemory(regs.Rbp, fp[:]); err == nil {
+			regs.Rip = binary.LittleEndian.Uint64(fp[8:])
+			regs.Rsp = regs.Rbp + 16
+			regs.Rbp = binary.LittleEndian.Uint64(fp[:8])
+		}
+	}
 	return c.SetRegs(tid, regs) == nil
 }
 

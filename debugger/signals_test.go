@@ -56,7 +56,16 @@ func TestOwnSIGTRAP(t *testing.T) {
 // thread, and the program goes on after continue instead of dying of
 // "SIGTRAP: trace trap".
 func TestGoRuntimeBreakpoint(t *testing.T) {
-	prog := testprog.BuildGo(t, nil, "./testdata/gotrap")
+	// Optimized, runtime.Breakpoint is inlined; with -N -l it is a frame
+	// of its own around runtime.breakpoint's int3, left through its frame
+	// pointer.
+	for _, flags := range [][]string{nil, {"-gcflags=all=-N -l"}} {
+		t.Run(fmt.Sprint(flags), func(t *testing.T) { goRuntimeBreakpoint(t, flags) })
+	}
+}
+
+func goRuntimeBreakpoint(t *testing.T, flags []string) {
+	prog := testprog.BuildGo(t, flags, "./testdata/gotrap")
 	var out syncBuffer
 	s := launch(t, LaunchConfig{Program: prog, Stdout: &out, Stderr: &out})
 	s.ContinueAll()
