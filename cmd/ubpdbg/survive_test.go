@@ -96,6 +96,21 @@ func waitEnd(cmd *exec.Cmd, d time.Duration) error {
 	}
 }
 
+// endedClean checks one run's end: ubpdbg exits (its input then closed,
+// if it has one), and the program finishes as natively.
+func endedClean(t *testing.T, run int, cmd *exec.Cmd, in io.Closer, v *victim, native string, said fmt.Stringer) {
+	t.Helper()
+	if err := waitEnd(cmd, 30*time.Second); err != nil {
+		t.Fatalf("run %d: %v\n%s", run, err, said.String())
+	}
+	if in != nil {
+		in.Close()
+	}
+	if err := v.check(native); err != nil {
+		t.Fatalf("run %d: %v; ubpdbg said:\n%s", run, err, said.String())
+	}
+}
+
 // attachSession is `ubpdbg attach PID` reading a script from a pipe kept
 // open, with breakpoint 1 on hit(): stopping every thread that reaches it,
 // or with a condition that is never true (every hit passes through XOL).
@@ -149,13 +164,7 @@ func TestAttachSurvivesSignals(t *testing.T) {
 						time.Sleep(100 * time.Millisecond)
 						cmd.Process.Signal(sig)
 					}
-					if err := waitEnd(cmd, 30*time.Second); err != nil {
-						t.Fatalf("run %d: %v\n%s", run, err, out.String())
-					}
-					in.Close()
-					if err := v.check(native); err != nil {
-						t.Fatalf("run %d: %v; ubpdbg said:\n%s", run, err, out.String())
-					}
+					endedClean(t, run, cmd, in, v, native, out)
 				}
 			})
 		}
@@ -179,12 +188,7 @@ func TestTraceSurvivesSignals(t *testing.T) {
 				}
 				time.Sleep(time.Duration(200+run*37%200) * time.Millisecond)
 				cmd.Process.Signal(sig)
-				if err := waitEnd(cmd, 30*time.Second); err != nil {
-					t.Fatalf("run %d: %v\n%s", run, err, out.String())
-				}
-				if err := v.check(native); err != nil {
-					t.Fatalf("run %d: %v; ubpdbg said:\n%s", run, err, out.String())
-				}
+				endedClean(t, run, cmd, nil, v, native, out)
 			}
 		})
 	}
@@ -293,13 +297,7 @@ func TestDAPSurvivesEnds(t *testing.T) {
 				v := startVictim(t, prog, busyArgs...)
 				cmd, in, errs := dapAttach(t, bin, v)
 				e.end(cmd, in)
-				if err := waitEnd(cmd, 30*time.Second); err != nil {
-					t.Fatalf("run %d: %v\n%s", run, err, errs.String())
-				}
-				in.Close()
-				if err := v.check(native); err != nil {
-					t.Fatalf("run %d: %v; ubpdbg said:\n%s", run, err, errs.String())
-				}
+				endedClean(t, run, cmd, in, v, native, errs)
 			}
 		})
 	}
