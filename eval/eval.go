@@ -37,6 +37,8 @@ func (c *Context) eval(x expr.Expr) (*value, error) {
 		return c.evalIndex(x)
 	case *expr.Slice:
 		return c.evalSlice(x)
+	case *expr.TypeAssert:
+		return c.evalTypeAssert(x)
 	case *expr.Call:
 		return c.evalCall(x)
 	case *expr.Cast:

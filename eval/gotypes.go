@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/go-delve/delve/pkg/dwarf/godwarf"
+	"github.com/ubpdbg/ubpdbg/expr"
 )
 
 // Go's runtime representations, as the program's own DWARF describes
@@ -245,4 +246,40 @@ func (c *Context) goType(name string) (godwarf.Type, bool) {
 	}
 	t, err := c.ii.readType(refs[0].off)
 	return t, err == nil
+}
+
+// evalTypeAssert is Go's x.(T) for a concrete T: the dynamic value if its
+// type is T, an error naming both types otherwise. Types are compared by
+// name, as the program's DWARF spells them.
+func (c *Context) evalTypeAssert(x *expr.TypeAssert) (*value, error) {
+	v, err := c.eval(x.X)
+	if err != nil {
+		return nil, err
+	}
+	if classOf(v.typ) != clsGoIface {
+		return nil, errAt(x.X, "invalid type assertion: %s (type %s) is not an interface", describe(v), typeName(v.typ, c.lang))
+	}
+	t, err := c.typeOf(x.Type)
+	if err != nil {
+		return nil, err
+	}
+	want := typeName(t, c.lang)
+	if classOf(t) == clsGoIface {
+		return nil, errAt(x.Type, "type assertions to an interface type (%s) are not supported", want)
+	}
+	d, err := c.ifaceDynamic(v)
+	if err != nil {
+		return nil, c.valueErr(x.X, v, err)
+	}
+	if d == nil {
+		return nil, errAt(x, "interface conversion: %s is nil, not %s", typeName(v.typ, c.lang), want)
+	}
+	if got := typeName(d.typ, c.lang); got != want {
+		return nil, errAt(x, "interface conversion: %s is %s, not %s", typeName(v.typ, c.lang), got, want)
+	}
+	d.expr = ""
+	if v.expr != "" {
+		d.expr = v.expr + ".(" + want + ")"
+	}
+	return d, nil
 }

@@ -205,3 +205,46 @@ func TestGoSlices(t *testing.T) {
 		})
 	}
 }
+
+// TestGoTypeAssert evaluates x.(T) on govalues' interfaces: the dynamic
+// value when T is its type, an error naming both types when not.
+func TestGoTypeAssert(t *testing.T) {
+	s := launch(t, buildGoValues(t, "-gcflags=all=-N -l"))
+	s.next("ifaces")
+	c := s.context("main.ifaces")
+	for src, want := range map[string]string{
+		"sh.(*main.Rect)":             "(*main.Rect)(0x",
+		"sh.(*Rect).H":                "3.5",
+		"*sh.(*Rect)":                 "{W: 2, H: 3.5}",
+		"circ.(Circle)":               "{R: 5}",
+		"circ.(main.Circle).R * 2":    "10",
+		"num.(int) + 1":               "23",
+		"word.(string)":               `"word"`,
+		"list.([]int)[2]":             "6",
+		"rect.(Rect).W":               "7",
+		"err.(*errors.errorString).s": `"it broke"`,
+	} {
+		v, err := c.Eval(src)
+		if err != nil || !strings.HasPrefix(v.Value, want) {
+			t.Errorf("p %s = %+v, %v; want %s", src, v, err, want)
+		}
+	}
+	if v, err := c.Eval("circ.(Circle)"); err != nil || v.Expr != "circ.(main.Circle)" {
+		t.Errorf("circ.(Circle): %+v, %v; want it named circ.(main.Circle)", v, err)
+	} else if e, err := c.Eval(v.Expr); err != nil || e.Value != v.Value {
+		t.Errorf("%s = %+v, %v", v.Expr, e, err)
+	}
+	for src, msg := range map[string]string{
+		"sh.(Circle)":    "interface conversion: main.Shape is *main.Rect, not main.Circle",
+		"sh.(main.Rect)": "interface conversion: main.Shape is *main.Rect, not main.Rect",
+		"num.(string)":   "interface conversion: interface {} is int, not string",
+		"none.(*Rect)":   "interface conversion: main.Shape is nil, not *main.Rect",
+		"hits.(int)":     "hits (type int) is not an interface",
+		"sh.(Shape)":     "to an interface type (main.Shape) are not supported",
+		"sh.(Nope)":      "a type in the type assertion",
+	} {
+		if v, err := c.Eval(src); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("p %s = %+v, %v; want an error saying %q", src, v, err, msg)
+		}
+	}
+}
