@@ -105,3 +105,32 @@ func (c *client) walkEvaluateNames(fid, ref, depth int) int {
 	}
 	return n
 }
+
+// TestEvaluateNamesC walks the locals and arguments of eval's cvars C
+// program (structs, nested arrays, pointers, shadowed locals), three
+// levels deep, and evaluates every evaluateName the tree hands out.
+func TestEvaluateNamesC(t *testing.T) {
+	requireLinux(t)
+	src := abs(t, "../eval/testdata/cvars/cvars.c")
+	line := testharness.LineOf(t, src, `stop("compute");`)
+	prog := testprog.BuildC(t, []string{"-O0", "-pthread", "-no-pie"}, src)
+	c, _ := pipeClient(t, Config{})
+	c.start("launch", map[string]any{"program": prog})
+	c.ok("setBreakpoints", srcBP(src, line))
+	c.ok("configurationDone", nil)
+	st := c.stopped()
+	frames := c.ok("stackTrace", map[string]any{"threadId": st.Body.ThreadId}).(*dap.StackTraceResponse).Body.StackFrames
+	if frames[0].Name != "compute" || frames[0].Line != line {
+		t.Fatalf("stopped at %+v", frames[0])
+	}
+	sc := c.ok("scopes", map[string]any{"frameId": frames[0].Id}).(*dap.ScopesResponse)
+	n := 0
+	for _, s := range sc.Body.Scopes[:2] { // Locals, Arguments
+		n += c.walkEvaluateNames(frames[0].Id, s.VariablesReference, 3)
+	}
+	if n < 10 {
+		t.Errorf("only %d evaluateNames in the tree", n)
+	}
+	t.Logf("%d evaluateNames checked", n)
+	c.ok("disconnect", map[string]any{"terminateDebuggee": true})
+}

@@ -104,6 +104,14 @@ func ifaces(n int) {
 	rect := box(2)
 	// acc and hits are shared with a goroutine: the compiler moves them
 	// to the heap and names them &acc and &hits in DWARF.
+	// byName and nest are for walking the variables tree (maps,
+	// pointers, slices of interfaces); the tests do not compare them.
+	byName := map[string]Shape{"r": sh, "c": circ}
+	nest := struct {
+		P      *Rect
+		Shapes []Shape
+		Count  map[int]string
+	}{&Rect{W: 4, H: 5}, []Shape{circ, sh}, map[int]string{1: "one"}}
 	acc := Rect{W: 1}
 	hits := n
 	var wg sync.WaitGroup
@@ -123,7 +131,7 @@ func ifaces(n int) {
 	show("hits", hits)
 	show("counter", counter)
 	stop("ifaces") // BP_VALUES
-	sink = []any{sh, circ, none, err, noErr, num, word, list, rect, acc, hits}
+	sink = []any{sh, circ, none, err, noErr, num, word, list, rect, acc, hits, byName, nest}
 }
 
 // risky has a namesake in package shapes: `break risky` is ambiguous,
