@@ -46,6 +46,9 @@ func TestGoValues(t *testing.T) {
 				locals[v.Name] = v
 			}
 			for _, n := range order {
+				if strings.Contains(n, "/") {
+					continue // a closure's captured variable: below
+				}
 				want := vals[n]
 				ev := c.ok("evaluate", map[string]any{"expression": n, "frameId": fid, "context": "watch"}).(*dap.EvaluateResponse).Body
 				if n == "err" {
@@ -68,6 +71,16 @@ func TestGoValues(t *testing.T) {
 			}
 			if fields["W"] != "2 sh.W" || fields["H"] != "3.5 sh.H" || len(fields) != 2 {
 				t.Errorf("children of sh: %v, want its *main.Rect's fields", fields)
+			}
+			if tc.flags != nil {
+				// What the closure captured is its children.
+				captured := map[string]string{}
+				for _, v := range c.variables(locals["adder"].VariablesReference) {
+					captured[v.Name] = testharness.PercentV(v.Value)
+				}
+				if captured["n"] != vals["adder/n"] || captured["label"] != vals["adder/label"] {
+					t.Errorf("adder captured %v, program printed n=%s label=%s", captured, vals["adder/n"], vals["adder/label"])
+				}
 			}
 			if acc := locals["acc"]; acc.Type != "main.Rect" || acc.EvaluateName != "acc" {
 				t.Errorf("escaped acc: %+v", acc)

@@ -36,6 +36,9 @@ func TestGoValues(t *testing.T) {
 			}
 			for _, name := range s.order {
 				want := s.vals[name]
+				if strings.Contains(name, "/") {
+					continue // a closure's captured variable: below
+				}
 				v, err := c.Eval(name)
 				if err != nil {
 					t.Errorf("p %s: %v (program printed %s)", name, err, want)
@@ -102,6 +105,42 @@ func TestGoValues(t *testing.T) {
 				}
 				if v.NumChildren != len(want) {
 					t.Errorf("%s: NumChildren %d, want %d", name, v.NumChildren, len(want))
+				}
+			}
+			// A closure's children are what it captured, by value or
+			// by reference (&hits in DWARF, shown as hits).
+			for _, fn := range []string{"adder", "bump"} {
+				v := byName[fn]
+				if v == nil || !strings.HasPrefix(v.Value, "main.ifaces.func") {
+					t.Errorf("closure %s: %+v", fn, v)
+					continue
+				}
+				kids, err := v.Children(0, 0)
+				if err != nil {
+					t.Errorf("children of %s: %v", fn, err)
+				}
+				got := map[string]string{}
+				for _, k := range kids {
+					got[k.Name] = testharness.PercentV(k.Value)
+				}
+				for _, name := range s.order {
+					f, captured, ok := strings.Cut(name, "/")
+					if !ok || f != fn {
+						continue
+					}
+					g, have := got[captured]
+					if !have && tc.flags == nil {
+						// The optimizing compiler does not always
+						// describe what a closure captured.
+						t.Logf("%s: %s not described (optimized)", fn, captured)
+						continue
+					}
+					if g != s.vals[name] {
+						t.Errorf("%s captured %s = %q, program printed %s (children %v)", fn, captured, g, s.vals[name], got)
+					}
+				}
+				if len(kids) != v.NumChildren {
+					t.Errorf("%s: %d children, NumChildren %d", fn, len(kids), v.NumChildren)
 				}
 			}
 			for expr, want := range map[string]string{"sh.W + rect.H": "10", "list[1]": "5", "acc.H": "9", "hits + counter": "48", "main.counter": "6"} {

@@ -33,7 +33,13 @@ func TestGoValues(t *testing.T) {
 			cmds += "print sh.H * 2\nlocals\n"
 			out := script(t, append(goEnv, "GOVALUES_OUT="+file), cmds, "exec", "--echo", prog)
 			order, vals := testharness.ReadValues(t, file)
-			if len(order) != len(names) {
+			var shown []string
+			for _, n := range order {
+				if !strings.Contains(n, "/") { // not a closure's captured variable
+					shown = append(shown, n)
+				}
+			}
+			if strings.Join(shown, " ") != strings.Join(names, " ") {
 				t.Fatalf("the program printed %v; output:\n%s", order, out)
 			}
 			for _, n := range names {

@@ -118,6 +118,15 @@ func ifaces(n int) {
 	wg.Add(1)
 	go func() { counter++; acc.H = 9; hits += 40; wg.Done() }()
 	wg.Wait()
+	// adder captures n and label by value, bump hits by reference:
+	// their captured variables are what the debugger shows as children.
+	label := fmt.Sprint("lbl", n)
+	adder := func(d int) int { return n + d + len(label) }
+	bump := func(d int) { hits += d }
+	bump(0)
+	show("adder/n", n)
+	show("adder/label", label)
+	show("bump/hits", hits)
 	show("sh", sh)
 	show("circ", circ)
 	show("none", none)
@@ -131,7 +140,7 @@ func ifaces(n int) {
 	show("hits", hits)
 	show("counter", counter)
 	stop("ifaces") // BP_VALUES
-	sink = []any{sh, circ, none, err, noErr, num, word, list, rect, acc, hits, byName, nest}
+	sink = []any{sh, circ, none, err, noErr, num, word, list, rect, acc, hits, byName, nest, adder, bump}
 }
 
 // risky has a namesake in package shapes: `break risky` is ambiguous,
