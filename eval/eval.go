@@ -203,6 +203,16 @@ func (c *Context) evalSelector(x *expr.Selector) (*value, error) {
 		if g, ok := c.lookupGlobal(id.Name + "." + x.Name); ok {
 			return c.globalValue(g, id.Name+"."+x.Name)
 		}
+		// shapes.Calls for example.com/x/shapes.Calls, as in Go source.
+		if c.lang == expr.Go {
+			g, full, err := c.lookupGlobalByPackageName(id.Name, x.Name)
+			if err != nil {
+				return nil, errAt(x, "%v", err)
+			}
+			if full != "" {
+				return c.globalValue(g, full)
+			}
+		}
 	}
 	if s, ok := x.X.(*expr.StringLit); ok {
 		if g, ok := c.lookupGlobal(s.Value + "." + x.Name); ok {

@@ -181,6 +181,8 @@ func slicing(n int) {
 	show("len(sl[1:])", len(sl[1:]))
 	show("cap(sl[1:2])", cap(sl[1:2]))
 	show("s[lo:hi][1]", s[lo:hi][1])
+	show("shapes.Calls", shapes.Calls)
+	show("shapes.Calls + counter", shapes.Calls+counter)
 	stop("slicing") // BP_SLICES
 	sink = []any{s, sl, arr, bs, lo, hi}
 }
