@@ -85,6 +85,26 @@ func TestGoValues(t *testing.T) {
 			if acc := locals["acc"]; acc.Type != "main.Rect" || acc.EvaluateName != "acc" {
 				t.Errorf("escaped acc: %+v", acc)
 			}
+			// Type assertions and slice expressions in evaluate.
+			for src, want := range map[string]string{
+				"sh.(*main.Rect).H":  "3.5",
+				"circ.(Circle)":      "{R: 5}",
+				"list.([]int)[1:]":   "len: 2, cap: 2, [5, 6]",
+				"word.(string)[1:3]": `"or"`,
+			} {
+				ev := c.ok("evaluate", map[string]any{"expression": src, "frameId": fid, "context": "watch"}).(*dap.EvaluateResponse).Body
+				if ev.Result != want {
+					t.Errorf("evaluate %s = %s, want %s", src, ev.Result, want)
+				}
+			}
+			for src, msg := range map[string]string{
+				"sh.(Circle)":       "interface conversion: main.Shape is *main.Rect, not main.Circle",
+				"list.([]int)[1:9]": "slice bounds out of range [:9] with capacity 3",
+			} {
+				if got := c.fails("evaluate", map[string]any{"expression": src, "frameId": fid, "context": "watch"}); !strings.Contains(got, msg) {
+					t.Errorf("evaluate %s: %s, want an error saying %q", src, got, msg)
+				}
+			}
 			checked := c.walkEvaluateNames(fid, sc.Body.Scopes[0].VariablesReference, 3)
 			t.Logf("%d evaluateNames checked", checked)
 			c.ok("disconnect", map[string]any{"terminateDebuggee": true})

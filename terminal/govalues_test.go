@@ -30,7 +30,7 @@ func TestGoValues(t *testing.T) {
 			for _, n := range names {
 				cmds += "print " + n + "\n"
 			}
-			cmds += "print sh.H * 2\nlocals\n"
+			cmds += "print sh.H * 2\nprint sh.(Circle)\nprint circ.(Circle).R\nlocals\n"
 			out := script(t, append(goEnv, "GOVALUES_OUT="+file), cmds, "exec", "--echo", prog)
 			order, vals := testharness.ReadValues(t, file)
 			var shown []string
@@ -61,6 +61,8 @@ func TestGoValues(t *testing.T) {
 				`(?m)^\(ubpdbg\) print sh\nmain\.Shape\(\*main\.Rect\) \*\{W: 2, H: 3\.5\}$`,
 				`(?m)^\(ubpdbg\) print err\nerror\(\*errors\.errorString\) \*\{s: "it broke"\}$`,
 				`(?m)^\(ubpdbg\) print sh.H \* 2\n7$`,
+				`(?m)^\(ubpdbg\) print sh.\(Circle\)\nprint: 1:1: interface conversion: main.Shape is \*main.Rect, not main.Circle$`,
+				`(?m)^\(ubpdbg\) print circ.\(Circle\).R\n5$`,
 				`(?m)^\(ubpdbg\) locals\n`,
 				`(?m)^acc = \{W: 1, H: 9\}$`)
 			if !regexp.MustCompile(`(?m)^hits = 42$`).MatchString(out) {
