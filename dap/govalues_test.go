@@ -51,6 +51,9 @@ func TestGoValues(t *testing.T) {
 				}
 				want := vals[n]
 				ev := c.ok("evaluate", map[string]any{"expression": n, "frameId": fid, "context": "watch"}).(*dap.EvaluateResponse).Body
+				if tc.flags == nil && strings.Contains(ev.Result, "debug information describes it wrongly") {
+					continue // the optimizer's DWARF: an error, never a wrong value
+				}
 				if n == "err" {
 					if !strings.Contains(ev.Result, strconv.Quote(want)) {
 						t.Errorf("evaluate err = %s, want the message %q in it", ev.Result, want)

@@ -163,6 +163,9 @@ func (c *Context) ifaceDynamic(v *value) (*value, error) {
 				return nil, err
 			}
 		}
+		if err := c.checkItab(v, it); err != nil {
+			return nil, err
+		}
 	} else {
 		if typAddr, err = c.uintField(v, "_type"); err != nil {
 			return nil, err
@@ -185,6 +188,29 @@ func (c *Context) ifaceDynamic(v *value) (*value, error) {
 		return r, nil
 	}
 	return memValue(dt, ds.bits), nil
+}
+
+// checkItab compares the interface type an itab is for with the
+// interface's static type, when both can be named: the optimizing
+// compiler sometimes describes as a whole interface a location that
+// holds only its data word, and the word taken for the itab is then
+// anything. A mismatch is an error, never a value of the wrong type.
+func (c *Context) checkItab(v, it *value) error {
+	inter, err := c.uintField(it, "Inter")
+	if err != nil {
+		if inter, err = c.uintField(it, "inter"); err != nil {
+			return nil // a layout without it: nothing to compare
+		}
+	}
+	want := typeName(v.typ, c.lang)
+	t, err := c.runtimeType(inter)
+	if err != nil {
+		return fmt.Errorf("the type table of %s is not for an interface (debug information describes it wrongly?)", want)
+	}
+	if got := typeName(t, c.lang); got != want {
+		return fmt.Errorf("the type table of %s is for %s (debug information describes it wrongly?)", want, got)
+	}
+	return nil
 }
 
 // directIface reads the type descriptor's flag that says whether values

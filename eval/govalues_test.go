@@ -45,6 +45,11 @@ func TestGoValues(t *testing.T) {
 					continue
 				}
 				got := testharness.PercentV(v.Value)
+				if tc.flags == nil && strings.Contains(v.Value, "debug information describes it wrongly") {
+					// Never a value of the wrong type: an error.
+					t.Logf("p %s: %s", name, v.Value)
+					continue
+				}
 				if strings.HasPrefix(name, "err") && want != "<nil>" {
 					// %v of an error is its message; the debugger
 					// shows the value that holds it.

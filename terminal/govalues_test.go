@@ -25,7 +25,7 @@ func TestGoValues(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			prog := testprog.BuildGo(t, tc.flags, pkg)
 			file := filepath.Join(t.TempDir(), "values")
-			names := []string{"sh", "circ", "none", "err", "noErr", "num", "word", "list", "rect", "acc", "hits", "counter"}
+			names := []string{"known", "sh", "circ", "none", "err", "noErr", "num", "word", "list", "rect", "acc", "hits", "counter"}
 			cmds := fmt.Sprintf("break main.go:%d\ncontinue\n", line)
 			for _, n := range names {
 				cmds += "print " + n + "\n"
@@ -49,6 +49,9 @@ func TestGoValues(t *testing.T) {
 					continue
 				}
 				got, want := m[1], vals[n]
+				if tc.flags == nil && strings.Contains(got, "debug information describes it wrongly") {
+					continue // the optimizer's DWARF: an error, never a wrong value
+				}
 				if n == "err" {
 					if !strings.Contains(got, strconv.Quote(want)) {
 						t.Errorf("print err = %s, want the message %q in it", got, want)

@@ -127,6 +127,10 @@ func ifaces(n int) {
 	show("adder/n", n)
 	show("adder/label", label)
 	show("bump/hits", hits)
+	// The optimizer knows known's dynamic type: it keeps only the data
+	// word and (Go 1.26) describes that as the whole interface.
+	var known Shape = &Rect{W: 1, H: float64(n)}
+	show("known", known)
 	show("sh", sh)
 	show("circ", circ)
 	show("none", none)
@@ -140,7 +144,7 @@ func ifaces(n int) {
 	show("hits", hits)
 	show("counter", counter)
 	stop("ifaces") // BP_VALUES
-	sink = []any{sh, circ, none, err, noErr, num, word, list, rect, acc, hits, byName, nest, adder, bump}
+	sink = []any{sh, circ, none, err, noErr, num, word, list, rect, acc, hits, byName, nest, adder, bump, known}
 }
 
 // risky has a namesake in package shapes: `break risky` is ambiguous,
