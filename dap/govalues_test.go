@@ -170,3 +170,33 @@ func TestEvaluateNamesC(t *testing.T) {
 	t.Logf("%d evaluateNames checked", n)
 	c.ok("disconnect", map[string]any{"terminateDebuggee": true})
 }
+
+// TestGoShortFunctionBreakpoints: function breakpoints on Go names
+// without their package stop there; an ambiguous one is not verified and
+// says which functions it may be.
+func TestGoShortFunctionBreakpoints(t *testing.T) {
+	requireLinux(t)
+	prog := testprog.BuildGo(t, []string{"-gcflags=all=-N -l"}, "../eval/testdata/govalues")
+	c, _ := pipeClient(t, Config{})
+	c.start("launch", map[string]any{"program": prog, "env": map[string]any{"GODEBUG": "asyncpreemptoff=1"}})
+	fb := c.ok("setFunctionBreakpoints", map[string]any{"breakpoints": []map[string]any{{"name": "risky"}, {"name": "Rect.Area"}}}).(*dap.SetFunctionBreakpointsResponse)
+	amb, area := fb.Body.Breakpoints[0], fb.Body.Breakpoints[1]
+	if amb.Verified || !strings.Contains(amb.Message, `"risky" is ambiguous`) || !strings.Contains(amb.Message, "main.risky") {
+		t.Errorf("risky: %+v", amb)
+	}
+	if !area.Verified {
+		t.Fatalf("Rect.Area: %+v", area)
+	}
+	c.ok("configurationDone", nil)
+	// The program's own SIGTRAP (at its ifaces stop) comes first.
+	for i := 0; i < 2; i++ {
+		st := c.stopped()
+		frames := c.ok("stackTrace", map[string]any{"threadId": st.Body.ThreadId}).(*dap.StackTraceResponse).Body.StackFrames
+		if frames[0].Name == "main.(*Rect).Area" {
+			c.ok("disconnect", map[string]any{"terminateDebuggee": true})
+			return
+		}
+		c.ok("continue", map[string]any{"threadId": st.Body.ThreadId})
+	}
+	t.Errorf("never stopped in main.(*Rect).Area")
+}
