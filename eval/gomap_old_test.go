@@ -45,7 +45,8 @@ func buildOldGo(t *testing.T, flags ...string) string {
 }
 
 // TestGoMaps reads maps of both layouts: Go 1.23's buckets (small, many
-// buckets with overflow, keys and values stored through pointers, nil)
+// buckets with overflow, keys and values stored through pointers, a map
+// half grown, nil)
 // and the current swiss tables, optimized and with -N -l, against the
 // program's own output.
 func TestGoMaps(t *testing.T) {
@@ -69,7 +70,7 @@ func TestGoMaps(t *testing.T) {
 				if tc.flags != nil && len(lost) > 0 {
 					t.Errorf("with -N -l nothing should be optimized out: %v", lost)
 				}
-				for _, m := range []string{"small", "many", "big", "bigKey"} {
+				for _, m := range []string{"small", "many", "big", "bigKey", "growing"} {
 					v, err := c.Eval(m)
 					if err != nil {
 						if tc.flags == nil && IsOptimizedOutMsg(err) {
@@ -93,6 +94,19 @@ func TestGoMaps(t *testing.T) {
 							t.Errorf("%s: key %s seen twice", m, k.Name)
 						}
 						seen[k.Name] = true
+					}
+				}
+				if old {
+					// growing is half grown, so the walk of the old
+					// buckets was exercised above.
+					if g, err := c.lookupName("growing"); err == nil && g != nil && g.kind != lNone {
+						h, err := c.mapHeader(g)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if ob, err := c.uintField(h, "oldbuckets"); err != nil || ob == 0 {
+							t.Errorf("growing is not half grown (oldbuckets %#x, %v): the test no longer covers growing maps", ob, err)
+						}
 					}
 				}
 				if v, err := c.Eval("small"); err == nil && !strings.Contains(v.Value, `"two": 2`) {

@@ -31,8 +31,18 @@ func maps(n int) {
 		big[i] = Big{ID: i * 7}
 	}
 	bigKey := map[Big]int{{ID: 1}: 10, {ID: 2}: 20}
+	// growing's 105th entry makes Go 1.23 grow it from 16 buckets to
+	// 32, moving one or two old buckets per insert: it stops half grown
+	// (entries in both the buckets and the old buckets).
+	growing := map[int]int{}
+	for i := 0; i < 105; i++ {
+		growing[i] = i * i
+	}
 	var none map[string]int
-	fmt.Printf("len(small)=%d\nlen(many)=%d\nlen(big)=%d\nlen(bigKey)=%d\nlen(none)=%d\n", len(small), len(many), len(big), len(bigKey), len(none))
+	fmt.Printf("len(small)=%d\nlen(many)=%d\nlen(big)=%d\nlen(bigKey)=%d\nlen(none)=%d\nlen(growing)=%d\n", len(small), len(many), len(big), len(bigKey), len(none), len(growing))
+	for _, k := range []int{0, 13, 64, 104} {
+		fmt.Printf("growing[%d]=%d\n", k, growing[k])
+	}
 	for _, k := range []string{"one", "two", "three"} {
 		fmt.Printf("small[%q]=%d\n", k, small[k])
 	}
@@ -44,7 +54,7 @@ func maps(n int) {
 	}
 	fmt.Printf("@maps\n")
 	syscall.Tgkill(syscall.Getpid(), syscall.Gettid(), syscall.SIGTRAP)
-	sink = []any{small, many, big, bigKey, none}
+	sink = []any{small, many, big, bigKey, none, growing}
 }
 
 func main() {
