@@ -37,8 +37,14 @@
 //     frames are those the unwinder recovered; a value in a register it
 //     could not recover is "<optimized out>", never a stale value.
 //   - Types: Delve's godwarf, with a fix for DWARF 4 bitfields
-//     (access.go). Go strings, slices, interfaces, channels and swiss-table
-//     maps (gomap.go) are read through the runtime's own DWARF.
+//     (access.go). Go strings, slices, interfaces, channels and maps of
+//     both layouts (gomap.go: swiss tables; gomap_old.go: Go 1.23's
+//     buckets) are read through the runtime's own DWARF; interfaces show
+//     their dynamic type (runtime type descriptors mapped to DWARF by
+//     DW_AT_go_runtime_type), closures what they captured (closure.go).
+//   - Go names: a variable moved to the heap (&x in DWARF) is x, package
+//     variables of the frame's package need no package; x.(T) and
+//     s[i:j] (slice.go) are Go's.
 //   - Semantics: C's integer promotions and usual arithmetic conversions
 //     (LP64) and pointer arithmetic; Go's identical-types rule with untyped
 //     constants. Constant subexpressions are folded by expr.Fold.

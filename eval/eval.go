@@ -37,6 +37,8 @@ func (c *Context) eval(x expr.Expr) (*value, error) {
 		return c.evalIndex(x)
 	case *expr.Slice:
 		return c.evalSlice(x)
+	case *expr.TypeAssert:
+		return c.evalTypeAssert(x)
 	case *expr.Call:
 		return c.evalCall(x)
 	case *expr.Cast:
@@ -200,6 +202,16 @@ func (c *Context) evalSelector(x *expr.Selector) (*value, error) {
 	if id, ok := x.X.(*expr.Ident); ok && !x.Arrow && c.lookupLocal(id.Name) == nil {
 		if g, ok := c.lookupGlobal(id.Name + "." + x.Name); ok {
 			return c.globalValue(g, id.Name+"."+x.Name)
+		}
+		// shapes.Calls for example.com/x/shapes.Calls, as in Go source.
+		if c.lang == expr.Go {
+			g, full, err := c.lookupGlobalByPackageName(id.Name, x.Name)
+			if err != nil {
+				return nil, errAt(x, "%v", err)
+			}
+			if full != "" {
+				return c.globalValue(g, full)
+			}
 		}
 	}
 	if s, ok := x.X.(*expr.StringLit); ok {

@@ -20,15 +20,13 @@ import (
 // dirLen == 0 means a small map: dirPtr points straight at one group.
 // Otherwise dirPtr is an array of dirLen table pointers, where several
 // entries may share a table. A slot is full when its control byte has the
-// high bit clear. The older hmap/bucket layout (a "buckets" field) is
-// reported as unsupported rather than guessed at.
+// high bit clear. The older layout of Go 1.23 and before (hmap with
+// "buckets") is in gomap_old.go.
 
 // mapEntry is one key/value pair.
 type mapEntry struct {
 	key, val *value
 }
-
-var errOldMap = errors.New("maps of Go before 1.24 (hmap with buckets) are not supported")
 
 const maxMapEntries = 1 << 20
 
@@ -58,11 +56,7 @@ func (c *Context) mapHeader(v *value) (*value, error) {
 	if s.bits == 0 {
 		return nil, nil
 	}
-	h := memValue(p.Type, s.bits)
-	if _, ok := c.findField(h, "buckets", 0); ok {
-		return nil, errOldMap
-	}
-	return h, nil
+	return memValue(p.Type, s.bits), nil
 }
 
 // mapLen returns the number of entries.
@@ -70,6 +64,10 @@ func (c *Context) mapLen(v *value) (int64, error) {
 	h, err := c.mapHeader(v)
 	if err != nil || h == nil {
 		return 0, err
+	}
+	if isOldMap(c, h) {
+		n, err := c.uintField(h, "count")
+		return int64(n), err
 	}
 	n, err := c.uintField(h, "used")
 	return int64(n), err
@@ -81,6 +79,9 @@ func (c *Context) mapEntries(v *value, fn func(mapEntry) bool) error {
 	h, err := c.mapHeader(v)
 	if err != nil || h == nil {
 		return err
+	}
+	if isOldMap(c, h) {
+		return c.oldMapEntries(v.typ, h, fn)
 	}
 	dirLen, err := c.uintField(h, "dirLen")
 	if err != nil {
@@ -117,6 +118,7 @@ func (c *Context) mapEntries(v *value, fn func(mapEntry) bool) error {
 		return fmt.Errorf("map group pointer has an unexpected type")
 	}
 	w := &mapWalker{c: c, group: gp.Type, fn: fn}
+	w.keyT, w.valT = mapKeyElem(v.typ)
 	if dirLen == 0 {
 		if dirPtr.bits == 0 {
 			return nil
@@ -169,6 +171,9 @@ type mapWalker struct {
 	group godwarf.Type
 	fn    func(mapEntry) bool
 	n     int
+	// keyT and valT are the map type's key and value types (nil:
+	// take the slots as they are).
+	keyT, valT godwarf.Type
 }
 
 // walkGroup visits the full slots of one group.
@@ -198,6 +203,12 @@ func (w *mapWalker) walkGroup(addr uint64) (bool, error) {
 		e, err2 := w.c.field(slot, "elem")
 		if err1 != nil || err2 != nil {
 			return false, errors.Join(err1, err2)
+		}
+		if k, err = w.c.mapSlot(k, w.keyT); err != nil {
+			return false, err
+		}
+		if e, err = w.c.mapSlot(e, w.valT); err != nil {
+			return false, err
 		}
 		w.n++
 		if w.n > maxMapEntries || !w.fn(mapEntry{k, e}) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/go-delve/delve/pkg/dwarf/godwarf"
+	"github.com/ubpdbg/ubpdbg/expr"
 )
 
 // Go's runtime representations, as the program's own DWARF describes
@@ -162,6 +163,9 @@ func (c *Context) ifaceDynamic(v *value) (*value, error) {
 				return nil, err
 			}
 		}
+		if err := c.checkItab(v, it); err != nil {
+			return nil, err
+		}
 	} else {
 		if typAddr, err = c.uintField(v, "_type"); err != nil {
 			return nil, err
@@ -184,6 +188,29 @@ func (c *Context) ifaceDynamic(v *value) (*value, error) {
 		return r, nil
 	}
 	return memValue(dt, ds.bits), nil
+}
+
+// checkItab compares the interface type an itab is for with the
+// interface's static type, when both can be named: the optimizing
+// compiler sometimes describes as a whole interface a location that
+// holds only its data word, and the word taken for the itab is then
+// anything. A mismatch is an error, never a value of the wrong type.
+func (c *Context) checkItab(v, it *value) error {
+	inter, err := c.uintField(it, "Inter")
+	if err != nil {
+		if inter, err = c.uintField(it, "inter"); err != nil {
+			return nil // a layout without it: nothing to compare
+		}
+	}
+	want := typeName(v.typ, c.lang)
+	t, err := c.runtimeType(inter)
+	if err != nil {
+		return fmt.Errorf("the type table of %s is not for an interface (debug information describes it wrongly?)", want)
+	}
+	if got := typeName(t, c.lang); got != want {
+		return fmt.Errorf("the type table of %s is for %s (debug information describes it wrongly?)", want, got)
+	}
+	return nil
 }
 
 // directIface reads the type descriptor's flag that says whether values
@@ -245,4 +272,40 @@ func (c *Context) goType(name string) (godwarf.Type, bool) {
 	}
 	t, err := c.ii.readType(refs[0].off)
 	return t, err == nil
+}
+
+// evalTypeAssert is Go's x.(T) for a concrete T: the dynamic value if its
+// type is T, an error naming both types otherwise. Types are compared by
+// name, as the program's DWARF spells them.
+func (c *Context) evalTypeAssert(x *expr.TypeAssert) (*value, error) {
+	v, err := c.eval(x.X)
+	if err != nil {
+		return nil, err
+	}
+	if classOf(v.typ) != clsGoIface {
+		return nil, errAt(x.X, "invalid type assertion: %s (type %s) is not an interface", describe(v), typeName(v.typ, c.lang))
+	}
+	t, err := c.typeOf(x.Type)
+	if err != nil {
+		return nil, err
+	}
+	want := typeName(t, c.lang)
+	if classOf(t) == clsGoIface {
+		return nil, errAt(x.Type, "type assertions to an interface type (%s) are not supported", want)
+	}
+	d, err := c.ifaceDynamic(v)
+	if err != nil {
+		return nil, c.valueErr(x.X, v, err)
+	}
+	if d == nil {
+		return nil, errAt(x, "interface conversion: %s is nil, not %s", typeName(v.typ, c.lang), want)
+	}
+	if got := typeName(d.typ, c.lang); got != want {
+		return nil, errAt(x, "interface conversion: %s is %s, not %s", typeName(v.typ, c.lang), got, want)
+	}
+	d.expr = ""
+	if v.expr != "" {
+		d.expr = v.expr + ".(" + want + ")"
+	}
+	return d, nil
 }

@@ -36,12 +36,20 @@ func TestGoValues(t *testing.T) {
 			}
 			for _, name := range s.order {
 				want := s.vals[name]
+				if strings.Contains(name, "/") {
+					continue // a closure's captured variable: below
+				}
 				v, err := c.Eval(name)
 				if err != nil {
 					t.Errorf("p %s: %v (program printed %s)", name, err, want)
 					continue
 				}
 				got := testharness.PercentV(v.Value)
+				if tc.flags == nil && strings.Contains(v.Value, "debug information describes it wrongly") {
+					// Never a value of the wrong type: an error.
+					t.Logf("p %s: %s", name, v.Value)
+					continue
+				}
 				if strings.HasPrefix(name, "err") && want != "<nil>" {
 					// %v of an error is its message; the debugger
 					// shows the value that holds it.
@@ -102,6 +110,42 @@ func TestGoValues(t *testing.T) {
 				}
 				if v.NumChildren != len(want) {
 					t.Errorf("%s: NumChildren %d, want %d", name, v.NumChildren, len(want))
+				}
+			}
+			// A closure's children are what it captured, by value or
+			// by reference (&hits in DWARF, shown as hits).
+			for _, fn := range []string{"adder", "bump"} {
+				v := byName[fn]
+				if v == nil || !strings.HasPrefix(v.Value, "main.ifaces.func") {
+					t.Errorf("closure %s: %+v", fn, v)
+					continue
+				}
+				kids, err := v.Children(0, 0)
+				if err != nil {
+					t.Errorf("children of %s: %v", fn, err)
+				}
+				got := map[string]string{}
+				for _, k := range kids {
+					got[k.Name] = testharness.PercentV(k.Value)
+				}
+				for _, name := range s.order {
+					f, captured, ok := strings.Cut(name, "/")
+					if !ok || f != fn {
+						continue
+					}
+					g, have := got[captured]
+					if !have && tc.flags == nil {
+						// The optimizing compiler does not always
+						// describe what a closure captured.
+						t.Logf("%s: %s not described (optimized)", fn, captured)
+						continue
+					}
+					if g != s.vals[name] {
+						t.Errorf("%s captured %s = %q, program printed %s (children %v)", fn, captured, g, s.vals[name], got)
+					}
+				}
+				if len(kids) != v.NumChildren {
+					t.Errorf("%s: %d children, NumChildren %d", fn, len(kids), v.NumChildren)
 				}
 			}
 			for expr, want := range map[string]string{"sh.W + rect.H": "10", "list[1]": "5", "acc.H": "9", "hits + counter": "48", "main.counter": "6"} {
@@ -203,5 +247,48 @@ func TestGoSlices(t *testing.T) {
 				t.Errorf("with -N -l nothing should be optimized out: %v", lost)
 			}
 		})
+	}
+}
+
+// TestGoTypeAssert evaluates x.(T) on govalues' interfaces: the dynamic
+// value when T is its type, an error naming both types when not.
+func TestGoTypeAssert(t *testing.T) {
+	s := launch(t, buildGoValues(t, "-gcflags=all=-N -l"))
+	s.next("ifaces")
+	c := s.context("main.ifaces")
+	for src, want := range map[string]string{
+		"sh.(*main.Rect)":             "*{W: 2, H: 3.5}",
+		"sh.(*Rect).H":                "3.5",
+		"*sh.(*Rect)":                 "{W: 2, H: 3.5}",
+		"circ.(Circle)":               "{R: 5}",
+		"circ.(main.Circle).R * 2":    "10",
+		"num.(int) + 1":               "23",
+		"word.(string)":               `"word"`,
+		"list.([]int)[2]":             "6",
+		"rect.(Rect).W":               "7",
+		"err.(*errors.errorString).s": `"it broke"`,
+	} {
+		v, err := c.Eval(src)
+		if err != nil || !strings.HasPrefix(v.Value, want) {
+			t.Errorf("p %s = %+v, %v; want %s", src, v, err, want)
+		}
+	}
+	if v, err := c.Eval("circ.(Circle)"); err != nil || v.Expr != "circ.(main.Circle)" {
+		t.Errorf("circ.(Circle): %+v, %v; want it named circ.(main.Circle)", v, err)
+	} else if e, err := c.Eval(v.Expr); err != nil || e.Value != v.Value {
+		t.Errorf("%s = %+v, %v", v.Expr, e, err)
+	}
+	for src, msg := range map[string]string{
+		"sh.(Circle)":    "interface conversion: main.Shape is *main.Rect, not main.Circle",
+		"sh.(main.Rect)": "interface conversion: main.Shape is *main.Rect, not main.Rect",
+		"num.(string)":   "interface conversion: interface {} is int, not string",
+		"none.(*Rect)":   "interface conversion: main.Shape is nil, not *main.Rect",
+		"hits.(int)":     "hits (type int) is not an interface",
+		"sh.(Shape)":     "to an interface type (main.Shape) are not supported",
+		"sh.(Nope)":      "a type in the type assertion",
+	} {
+		if v, err := c.Eval(src); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("p %s = %+v, %v; want an error saying %q", src, v, err, msg)
+		}
 	}
 }

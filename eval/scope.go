@@ -295,3 +295,32 @@ func (c *Context) globalNames(filter string) []globalRef {
 	}
 	return out
 }
+
+// lookupGlobalByPackageName finds the package variable name of the
+// package whose import path ends in /pkg, in the frame's image: Go source
+// names a package by its last element. full is "" if there is none; more
+// than one is an error that lists them.
+func (c *Context) lookupGlobalByPackageName(pkg, name string) (g globalRef, full string, err error) {
+	if c.ii == nil {
+		return globalRef{}, "", nil
+	}
+	suffix := "/" + pkg + "." + name
+	var found []string
+	for n := range c.ii.index().globals {
+		if strings.HasSuffix(n, suffix) {
+			found = append(found, n)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return globalRef{}, "", nil
+	case 1:
+		g, ok := c.lookupGlobalIn(c.ii, found[0])
+		if !ok {
+			return globalRef{}, "", nil
+		}
+		return g, found[0], nil
+	}
+	sort.Strings(found)
+	return globalRef{}, "", errorf("%s.%s is ambiguous: it may be %s", pkg, name, strings.Join(found, ", "))
+}

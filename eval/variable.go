@@ -98,7 +98,8 @@ func (c *Context) newVariable(name string, v *value) *Variable {
 
 // Children returns up to count children starting at offset (count <= 0:
 // all the rest): struct fields, array, slice and map elements, the target
-// of a pointer, those of an interface's dynamic value.
+// of a pointer, those of an interface's dynamic value, what a Go closure
+// captured.
 func (v *Variable) Children(offset, count int) ([]*Variable, error) {
 	if v.c == nil || v.v == nil || !v.HasChildren {
 		return nil, nil
@@ -164,6 +165,8 @@ func (c *Context) numChildren(v *value) int {
 			return 0
 		}
 		return c.numChildren(d)
+	case clsFunc:
+		return len(c.closureVars(v))
 	case clsPtr:
 		switch classOf(resolve(v.typ).(*godwarf.PtrType).Type) {
 		case clsVoid, clsFunc:
@@ -198,6 +201,12 @@ func (c *Context) child(v *value, i int) (string, *value, error) {
 	case clsPtr:
 		d, err := c.deref(v, nil)
 		return "*" + describe(v), d, err
+	case clsFunc:
+		vars := c.closureVars(v)
+		if i >= len(vars) {
+			return "", nil, fmt.Errorf("the closure has %d captured variables", len(vars))
+		}
+		return vars[i].name, vars[i].v, nil
 	}
 	return "", nil, fmt.Errorf("%s has no children", typeName(v.typ, c.lang))
 }

@@ -108,6 +108,13 @@ type (
 		Name    string
 	}
 
+	// TypeAssert is Go's X.(Type).
+	TypeAssert struct {
+		X      Expr
+		Lparen int
+		Type   Type
+	}
+
 	// Index is X[Index].
 	Index struct {
 		X      Expr
@@ -176,6 +183,7 @@ func (x *Unary) Pos() int      { return x.OpPos }
 func (x *Binary) Pos() int     { return x.X.Pos() }
 func (x *Selector) Pos() int   { return x.X.Pos() }
 func (x *Index) Pos() int      { return x.X.Pos() }
+func (x *TypeAssert) Pos() int { return x.X.Pos() }
 func (x *Slice) Pos() int      { return x.X.Pos() }
 func (x *Call) Pos() int       { return x.FunPos }
 func (x *Cast) Pos() int       { return x.Lparen }
@@ -195,6 +203,7 @@ func (*Unary) exprNode()      {}
 func (*Binary) exprNode()     {}
 func (*Selector) exprNode()   {}
 func (*Index) exprNode()      {}
+func (*TypeAssert) exprNode() {}
 func (*Slice) exprNode()      {}
 func (*Call) exprNode()       {}
 func (*Cast) exprNode()       {}

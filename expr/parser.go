@@ -370,6 +370,20 @@ func (p *parser) parseName() Expr {
 	return &Ident{NamePos: t.pos, Name: name}
 }
 
+// parseTypeAssert parses the (T) of Go's x.(T); lp is the '('.
+func (p *parser) parseTypeAssert(x Expr, lp token) Expr {
+	if p.opts.Lang != Go {
+		p.fail(lp.pos, "type assertions are Go's")
+	}
+	p.next()
+	typ, _ := p.tryType()
+	if typ == nil {
+		p.unexpected(p.tok(), "a type in the type assertion")
+	}
+	p.expect(")", "to close the '(' at "+p.colOf(lp.pos))
+	return &TypeAssert{X: x, Lparen: lp.pos, Type: typ}
+}
+
 func (p *parser) parsePostfix(x Expr) Expr {
 	for {
 		t := p.tok()
@@ -382,7 +396,8 @@ func (p *parser) parsePostfix(x Expr) Expr {
 			id := p.tok()
 			if id.kind != tIdent {
 				if t.text == "." && p.is("(") {
-					p.fail(id.pos, "type assertions are not supported")
+					x = p.parseTypeAssert(x, id)
+					continue
 				}
 				p.unexpected(id, fmt.Sprintf("field name after '%s'", t.text))
 			}

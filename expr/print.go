@@ -81,6 +81,9 @@ func printExpr(b *strings.Builder, x Expr) {
 			b.WriteByte('.')
 		}
 		b.WriteString(x.Name)
+	case *TypeAssert:
+		printOperand(b, x.X)
+		b.WriteString(".(" + typeString(x.Type, true) + ")")
 	case *Index:
 		printOperand(b, x.X)
 		b.WriteByte('[')

@@ -24,6 +24,8 @@ func children(n Node) []Node {
 		return []Node{n.X}
 	case *Index:
 		return []Node{n.X, n.Index}
+	case *TypeAssert:
+		return []Node{n.X, n.Type}
 	case *Slice:
 		return []Node{n.X, n.Low, n.High, n.Max}
 	case *Call:

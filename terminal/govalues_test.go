@@ -25,15 +25,21 @@ func TestGoValues(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			prog := testprog.BuildGo(t, tc.flags, pkg)
 			file := filepath.Join(t.TempDir(), "values")
-			names := []string{"sh", "circ", "none", "err", "noErr", "num", "word", "list", "rect", "acc", "hits", "counter"}
+			names := []string{"known", "sh", "circ", "none", "err", "noErr", "num", "word", "list", "rect", "acc", "hits", "counter"}
 			cmds := fmt.Sprintf("break main.go:%d\ncontinue\n", line)
 			for _, n := range names {
 				cmds += "print " + n + "\n"
 			}
-			cmds += "print sh.H * 2\nlocals\n"
+			cmds += "print sh.H * 2\nprint sh.(Circle)\nprint circ.(Circle).R\nlocals\n"
 			out := script(t, append(goEnv, "GOVALUES_OUT="+file), cmds, "exec", "--echo", prog)
 			order, vals := testharness.ReadValues(t, file)
-			if len(order) != len(names) {
+			var shown []string
+			for _, n := range order {
+				if !strings.Contains(n, "/") { // not a closure's captured variable
+					shown = append(shown, n)
+				}
+			}
+			if strings.Join(shown, " ") != strings.Join(names, " ") {
 				t.Fatalf("the program printed %v; output:\n%s", order, out)
 			}
 			for _, n := range names {
@@ -43,6 +49,9 @@ func TestGoValues(t *testing.T) {
 					continue
 				}
 				got, want := m[1], vals[n]
+				if tc.flags == nil && strings.Contains(got, "debug information describes it wrongly") {
+					continue // the optimizer's DWARF: an error, never a wrong value
+				}
 				if n == "err" {
 					if !strings.Contains(got, strconv.Quote(want)) {
 						t.Errorf("print err = %s, want the message %q in it", got, want)
@@ -55,6 +64,8 @@ func TestGoValues(t *testing.T) {
 				`(?m)^\(ubpdbg\) print sh\nmain\.Shape\(\*main\.Rect\) \*\{W: 2, H: 3\.5\}$`,
 				`(?m)^\(ubpdbg\) print err\nerror\(\*errors\.errorString\) \*\{s: "it broke"\}$`,
 				`(?m)^\(ubpdbg\) print sh.H \* 2\n7$`,
+				`(?m)^\(ubpdbg\) print sh.\(Circle\)\nprint: 1:1: interface conversion: main.Shape is \*main.Rect, not main.Circle$`,
+				`(?m)^\(ubpdbg\) print circ.\(Circle\).R\n5$`,
 				`(?m)^\(ubpdbg\) locals\n`,
 				`(?m)^acc = \{W: 1, H: 9\}$`)
 			if !regexp.MustCompile(`(?m)^hits = 42$`).MatchString(out) {

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,10 +34,15 @@ func BuildC(t testing.TB, flags []string, srcs ...string) string {
 // extra build flags (for example "-gcflags=all=-N -l").
 func BuildGo(t testing.TB, flags []string, pkg string) string {
 	t.Helper()
-	srcs, _ := filepath.Glob(filepath.Join(pkg, "*.go"))
-	if st, err := os.Stat(pkg); err == nil && !st.IsDir() {
-		srcs = []string{pkg}
-	}
+	// The sources of packages below pkg count too (a test program may
+	// import its own subpackage): a change there must rebuild.
+	var srcs []string
+	filepath.WalkDir(pkg, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".go") {
+			srcs = append(srcs, p)
+		}
+		return nil
+	})
 	return build(t, "go", flags, srcs, func(out string) *exec.Cmd {
 		args := append(append([]string{"build", "-o", out}, flags...), pkg)
 		cmd := exec.Command("go", args...)

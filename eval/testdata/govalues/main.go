@@ -104,12 +104,33 @@ func ifaces(n int) {
 	rect := box(2)
 	// acc and hits are shared with a goroutine: the compiler moves them
 	// to the heap and names them &acc and &hits in DWARF.
+	// byName and nest are for walking the variables tree (maps,
+	// pointers, slices of interfaces); the tests do not compare them.
+	byName := map[string]Shape{"r": sh, "c": circ}
+	nest := struct {
+		P      *Rect
+		Shapes []Shape
+		Count  map[int]string
+	}{&Rect{W: 4, H: 5}, []Shape{circ, sh}, map[int]string{1: "one"}}
 	acc := Rect{W: 1}
 	hits := n
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { counter++; acc.H = 9; hits += 40; wg.Done() }()
 	wg.Wait()
+	// adder captures n and label by value, bump hits by reference:
+	// their captured variables are what the debugger shows as children.
+	label := fmt.Sprint("lbl", n)
+	adder := func(d int) int { return n + d + len(label) }
+	bump := func(d int) { hits += d }
+	bump(0)
+	show("adder/n", n)
+	show("adder/label", label)
+	show("bump/hits", hits)
+	// The optimizer knows known's dynamic type: it keeps only the data
+	// word and (Go 1.26) describes that as the whole interface.
+	var known Shape = &Rect{W: 1, H: float64(n)}
+	show("known", known)
 	show("sh", sh)
 	show("circ", circ)
 	show("none", none)
@@ -123,7 +144,7 @@ func ifaces(n int) {
 	show("hits", hits)
 	show("counter", counter)
 	stop("ifaces") // BP_VALUES
-	sink = []any{sh, circ, none, err, noErr, num, word, list, rect, acc, hits}
+	sink = []any{sh, circ, none, err, noErr, num, word, list, rect, acc, hits, byName, nest, adder, bump, known}
 }
 
 // risky has a namesake in package shapes: `break risky` is ambiguous,
@@ -164,6 +185,8 @@ func slicing(n int) {
 	show("len(sl[1:])", len(sl[1:]))
 	show("cap(sl[1:2])", cap(sl[1:2]))
 	show("s[lo:hi][1]", s[lo:hi][1])
+	show("shapes.Calls", shapes.Calls)
+	show("shapes.Calls + counter", shapes.Calls+counter)
 	stop("slicing") // BP_SLICES
 	sink = []any{s, sl, arr, bs, lo, hi}
 }

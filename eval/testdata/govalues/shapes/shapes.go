@@ -6,4 +6,11 @@ package shapes
 func risky(n int) int { return n * 3 }
 
 // Triple is what main calls.
-func Triple(n int) int { return risky(n) }
+func Triple(n int) int {
+	Calls++
+	return risky(n)
+}
+
+// Calls counts Triple's calls: a package variable that main's frames
+// name as shapes.Calls.
+var Calls int
