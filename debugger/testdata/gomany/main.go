@@ -40,6 +40,8 @@ func main() {
 	for i := 0; i < 4; i++ {
 		go work()
 	}
+	// Let the blocked ones park before the first stop.
+	time.Sleep(100 * time.Millisecond)
 	go func() {
 		for i := 0; ; i++ {
 			hold(i)
