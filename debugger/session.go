@@ -19,6 +19,7 @@ import (
 	"unsafe"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/goruntime"
 	"github.com/ubpdbg/ubpdbg/internal/queue"
 	"github.com/ubpdbg/ubpdbg/symbols"
 	"github.com/ubpdbg/ubpdbg/target"
@@ -97,6 +98,10 @@ type Session struct {
 	exited    bool
 
 	launch *LaunchConfig // how the program was started (nil: attached)
+	// gort is where the Go runtime keeps goroutines, read from the DWARF
+	// of gortImage at the first goroutine request (see goroutines.go).
+	gort      *goruntime.Runtime
+	gortImage *symbols.Image
 	// toldNoAreas: the user heard that the program refuses XOL areas.
 	toldNoAreas bool
 }

@@ -456,3 +456,21 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+// TestGoroutinesCommand: held at a breakpoint in gomany, goroutines lists
+// the stopped one, the 50 blocked on a channel with their user frame, and
+// the filters keep what they say.
+func TestGoroutinesCommand(t *testing.T) {
+	prog := testprog.BuildGoWith(t, "", nil, filepath.Join("..", "debugger", "testdata", "gomany"))
+	out := script(t, nil, "break main.hold\ncontinue\ngoroutines -w\ngoroutines -r\ngoroutines -x\nkill\n", "exec", prog)
+	if n := len(regexp.MustCompile(`waiting \(chan receive\) +main\.blocked\(\)`).FindAllString(out, -1)); n != 50 {
+		t.Errorf("%d goroutines shown blocked in main.blocked, want 50:\n%s", n, out)
+	}
+	expectInOrder(t, out,
+		`stopped at breakpoint 1: main.hold`,
+		`goroutines shown of`,
+		`Goroutine \d+ +thread \d+ +stopped +main.hold\(\) main.go:\d+`,
+		`goroutines shown of`,
+		`unknown option "-x"`,
+	)
+}

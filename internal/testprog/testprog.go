@@ -51,6 +51,31 @@ func BuildGo(t testing.TB, flags []string, pkg string) string {
 	})
 }
 
+// BuildGoWith builds the main package in dir, a module of its own (its
+// go.mod says which language version it needs), with the Go toolchain
+// named by toolchain ("go1.23.12": fetched by the go command through the
+// module proxy, as GOTOOLCHAIN does; "" for the one on PATH). Tests use it
+// to check what depends on the runtime against more than one Go version.
+func BuildGoWith(t testing.TB, toolchain string, flags []string, dir string) string {
+	t.Helper()
+	srcs, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	srcs = append(srcs, filepath.Join(dir, "go.mod"))
+	key := append([]string{"toolchain=" + toolchain}, flags...)
+	return build(t, "go", key, srcs, func(out string) *exec.Cmd {
+		abs, err := filepath.Abs(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("go", append(append([]string{"build", "-o", abs}, flags...), ".")...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=-mod=mod")
+		if toolchain != "" {
+			cmd.Env = append(cmd.Env, "GOTOOLCHAIN="+toolchain)
+		}
+		return cmd
+	})
+}
+
 func build(t testing.TB, tool string, flags, srcs []string, cmd func(out string) *exec.Cmd) string {
 	t.Helper()
 	h := sha256.New()

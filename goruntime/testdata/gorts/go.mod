@@ -1,0 +1,3 @@
+module gorts
+
+go 1.23
