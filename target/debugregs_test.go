@@ -152,3 +152,39 @@ func readBytes(t *testing.T, p *Process, addr uint64, n int) []byte {
 func readU32(t *testing.T, p *Process, addr uint64) uint32 {
 	return binary.LittleEndian.Uint32(readBytes(t, p, addr, 4))
 }
+
+// A detach takes the watches out of every thread: the writes that follow
+// would otherwise trap with no debugger there, and SIGTRAP kills.
+func TestDetachClearsWatchpoints(t *testing.T) {
+	prog := buildC(t, "watch.c", "-O0")
+	var out syncBuffer
+	p := startTraced(t, LaunchOptions{Path: prog, Stdout: &out})
+	late := testharness.Symbol(t, prog, "late")
+	if err := p.Do(func(c *Ctl) error {
+		if err := c.SetWatch(2, Watch{Addr: late, Len: 8, Kind: WatchReadWrite}); err != nil {
+			return err
+		}
+		return c.ContAll()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); readU32(t, p, testharness.Symbol(t, prog, "ready")) != 4; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("threads did not get ready")
+		}
+	}
+	if err := p.Detach(); err != nil {
+		t.Fatal(err)
+	}
+	mem, err := os.OpenFile("/proc/"+strconv.Itoa(p.Pid())+"/mem", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("cannot write the detached program's memory: %v", err)
+	}
+	defer mem.Close()
+	if _, err := mem.WriteAt([]byte{1, 0, 0, 0}, int64(testharness.Symbol(t, prog, "go"))); err != nil {
+		t.Fatal(err)
+	}
+	if st := p.Wait(); st.Code != 0 || st.Signal != 0 {
+		t.Errorf("after the detach the program ended with %v, want exit 0", st)
+	}
+}
