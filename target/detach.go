@@ -36,6 +36,7 @@ func (c *Ctl) Detach() error {
 	for tid, t := range p.threads {
 		if t.state == tsStopped {
 			_ = p.flushRegs(t)
+			p.clearDebugRegs(t)
 			sig := t.resumeSig
 			if sig != 0 && t.resumeInfo != nil {
 				_ = ptraceSetSiginfo(tid, t.resumeInfo)

@@ -62,6 +62,9 @@ type thread struct {
 	parkStale bool     // our registers changed since it was parked
 	trapMoved bool     // its SIGTRAP stop was made an interrupt stop (park.go)
 	siginfo   *SigInfo // of the current stop, read on demand
+
+	dregsStale bool // its debug registers differ from Process.watches (debugregs.go)
+	dregsSet   bool // it has had watches loaded
 }
 
 // procState is the life of the whole process as seen by us.
@@ -112,6 +115,7 @@ type Process struct {
 	exitStatus ExitStatus
 	syscallPC  uint64 // address of a `syscall` instruction, for injection; 0 if unknown
 	stopAll    *[]Event
+	watches    [NumWatchpoints]Watch // what every thread's debug registers hold (debugregs.go)
 	quit       bool
 	panicErr   error
 }

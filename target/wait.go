@@ -26,6 +26,7 @@ func (p *Process) handleWait(wpid int, ws unix.WaitStatus) {
 	t.state = tsStopped
 	t.regsValid, t.regsDirty, t.siginfo = false, false, nil
 	t.parkedAt, t.parkStale, t.trapMoved = 0, false, false
+	p.syncDebugRegs(t)
 	stepping := t.stepping
 	t.stepping = false
 	sig := int(ws.StopSignal())
@@ -249,6 +250,11 @@ func (p *Process) firstStop(t *thread) {
 	delete(p.newParent, t.tid)
 	t.state = tsStopped
 	t.stopKind = EventInterrupt
+	// The kernel does not copy debug registers at clone.
+	if t.pid == p.pid && p.watches != ([NumWatchpoints]Watch{}) {
+		t.dregsStale = true
+	}
+	p.syncDebugRegs(t)
 	// Under StopAll, dispatch collects the event and holds the thread.
 	if p.dispatch(Event{Kind: EventThreadStart, Pid: t.pid, Tid: parent, NewTid: t.tid}) == Resume && t.state == tsStopped {
 		p.resume(t)
