@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // TestTemporaryAndDisabled: a temporary breakpoint stops once and is gone;
@@ -40,7 +41,9 @@ func TestTemporaryAndDisabled(t *testing.T) {
 	if err := s.Continue(ev.Tid, false); err != nil {
 		t.Fatal(err)
 	}
-	ev = waitStop(t, s, nil)
+	// 99,999 hits and conditions first: under -race and load that took
+	// over 30 s once, so the wait is a run's (drain's), not one event's.
+	ev = waitStopWithin(t, s, nil, 2*testharness.Timeout)
 	if len(ev.BreakpointIDs) != 1 || ev.BreakpointIDs[0] != last.ID {
 		t.Fatalf("stop %+v, want breakpoint %d", ev, last.ID)
 	}

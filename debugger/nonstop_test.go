@@ -16,7 +16,14 @@ import (
 // waitStop returns the next Stopped event, passing other events to other.
 func waitStop(t *testing.T, s *Session, other func(Event)) Event {
 	t.Helper()
-	timeout := time.After(testharness.Timeout)
+	return waitStopWithin(t, s, other, testharness.Timeout)
+}
+
+// waitStopWithin is waitStop for a stop that comes after a stretch of
+// the program's run (many hits first), with drain's allowance for it.
+func waitStopWithin(t *testing.T, s *Session, other func(Event), d time.Duration) Event {
+	t.Helper()
+	timeout := time.After(d)
 	for {
 		select {
 		case ev, ok := <-s.Events():
@@ -30,7 +37,7 @@ func waitStop(t *testing.T, s *Session, other func(Event)) Event {
 				other(ev)
 			}
 		case <-timeout:
-			t.Fatalf("no stop within %v\n%s", testharness.Timeout, sessionState(s))
+			t.Fatalf("no stop within %v\n%s", d, sessionState(s))
 		}
 	}
 }
