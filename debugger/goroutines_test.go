@@ -13,16 +13,6 @@ import (
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
-var goBuilds = []struct {
-	name, toolchain string
-	flags           []string
-}{
-	{"here-opt", "", nil},
-	{"here-noopt", "", []string{"-gcflags=all=-N -l"}},
-	{"go1.23-opt", "go1.23.12", nil},
-	{"go1.23-noopt", "go1.23.12", []string{"-gcflags=all=-N -l"}},
-}
-
 // TestGoroutines: with one goroutine held at a breakpoint in gomany, the
 // session lists the 50 goroutines blocked on a channel with their user
 // frame and wait reason, unwinds a blocked one from its saved context
@@ -30,9 +20,9 @@ var goBuilds = []struct {
 // that stopped, and the workers keep making progress meanwhile (measured
 // in the same run).
 func TestGoroutines(t *testing.T) {
-	for _, b := range goBuilds {
-		t.Run(b.name, func(t *testing.T) {
-			prog := testprog.BuildGoWith(t, b.toolchain, b.flags, filepath.Join("testdata", "gomany"))
+	for _, b := range testprog.GoBuilds {
+		t.Run(b.Name, func(t *testing.T) {
+			prog := testprog.BuildGoWith(t, b.Toolchain, b.Flags, filepath.Join("testdata", "gomany"))
 			s := launch(t, LaunchConfig{Program: prog})
 			mustBreak(t, s, breakpoints.Spec{Location: "main.hold"})
 			s.ContinueAll()

@@ -14,19 +14,6 @@ import (
 	"github.com/ubpdbg/ubpdbg/target"
 )
 
-// builds are the binaries every test here checks: the runtime's layout
-// and wait reasons differ between Go versions and between optimised and
-// unoptimised builds of the same version.
-var builds = []struct {
-	name, toolchain string
-	flags           []string
-}{
-	{"here-opt", "", nil},
-	{"here-noopt", "", []string{"-gcflags=all=-N -l"}},
-	{"go1.23-opt", "go1.23.12", nil},
-	{"go1.23-noopt", "go1.23.12", []string{"-gcflags=all=-N -l"}},
-}
-
 func needGo(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command")
@@ -38,9 +25,9 @@ func needGo(t *testing.T) {
 // start functions, and main running on the thread that trapped.
 func TestGoroutines(t *testing.T) {
 	needGo(t)
-	for _, b := range builds {
-		t.Run(b.name, func(t *testing.T) {
-			bin := testprog.BuildGoWith(t, b.toolchain, b.flags, filepath.Join("testdata", "gorts"))
+	for _, b := range testprog.GoBuilds {
+		t.Run(b.Name, func(t *testing.T) {
+			bin := testprog.BuildGoWith(t, b.Toolchain, b.Flags, filepath.Join("testdata", "gorts"))
 			p, tid := runToTrap(t, bin)
 			im, err := symbols.OpenImage(bin, 0)
 			if err != nil {

@@ -51,6 +51,22 @@ func BuildGo(t testing.TB, flags []string, pkg string) string {
 	})
 }
 
+// GoBuild is one way of building a Go test program for BuildGoWith.
+type GoBuild struct {
+	Name, Toolchain string
+	Flags           []string
+}
+
+// GoBuilds are the builds that tests of what depends on the Go runtime
+// check: its layout and wait reasons differ between Go versions and
+// between optimised and unoptimised builds of one version.
+var GoBuilds = []GoBuild{
+	{"here-opt", "", nil},
+	{"here-noopt", "", []string{"-gcflags=all=-N -l"}},
+	{"go1.23-opt", "go1.23.12", nil},
+	{"go1.23-noopt", "go1.23.12", []string{"-gcflags=all=-N -l"}},
+}
+
 // BuildGoWith builds the main package in dir, a module of its own (its
 // go.mod says which language version it needs), with the Go toolchain
 // named by toolchain ("go1.23.12": fetched by the go command through the
