@@ -236,15 +236,9 @@ func (c *Context) evalSelector(x *expr.Selector) (*value, error) {
 			}
 			continue
 		case clsGoIface:
-			d, err := c.ifaceDynamic(v)
-			if err != nil {
-				return nil, c.valueErr(x.X, v, err)
+			if v, err = c.throughIface(v, x.X); err != nil {
+				return nil, err
 			}
-			if d == nil {
-				return nil, errAt(x.X, "%s is a nil interface", describe(v))
-			}
-			d.expr = v.expr
-			v = d
 			continue
 		}
 		break
@@ -267,6 +261,21 @@ func (c *Context) evalSelector(x *expr.Selector) (*value, error) {
 	return fv, nil
 }
 
+// throughIface is the dynamic value of interface v (the operand at), by
+// the interface's own expression, for selectors and indexes that see
+// through it; a nil interface is an error.
+func (c *Context) throughIface(v *value, at expr.Node) (*value, error) {
+	d, err := c.ifaceDynamic(v)
+	if err != nil {
+		return nil, c.valueErr(at, v, err)
+	}
+	if d == nil {
+		return nil, errAt(at, "%s is a nil interface", describe(v))
+	}
+	d.expr = v.expr
+	return d, nil
+}
+
 func (c *Context) evalIndex(x *expr.Index) (*value, error) {
 	v, err := c.eval(x.X)
 	if err != nil {
@@ -275,15 +284,9 @@ func (c *Context) evalIndex(x *expr.Index) (*value, error) {
 	if classOf(v.typ) == clsGoIface {
 		// As selectors do, an index sees through an interface to its
 		// dynamic value: the children of an interface are named so.
-		d, err := c.ifaceDynamic(v)
-		if err != nil {
-			return nil, c.valueErr(x.X, v, err)
+		if v, err = c.throughIface(v, x.X); err != nil {
+			return nil, err
 		}
-		if d == nil {
-			return nil, errAt(x.X, "%s is a nil interface", describe(v))
-		}
-		d.expr = v.expr
-		v = d
 	}
 	if classOf(v.typ) == clsGoMap {
 		return c.mapIndex(v, x)
