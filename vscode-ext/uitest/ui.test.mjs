@@ -250,11 +250,20 @@ function workbench(page) {
         if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
     };
     w.variables = page.locator('.debug-variables');
-    // locals opens the Locals scope if VS Code did not.
+    // locals opens the Locals scope if VS Code did not. VS Code expands the
+    // first scope by itself a moment after it shows it, and a click in that
+    // moment folds it again (it happened on a loaded CI machine): click only
+    // when the scope stays folded for a second, and go on only once it is
+    // open.
     w.locals = async () => {
         const locals = w.variables.locator('.monaco-list-row', { hasText: 'Locals' }).first();
         await locals.waitFor();
-        if ((await locals.getAttribute('aria-expanded')) === 'false') await locals.click();
+        const end = Date.now() + STEP;
+        while ((await locals.getAttribute('aria-expanded')) !== 'true') {
+            if (Date.now() > end) throw new Error('the Locals scope did not open');
+            await page.waitForTimeout(1000);
+            if ((await locals.getAttribute('aria-expanded')) === 'false') await locals.click();
+        }
     };
     w.toasts = () => page.locator('.notifications-toasts .notification-toast').allInnerTexts();
     return w;
