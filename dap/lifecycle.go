@@ -23,6 +23,8 @@ import (
 func capabilities() dap.Capabilities {
 	return dap.Capabilities{
 		SupportsConfigurationDoneRequest:      true,
+		ExceptionBreakpointFilters:            exceptionFilters(),
+		SupportsExceptionInfoRequest:          true,
 		SupportsConditionalBreakpoints:        true,
 		SupportsHitConditionalBreakpoints:     true,
 		SupportsLogPoints:                     true,

@@ -276,9 +276,9 @@ func (s *session) dispatch(req dap.RequestMessage, raw []byte) (dap.ResponseMess
 	case *dap.SetInstructionBreakpointsRequest:
 		return s.onSetInstructionBreakpoints(r)
 	case *dap.SetExceptionBreakpointsRequest:
-		// VS Code sends it in every configuration even when we offer no
-		// exception filters; an empty answer is the honest one.
-		return &dap.SetExceptionBreakpointsResponse{}, nil
+		return s.onSetExceptionBreakpoints(r)
+	case *dap.ExceptionInfoRequest:
+		return s.onExceptionInfo(r)
 	case *dap.BreakpointLocationsRequest:
 		return s.onBreakpointLocations(r)
 	case *dap.ThreadsRequest:

@@ -20,7 +20,7 @@ var ErrNotStopped = errors.New("thread is running")
 // execute the int3 again.
 func (s *Session) resume(c *target.Ctl, tid int) error {
 	th := s.thread(tid)
-	th.held, th.reason, th.pending = false, "", false
+	th.held, th.reason, th.pending, th.exception = false, "", false, nil
 	st, regs, err := s.siteAt(c, tid)
 	if err != nil {
 		return err

@@ -427,8 +427,9 @@ func (s *Session) reportPending(c *target.Ctl) bool {
 	return false
 }
 
-// onSignal handles a signal-delivery-stop: faults stop the thread (the
-// signal is delivered when it continues), other signals go straight on.
+// onSignal handles a signal-delivery-stop: ours (a pause's, a step's, a
+// SIGTRAP), or the program's, which goes as the signal table says
+// (signals.go); a stopped signal is delivered when the thread continues.
 func (s *Session) onSignal(c *target.Ctl, ev target.Event) target.Action {
 	s.fix(c, ev.Tid)
 	th := s.thread(ev.Tid)
@@ -446,12 +447,7 @@ func (s *Session) onSignal(c *target.Ctl, ev target.Event) target.Action {
 		s.stepOverHandler(c, ev.Tid)
 		return target.Resume
 	}
-	switch unix.Signal(ev.Sig) {
-	case unix.SIGSEGV, unix.SIGBUS, unix.SIGILL, unix.SIGFPE, unix.SIGABRT:
-		name := unix.SignalName(unix.Signal(ev.Sig))
-		return s.userStop(c, ev.Tid, ReasonException, "signal "+name, nil, ev.Sig)
-	}
-	return target.Resume
+	return s.signalArrived(c, ev.Tid, unix.Signal(ev.Sig))
 }
 
 // foreignTrap handles a SIGTRAP that is not ours: the program's own int3

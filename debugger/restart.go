@@ -14,7 +14,8 @@ import (
 // program, arguments, environment and standard files; an input file is
 // read again from its start), and returns the new session, stopped at the
 // program's first instruction. The breakpoints come along with the same
-// IDs, specs and enabled state; their hit counts start from zero. If the
+// IDs, specs and enabled state; their hit counts start from zero. The
+// signal table comes along too. If the
 // program still runs it is killed first, and this session ends; its
 // events end as for any kill (Exited).
 func (s *Session) Restart() (*Session, error) {
@@ -31,6 +32,11 @@ func (s *Session) Restart() (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("restart: %w", err)
 	}
+	s.sigMu.Lock()
+	for sig, h := range s.signals {
+		ns.HandleSignal(sig, h)
+	}
+	s.sigMu.Unlock()
 	if err := ns.adoptBreakpoints(s.Breakpoints(), s.nextBreakpointID()); err != nil {
 		ns.Kill()
 		return nil, fmt.Errorf("restart: breakpoints: %w", err)

@@ -104,6 +104,9 @@ type Session struct {
 	gortImage *symbols.Image
 	// toldNoAreas: the user heard that the program refuses XOL areas.
 	toldNoAreas bool
+
+	sigMu   sync.Mutex                     // guards signals (set by front ends, read on the ptrace thread)
+	signals map[unix.Signal]SignalHandling // changed from the defaults (signals.go)
 }
 
 // thread is the session's view of one thread.
@@ -115,6 +118,7 @@ type thread struct {
 	rehitAt   uint64 // the int3 whose hit was undone (not counted), until it traps again
 	pending   bool   // its stop is in Session.pending, not yet reported
 	step      *stepState
+	exception *Exception // what it is held on, with reason exception
 }
 
 // Launch starts a program and returns with it stopped at its first

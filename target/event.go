@@ -158,6 +158,17 @@ func (s *SigInfo) SenderPid() int {
 	return int(*(*int32)(unsafe.Pointer(uintptr(unsafe.Pointer(&s.raw)) + 16)))
 }
 
+// FromKernel reports whether the kernel raised the signal itself (si_code
+// > 0: a fault of the CPU, a timer, a child's end) rather than a process
+// sending it (kill, tgkill, raise, abort).
+func (s *SigInfo) FromKernel() bool { return s.raw.Code > 0 }
+
+// Addr is si_addr, the faulting address of SIGSEGV, SIGBUS, SIGILL and
+// SIGFPE: the first field of the union, like si_pid.
+func (s *SigInfo) Addr() uint64 {
+	return *(*uint64)(unsafe.Pointer(uintptr(unsafe.Pointer(&s.raw)) + 16))
+}
+
 // siginfo codes we test for.
 const (
 	siKernel  = 0x80

@@ -51,3 +51,15 @@ func (c *Ctl) CatchesSignal(tid int, sig unix.Signal) bool {
 	}
 	return statusMasks(pid, tid, "SigCgt")[0]&sigBit(int(sig)) != 0
 }
+
+// IgnoresSignal reports whether the program ignores sig (SIG_IGN). The
+// kernel still shows a traced thread an ignored signal, and drops it when
+// the thread goes on, unless it is a fault of the CPU, which it forces
+// through as fatal.
+func (c *Ctl) IgnoresSignal(tid int, sig unix.Signal) bool {
+	pid := c.p.pid
+	if t := c.p.threads[tid]; t != nil {
+		pid = t.pid
+	}
+	return statusMasks(pid, tid, "SigIgn")[0]&sigBit(int(sig)) != 0
+}

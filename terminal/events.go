@@ -205,6 +205,14 @@ func (t *Term) describeStop(ev debugger.Event) string {
 		why = "(paused)"
 	case debugger.ReasonEntry:
 		why = "at program entry"
+	case debugger.ReasonException, debugger.ReasonSignal:
+		if strings.HasPrefix(why, "SIG") {
+			// The signal's whole story on a line of its own, as gdb's
+			// "received signal SIGSEGV, Segmentation fault."
+			fmt.Fprintf(&b, "Thread %d received %s\n", ev.Tid, why)
+			why = ev.Reason
+		}
+		why = "(" + why + ")"
 	default:
 		if why == "" {
 			why = ev.Reason

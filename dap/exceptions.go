@@ -1,0 +1,103 @@
+package dap
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/google/go-dap"
+	"golang.org/x/sys/unix"
+
+	"github.com/ubpdbg/ubpdbg/debugger"
+)
+
+// Exception stops as DAP's exception filters: which signals stop a thread
+// (the engine's signal table), and C++ throw and catch.
+
+const (
+	filterFatal = "signals-fatal"
+	filterAll   = "signals-all"
+)
+
+// exceptionFilters are offered in the capabilities, in the order VS Code
+// shows them.
+func exceptionFilters() []dap.ExceptionBreakpointsFilter {
+	return []dap.ExceptionBreakpointsFilter{
+		{Filter: filterFatal, Label: "Fatal signals", Default: true,
+			Description: "A crash (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS) stops the thread before the program dies; continuing delivers it"},
+		{Filter: filterAll, Label: "All signals",
+			Description: "Every signal the program receives stops the thread that gets it (not SIGTRAP, which the debugger uses)"},
+	}
+}
+
+func (s *session) onSetExceptionBreakpoints(r *dap.SetExceptionBreakpointsRequest) (dap.ResponseMessage, error) {
+	dbg, err := s.debuggee()
+	if err != nil {
+		return nil, err
+	}
+	on := map[string]bool{}
+	for _, f := range r.Arguments.Filters {
+		known := false
+		for _, k := range exceptionFilters() {
+			known = known || k.Filter == f
+		}
+		if !known {
+			return nil, fmt.Errorf("no exception filter %q (there are %s)", f, filterNames())
+		}
+		on[f] = true
+	}
+	if len(r.Arguments.FilterOptions) > 0 || len(r.Arguments.ExceptionOptions) > 0 {
+		return nil, fmt.Errorf("exception filter options and conditions are not supported; use filters")
+	}
+	for _, row := range dbg.SignalTable() {
+		h := row.Handling
+		switch {
+		case on[filterAll]:
+			h.Stop = debugger.StopAlways
+		case on[filterFatal] && isCrash(row.Signal):
+			h.Stop = debugger.StopFatal
+		default:
+			h.Stop = debugger.StopNever
+		}
+		if row.Signal == unix.SIGTRAP || row.Signal == unix.SIGKILL || row.Signal == unix.SIGSTOP {
+			continue
+		}
+		if err := dbg.HandleSignal(row.Signal, h); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]dap.Breakpoint, len(r.Arguments.Filters))
+	for i := range out {
+		out[i].Verified = true
+	}
+	return &dap.SetExceptionBreakpointsResponse{Body: dap.SetExceptionBreakpointsResponseBody{Breakpoints: out}}, nil
+}
+
+// isCrash: the signals that the fatal filter stops at.
+func isCrash(sig unix.Signal) bool {
+	return debugger.DefaultSignalHandling(sig).Stop == debugger.StopFatal
+}
+
+func filterNames() string {
+	var names []string
+	for _, f := range exceptionFilters() {
+		names = append(names, f.Filter)
+	}
+	return strings.Join(names, ", ")
+}
+
+func (s *session) onExceptionInfo(r *dap.ExceptionInfoRequest) (dap.ResponseMessage, error) {
+	dbg, err := s.debuggee()
+	if err != nil {
+		return nil, err
+	}
+	e, ok := dbg.ExceptionOf(r.Arguments.ThreadId)
+	if !ok {
+		return nil, fmt.Errorf("thread %d is not stopped on an exception", r.Arguments.ThreadId)
+	}
+	mode := dap.ExceptionBreakMode("always")
+	if e.Fatal {
+		mode = "unhandled"
+	}
+	return &dap.ExceptionInfoResponse{Body: dap.ExceptionInfoResponseBody{ExceptionId: e.ID, Description: e.Description,
+		BreakMode: mode, Details: &dap.ExceptionDetails{Message: e.Description, TypeName: e.ID}}}, nil
+}

@@ -1,0 +1,71 @@
+package dap
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-dap"
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
+)
+
+// TestExceptionStop: a NULL dereference in one of four workers stops that
+// worker with reason exception while the others run on (thread stop
+// mode); exceptionInfo tells the signal, the fault address and that the
+// program does not handle it; continue lets the program die of SIGSEGV
+// as it does natively. Without the fatal filter nothing stops, and an
+// unknown filter is an error response after which the session goes on.
+func TestExceptionStop(t *testing.T) {
+	requireLinux(t)
+	prog := testprog.BuildC(t, []string{"-O0", "-pthread"}, filepath.Join("..", "debugger", "testdata", "crash.c"))
+	for _, filters := range [][]string{{"signals-fatal"}, {}} {
+		t.Run(strings.Join(append([]string{"filters"}, filters...), " "), func(t *testing.T) {
+			c, _ := pipeClient(t, Config{})
+			caps := c.initialize()
+			if len(caps.ExceptionBreakpointFilters) == 0 || caps.ExceptionBreakpointFilters[0].Filter != "signals-fatal" ||
+				!caps.ExceptionBreakpointFilters[0].Default || !caps.SupportsExceptionInfoRequest {
+				t.Fatalf("capabilities: %+v", caps.ExceptionBreakpointFilters)
+			}
+			c.ok("launch", map[string]any{"program": prog, "args": []string{"segv"}, "stopMode": "thread"})
+			msg := c.fails("setExceptionBreakpoints", map[string]any{"filters": []string{"signals-fatal", "nope"}})
+			if !strings.Contains(msg, `no exception filter "nope"`) {
+				t.Errorf("unknown filter: %q", msg)
+			}
+			c.ok("setExceptionBreakpoints", map[string]any{"filters": filters})
+			c.ok("configurationDone", nil)
+			if len(filters) == 0 {
+				if code := c.exitedAndTerminated(); code != 128+11 {
+					t.Errorf("exit code %d, want 139 (SIGSEGV)", code)
+				}
+				return
+			}
+			ev := c.stopped()
+			if ev.Body.Reason != "exception" || ev.Body.AllThreadsStopped || !strings.HasPrefix(ev.Body.Text, "SIGSEGV") {
+				t.Fatalf("stopped %+v", ev.Body)
+			}
+			info := c.ok("exceptionInfo", map[string]any{"threadId": ev.Body.ThreadId}).(*dap.ExceptionInfoResponse).Body
+			if info.ExceptionId != "SIGSEGV" || info.BreakMode != "unhandled" ||
+				info.Description != "SIGSEGV (segmentation fault): address not mapped to object at 0x0" {
+				t.Errorf("exceptionInfo %+v", info)
+			}
+			st := c.ok("stackTrace", map[string]any{"threadId": ev.Body.ThreadId}).(*dap.StackTraceResponse).Body.StackFrames
+			if len(st) == 0 || st[0].Name != "crash" {
+				t.Errorf("stack %+v, want crash() on top", st)
+			}
+			// Another thread is not on an exception: an error, and on.
+			threads := c.ok("threads", nil).(*dap.ThreadsResponse).Body.Threads
+			for _, th := range threads {
+				if th.Id != ev.Body.ThreadId {
+					if msg := c.fails("exceptionInfo", map[string]any{"threadId": th.Id}); !strings.Contains(msg, "not stopped on an exception") {
+						t.Errorf("exceptionInfo of thread %d: %q", th.Id, msg)
+					}
+					break
+				}
+			}
+			c.ok("continue", map[string]any{"threadId": ev.Body.ThreadId})
+			if code := c.exitedAndTerminated(); code != 128+11 {
+				t.Errorf("exit code %d, want 139 (SIGSEGV)", code)
+			}
+		})
+	}
+}

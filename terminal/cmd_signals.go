@@ -1,0 +1,192 @@
+package terminal
+
+import (
+	"fmt"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/ubpdbg/ubpdbg/debugger"
+)
+
+// Signals as gdb's `handle`, `info signals` and `catch signal` treat
+// them, over the engine's signal table (debugger/signals.go).
+
+func init() {
+	register(
+		&command{name: "handle", group: "running", usage: "SIGNAL... [stop|nostop|fatal|print|noprint|pass|nopass]...",
+			summary: "what a signal does: stop the thread, say so, give it to the program",
+			help: "SIGNAL is a name (SIGUSR1, USR1), a number, SIGRTMIN+N, or all.\n" +
+				"stop: stop the thread it reaches; nostop: let it through; fatal: stop only when it would\n" +
+				"kill the program (the default of the crash signals, which also stop on any fault of the\n" +
+				"CPU in C code); print: say so when it arrives without stopping; pass/nopass: give it to\n" +
+				"the program when the thread goes on, or drop it. Without keywords: show the signals' rows.",
+			run: cmdHandle},
+		&command{name: "signals", group: "running", summary: "the signal table: what each signal does (gdb's info signals)",
+			run: cmdSignals},
+		&command{name: "catch", group: "breakpoints", usage: "signal [SIGNAL...|all]",
+			summary: "stop when a signal arrives (gdb's catch signal)",
+			help: "catch signal without a name stops on every signal but those the debugger needs;\n" +
+				"`handle SIGNAL nostop` undoes it.",
+			run: cmdCatch},
+	)
+}
+
+// parseSignals reads a list of signals, or all of them.
+func parseSignals(words []string) ([]unix.Signal, error) {
+	var sigs []unix.Signal
+	for _, w := range words {
+		if strings.EqualFold(w, "all") {
+			for sig := unix.Signal(1); sig < 32; sig++ {
+				switch sig {
+				case unix.SIGKILL, unix.SIGSTOP, unix.SIGTRAP:
+				default:
+					sigs = append(sigs, sig)
+				}
+			}
+			continue
+		}
+		sig, err := debugger.ParseSignal(w)
+		if err != nil {
+			return nil, badArgs("%v", err)
+		}
+		sigs = append(sigs, sig)
+	}
+	return sigs, nil
+}
+
+func cmdHandle(t *Term, args string) error {
+	var names, actions []string
+	for _, w := range strings.Fields(args) {
+		switch strings.ToLower(w) {
+		case "stop", "nostop", "fatal", "print", "noprint", "pass", "nopass", "ignore", "noignore":
+			actions = append(actions, strings.ToLower(w))
+		default:
+			if len(actions) > 0 {
+				return badArgs("signals come before the keywords: %q", w)
+			}
+			names = append(names, w)
+		}
+	}
+	if len(names) == 0 {
+		return badArgs("which signal?")
+	}
+	sigs, err := parseSignals(names)
+	if err != nil {
+		return err
+	}
+	for _, sig := range sigs {
+		h := t.handling(sig)
+		for _, a := range actions {
+			// As in gdb, stop implies print and noprint implies nostop.
+			switch a {
+			case "stop":
+				h.Stop, h.Print = debugger.StopAlways, true
+			case "fatal":
+				h.Stop = debugger.StopFatal
+			case "nostop":
+				h.Stop = debugger.StopNever
+			case "print":
+				h.Print = true
+			case "noprint":
+				h.Print, h.Stop = false, debugger.StopNever
+			case "pass", "noignore":
+				h.Pass = true
+			case "nopass", "ignore":
+				h.Pass = false
+			}
+		}
+		if len(actions) > 0 {
+			if err := t.s.HandleSignal(sig, h); err != nil {
+				return err
+			}
+		}
+	}
+	t.con.printf("%s", signalRows(t, sigs))
+	return nil
+}
+
+// handling is the current row of sig.
+func (t *Term) handling(sig unix.Signal) debugger.SignalHandling {
+	for _, row := range t.s.SignalTable() {
+		if row.Signal == sig {
+			return row.Handling
+		}
+	}
+	return debugger.DefaultSignalHandling(sig)
+}
+
+func cmdSignals(t *Term, args string) error {
+	if strings.TrimSpace(args) != "" {
+		return badArgs("signals takes no arguments")
+	}
+	var sigs []unix.Signal
+	for _, row := range t.s.SignalTable() {
+		sigs = append(sigs, row.Signal)
+	}
+	t.con.printf("%s", signalRows(t, sigs))
+	return nil
+}
+
+// signalRows is the table of the given signals, gdb's columns.
+func signalRows(t *Term, sigs []unix.Signal) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-12s %-6s %-6s %-6s %s\n", "Signal", "Stop", "Print", "Pass", "Description")
+	yes := map[bool]string{true: "Yes", false: "No"}
+	for _, sig := range sigs {
+		h := t.handling(sig)
+		stop := map[debugger.StopWhen]string{debugger.StopNever: "No", debugger.StopFatal: "Fatal", debugger.StopAlways: "Yes"}[h.Stop]
+		meaning := ""
+		for _, row := range t.s.SignalTable() {
+			if row.Signal == sig {
+				meaning = row.Meaning
+			}
+		}
+		if sig == unix.SIGTRAP {
+			stop, meaning = "-", meaning+" (the debugger's; see help)"
+		}
+		fmt.Fprintf(&b, "%-12s %-6s %-6s %-6s %s\n", debugger.SignalName(sig), stop, yes[h.Print], yes[h.Pass], meaning)
+	}
+	return b.String()
+}
+
+func cmdCatch(t *Term, args string) error {
+	words := strings.Fields(args)
+	if len(words) == 0 {
+		return badArgs("catch what? (signal)")
+	}
+	switch words[0] {
+	case "signal":
+		names := words[1:]
+		if len(names) == 0 {
+			names = []string{"all"}
+		}
+		sigs, err := parseSignals(names)
+		if err != nil {
+			return err
+		}
+		for _, sig := range sigs {
+			h := t.handling(sig)
+			h.Stop, h.Print = debugger.StopAlways, true
+			if err := t.s.HandleSignal(sig, h); err != nil {
+				return err
+			}
+		}
+		t.con.printf("Catching %s\n", signalList(sigs))
+		return nil
+	case "throw", "catch", "rethrow", "fork", "vfork", "exec", "syscall", "load", "unload":
+		return fmt.Errorf("catch %s is not supported yet; catch signal is", words[0])
+	}
+	return badArgs("unknown catchpoint %q", words[0])
+}
+
+func signalList(sigs []unix.Signal) string {
+	if len(sigs) > 4 {
+		return fmt.Sprintf("%d signals (signals lists them)", len(sigs))
+	}
+	var names []string
+	for _, sig := range sigs {
+		names = append(names, debugger.SignalName(sig))
+	}
+	return "signal " + strings.Join(names, ", ")
+}

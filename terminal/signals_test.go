@@ -1,0 +1,36 @@
+package terminal
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
+)
+
+// TestSignalsScript: a crash stops the thread with the kernel's account
+// of it and the line, and the program then dies of it as natively;
+// `handle` shows and changes the table (a bad name is an error that
+// loses nothing), and `handle SIGUSR1 stop nopass` stops at the signal
+// and keeps it from the program's handler, which then never ran.
+func TestSignalsScript(t *testing.T) {
+	prog := testprog.BuildC(t, []string{"-O0", "-pthread"}, filepath.Join("..", "debugger", "testdata", "crash.c"))
+	out := script(t, nil, "continue\nbt 1\ncontinue\n", "exec", prog, "segv")
+	expectInOrder(t, out,
+		`^Thread (\d+) received SIGSEGV \(segmentation fault\): address not mapped to object at 0x0$`,
+		`^Thread \d+ stopped \(exception\): crash\(\) crash\.c:\d+$`,
+		`return \*nowhere; // BP:segv`,
+		`#0 .* in crash\(\)`,
+		`^Process \d+ killed by SIGSEGV`)
+
+	out = script(t, nil, "handle SIGFOO stop\nhandle usr1 stop nopass\nsignals\ncontinue\ncontinue\n", "exec", prog, "usr1")
+	expectInOrder(t, out,
+		`^handle: no signal named "SIGFOO"`,
+		`^SIGUSR1 +Yes +Yes +No +user defined signal 1$`,
+		`^Signal +Stop +Print +Pass +Description$`,
+		`^SIGUSR1 +Yes +Yes +No +user defined signal 1$`,
+		`^SIGSEGV +Fatal +No +Yes +segmentation fault$`,
+		`^Thread \d+ received SIGUSR1 \(user defined signal 1\): raised by the program$`,
+		`^Thread \d+ stopped \(signal\): `,
+		`^usr1 0$`,
+		`^Process \d+ exited with status 0`)
+}
