@@ -24,6 +24,11 @@ type Spec struct {
 	// instruction (no symbols cover it). An address shown to be inside an
 	// instruction, or outside executable memory, is refused even so.
 	Force bool
+	// Catch makes it a C++ catchpoint: "throw" or "catch", at the entry
+	// of the runtime's __cxa_throw or __cxa_begin_catch (not past a
+	// prologue: the exception is in the argument registers there). Its
+	// stops are exceptions (debugger.CatchCxx).
+	Catch string
 }
 
 // Location is one address a breakpoint resolved to.
@@ -138,6 +143,9 @@ func (bp *Breakpoint) Snapshot() Info {
 // unplaced breakpoint.
 func New(id int, spec Spec) (*Breakpoint, error) {
 	bp := &Breakpoint{id: id, spec: spec}
+	if spec.Catch != "" && spec.Catch != "throw" && spec.Catch != "catch" {
+		return nil, fmt.Errorf("no catchpoint %q (throw or catch)", spec.Catch)
+	}
 	if spec.HitCond != "" {
 		hc, err := expr.ParseHitCondition(spec.HitCond)
 		if err != nil {

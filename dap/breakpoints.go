@@ -25,6 +25,7 @@ type bpOwners struct {
 const (
 	keyFunction    = "function"
 	keyInstruction = "instruction"
+	keyException   = "exception" // the C++ catchpoints of the exception filters
 )
 
 // toDAP describes an engine breakpoint for the client. A source breakpoint

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-dap"
 	"golang.org/x/sys/unix"
 
+	"github.com/ubpdbg/ubpdbg/breakpoints"
 	"github.com/ubpdbg/ubpdbg/debugger"
 )
 
@@ -14,9 +15,14 @@ import (
 // (the engine's signal table), and C++ throw and catch.
 
 const (
-	filterFatal = "signals-fatal"
-	filterAll   = "signals-all"
+	filterFatal    = "signals-fatal"
+	filterAll      = "signals-all"
+	filterCxxThrow = "cpp-throw"
+	filterCxxCatch = "cpp-catch"
 )
+
+// cxxFilters are the filters that are C++ catchpoints, by kind.
+var cxxFilters = map[string]string{filterCxxThrow: "throw", filterCxxCatch: "catch"}
 
 // exceptionFilters are offered in the capabilities, in the order VS Code
 // shows them.
@@ -26,6 +32,10 @@ func exceptionFilters() []dap.ExceptionBreakpointsFilter {
 			Description: "A crash (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS) stops the thread before the program dies; continuing delivers it"},
 		{Filter: filterAll, Label: "All signals",
 			Description: "Every signal the program receives stops the thread that gets it (not SIGTRAP, which the debugger uses)"},
+		{Filter: filterCxxThrow, Label: "C++: on throw",
+			Description: "Every C++ throw stops the throwing thread in __cxa_throw, with the type thrown"},
+		{Filter: filterCxxCatch, Label: "C++: on catch",
+			Description: "Every C++ catch stops the thread in __cxa_begin_catch, with the type caught"},
 	}
 }
 
@@ -65,9 +75,32 @@ func (s *session) onSetExceptionBreakpoints(r *dap.SetExceptionBreakpointsReques
 			return nil, err
 		}
 	}
+	var specs []breakpoints.Spec
+	var specFilter []string
+	for _, k := range exceptionFilters() {
+		if kind, ok := cxxFilters[k.Filter]; ok && on[k.Filter] {
+			f := k.Filter
+			spec, err := debugger.CxxCatchSpec(kind)
+			if err != nil {
+				return nil, err
+			}
+			specs, specFilter = append(specs, spec), append(specFilter, f)
+		}
+	}
+	placed, err := s.replace(keyException, specs, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	// One answer per filter, in the request's order; a catchpoint's is
+	// its breakpoint (unverified while libstdc++ is not loaded).
 	out := make([]dap.Breakpoint, len(r.Arguments.Filters))
-	for i := range out {
+	for i, f := range r.Arguments.Filters {
 		out[i].Verified = true
+		for j, sf := range specFilter {
+			if sf == f {
+				out[i] = placed[j]
+			}
+		}
 	}
 	return &dap.SetExceptionBreakpointsResponse{Body: dap.SetExceptionBreakpointsResponseBody{Breakpoints: out}}, nil
 }

@@ -69,3 +69,47 @@ func TestExceptionStop(t *testing.T) {
 		})
 	}
 }
+
+// TestCxxExceptionFilters: the C++ filters, set before libstdc++ is
+// loaded, answer unverified catchpoints, then stop the throwing thread at
+// each throw (cpp-throw) or at each catch too, with the type in the
+// stopped event and exceptionInfo; the program then ends as natively.
+func TestCxxExceptionFilters(t *testing.T) {
+	requireLinux(t)
+	prog := testprog.BuildCXX(t, []string{"-O0", "-pthread"}, filepath.Join("..", "debugger", "testdata", "throw.cpp"))
+	for _, c := range []struct {
+		filters []string
+		stops   []string
+	}{
+		{[]string{"cpp-throw"}, []string{"int", "std::runtime_error", "app::BadThing", "char const*"}},
+		{[]string{"cpp-catch", "cpp-throw"}, []string{"int", "int", "std::runtime_error", "std::runtime_error",
+			"app::BadThing", "app::BadThing", "char const*", "char const*"}},
+	} {
+		t.Run(strings.Join(c.filters, "+"), func(t *testing.T) {
+			cl, _ := pipeClient(t, Config{})
+			cl.initialize()
+			cl.ok("launch", map[string]any{"program": prog, "stopMode": "thread"})
+			r := cl.ok("setExceptionBreakpoints", map[string]any{"filters": c.filters}).(*dap.SetExceptionBreakpointsResponse)
+			if len(r.Body.Breakpoints) != len(c.filters) || r.Body.Breakpoints[0].Verified {
+				t.Errorf("answer %+v, want %d unverified catchpoints", r.Body.Breakpoints, len(c.filters))
+			}
+			cl.ok("configurationDone", nil)
+			var got []string
+			for range c.stops {
+				ev := cl.stopped()
+				info := cl.ok("exceptionInfo", map[string]any{"threadId": ev.Body.ThreadId}).(*dap.ExceptionInfoResponse).Body
+				if ev.Body.Reason != "exception" || ev.Body.Text != info.Description || info.BreakMode != "always" {
+					t.Errorf("stopped %+v, exceptionInfo %+v", ev.Body, info)
+				}
+				got = append(got, info.ExceptionId)
+				cl.ok("continue", map[string]any{"threadId": ev.Body.ThreadId})
+			}
+			if strings.Join(got, ",") != strings.Join(c.stops, ",") {
+				t.Errorf("stops %v, want %v", got, c.stops)
+			}
+			if code := cl.exitedAndTerminated(); code != 0 {
+				t.Errorf("exit code %d", code)
+			}
+		})
+	}
+}

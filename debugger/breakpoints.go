@@ -72,7 +72,11 @@ func warnPlaced(bp *breakpoints.Breakpoint, warning string) {
 // resolve finds a breakpoint's locations, or marks it unverified. The
 // warning, if any, is for the breakpoint's message once it is placed.
 func (s *Session) resolve(bp *breakpoints.Breakpoint) (locs []breakpoints.Location, warning string, ok bool) {
-	found, err := s.syms.Resolve(bp.Spec().Location)
+	resolve := s.syms.Resolve
+	if bp.Spec().Catch != "" {
+		resolve = s.syms.ResolveLines // at the entry: see CatchCxx
+	}
+	found, err := resolve(bp.Spec().Location)
 	var unchecked []string
 	if err == nil && strings.HasPrefix(strings.TrimSpace(bp.Spec().Location), "*") {
 		for _, l := range found {

@@ -217,3 +217,60 @@ func TestFaultOutOfLine(t *testing.T) {
 		t.Errorf("program ended with %v, want SIGSEGV", st)
 	}
 }
+
+// TestCxxCatchpoints: catch throw and catch catch, set at the first
+// instruction (libstdc++ is not loaded yet: they wait for it), stop the
+// thread that throws at each throw and each catch, with the C++ type
+// demangled and a fundamental value shown, as exceptions that are not
+// fatal; the other threads count on meanwhile, and the program prints
+// what it prints natively.
+func TestCxxCatchpoints(t *testing.T) {
+	prog := testprog.BuildCXX(t, []string{"-O0", "-pthread", "-no-pie"}, filepath.Join("testdata", "throw.cpp"))
+	want := testharness.NativeOK(t, prog)
+	var out syncBuffer
+	s := launch(t, LaunchConfig{Program: prog, Stdout: &out})
+	for _, kind := range []string{"throw", "catch"} {
+		if _, err := s.CatchCxx(kind); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.CatchCxx("rethrow"); err == nil {
+		t.Error("CatchCxx(rethrow) accepted")
+	}
+	counts := testharness.Symbol(t, prog, "counts")
+	var got []string
+	s.ContinueAll()
+	drain(t, s, func(ev Event) {
+		e, ok := s.ExceptionOf(ev.Tid)
+		if ev.Reason != ReasonException || !ok || e.Fatal || e.Description != ev.Description {
+			t.Errorf("stop %+v, exception %+v %v", ev, e, ok)
+		}
+		got = append(got, ev.Description)
+		if len(got) == 1 {
+			before := readCounters(t, s, counts, 4)
+			time.Sleep(100 * time.Millisecond)
+			after := readCounters(t, s, counts, 4)
+			for _, i := range []int{0, 2, 3} {
+				if after[i] <= before[i] {
+					t.Errorf("worker %d did not count while the thrower was held: %d -> %d", i, before[i], after[i])
+				}
+			}
+		}
+		if err := s.Continue(ev.Tid, false); err != nil {
+			t.Error(err)
+		}
+	})
+	s.Wait()
+	wantStops := []string{
+		"C++ exception thrown: int 42", "C++ exception caught: int 42",
+		"C++ exception thrown: std::runtime_error", "C++ exception caught: std::runtime_error",
+		"C++ exception thrown: app::BadThing", "C++ exception caught: app::BadThing",
+		`C++ exception thrown: char const* "a C string"`, `C++ exception caught: char const* "a C string"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(wantStops, "\n") {
+		t.Errorf("stops:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantStops, "\n"))
+	}
+	if out.String() != want {
+		t.Errorf("output %q, want %q", out.String(), want)
+	}
+}

@@ -185,6 +185,10 @@ func (s *Session) decideHit(c *target.Ctl, tid int, st *breakpoints.Site, regs u
 		h.ids = append(h.ids, bp.ID())
 	}
 	h.desc = "breakpoint " + joinIDs(h.ids)
+	if e := s.cxxException(stopBy, regs); e != nil {
+		h.reason, h.desc = ReasonException, e.Description
+		s.thread(tid).exception = e
+	}
 	if th := s.threads[tid]; th != nil && th.step != nil {
 		s.endStep(c, tid) // a breakpoint ends a step
 	}

@@ -58,7 +58,11 @@ func (s *Session) imagesLoaded(c *target.Ctl, added []*symbols.Image) {
 	found := make([][]breakpoints.Location, len(ids))
 	var addrs []uint64
 	for i, id := range ids {
-		locs, err := symbols.ResolveIn(added, s.bps[id].Spec().Location)
+		resolveIn := symbols.ResolveIn
+		if s.bps[id].Spec().Catch != "" {
+			resolveIn = symbols.ResolveLinesIn // at the entry: see CatchCxx
+		}
+		locs, err := resolveIn(added, s.bps[id].Spec().Location)
 		if err != nil {
 			continue // not in these images: the usual case
 		}

@@ -104,6 +104,10 @@ func (im *Image) ResolveLines(spec string) ([]Location, error) {
 // cannot match (the usual case) is told apart quickly, by the names and
 // source files the images have (errNotInImages, without formatting).
 func ResolveIn(ims []*Image, spec string) ([]Location, error) {
+	return resolveIn(ims, spec, true)
+}
+
+func resolveIn(ims []*Image, spec string, skip bool) ([]Location, error) {
 	sp, err := parseSpec(spec)
 	if err != nil {
 		return nil, err
@@ -111,7 +115,12 @@ func ResolveIn(ims []*Image, spec string) ([]Location, error) {
 	if !slices.ContainsFunc(ims, func(im *Image) bool { return im.mayMatch(sp) }) {
 		return nil, errNotInImages
 	}
-	return resolve(ims, spec, true)
+	return resolve(ims, spec, skip)
+}
+
+// ResolveLinesIn is ResolveIn without skipping prologues.
+func ResolveLinesIn(ims []*Image, spec string) ([]Location, error) {
+	return resolveIn(ims, spec, false)
 }
 
 var errNotInImages = fmt.Errorf("%w in these images", ErrNotFound)

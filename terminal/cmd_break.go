@@ -350,6 +350,8 @@ func cmdBreakpoints(t *Term, args string) error {
 			typ = "logpoint"
 		case bp.Spec.Temporary:
 			typ = "tbreak"
+		case bp.Spec.Catch != "":
+			typ = "catch " + bp.Spec.Catch
 		}
 		on := "y"
 		if bp.Spec.Disabled {

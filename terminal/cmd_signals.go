@@ -24,10 +24,12 @@ func init() {
 			run: cmdHandle},
 		&command{name: "signals", group: "running", summary: "the signal table: what each signal does (gdb's info signals)",
 			run: cmdSignals},
-		&command{name: "catch", group: "breakpoints", usage: "signal [SIGNAL...|all]",
-			summary: "stop when a signal arrives (gdb's catch signal)",
+		&command{name: "catch", group: "breakpoints", usage: "signal [SIGNAL...|all] | throw | catch",
+			summary: "stop when a signal arrives, or a C++ exception is thrown or caught (gdb's catch)",
 			help: "catch signal without a name stops on every signal but those the debugger needs;\n" +
-				"`handle SIGNAL nostop` undoes it.",
+				"`handle SIGNAL nostop` undoes it. catch throw and catch catch are catchpoints at libstdc++'s\n" +
+				"__cxa_throw and __cxa_begin_catch: listed by breakpoints, deleted by delete; the stop names\n" +
+				"the C++ type (and a number's or C string's value).",
 			run: cmdCatch},
 	)
 }
@@ -174,8 +176,22 @@ func cmdCatch(t *Term, args string) error {
 		}
 		t.con.printf("Catching %s\n", signalList(sigs))
 		return nil
-	case "throw", "catch", "rethrow", "fork", "vfork", "exec", "syscall", "load", "unload":
-		return fmt.Errorf("catch %s is not supported yet; catch signal is", words[0])
+	case "throw", "catch":
+		if len(words) > 1 {
+			return badArgs("catch %s takes no arguments (no type filter yet)", words[0])
+		}
+		bp, err := t.s.CatchCxx(words[0])
+		if err != nil {
+			return err
+		}
+		state := ""
+		if !bp.Verified {
+			state = " (pending: libstdc++ is not loaded yet)"
+		}
+		t.con.printf("Catchpoint %d (%s)%s\n", bp.ID, words[0], state)
+		return nil
+	case "rethrow", "fork", "vfork", "exec", "syscall", "load", "unload":
+		return fmt.Errorf("catch %s is not supported yet; catch signal, throw and catch are", words[0])
 	}
 	return badArgs("unknown catchpoint %q", words[0])
 }

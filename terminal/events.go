@@ -169,7 +169,11 @@ func (t *Term) handle(ev debugger.Event) string {
 		return fmt.Sprintf("[thread %d forked process %d; the child runs on without the debugger]\n", ev.Tid, ev.Child)
 	case debugger.BreakpointChanged:
 		if info, ok := t.s.Breakpoint(ev.BreakpointID); ok {
-			return "Breakpoint " + describeBreakpoint(info) + "\n"
+			kind := "Breakpoint "
+			if info.Spec.Catch != "" {
+				kind = "Catchpoint "
+			}
+			return kind + describeBreakpoint(info) + "\n"
 		}
 	case debugger.Exited:
 		msg := fmt.Sprintf("Process %d exited with status %d", t.s.Pid(), ev.Status.Code)

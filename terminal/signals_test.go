@@ -34,3 +34,24 @@ func TestSignalsScript(t *testing.T) {
 		`^usr1 0$`,
 		`^Process \d+ exited with status 0`)
 }
+
+// TestCatchThrowScript: catch throw and catch catch, set before libstdc++
+// is loaded, stop at each throw and catch with the C++ type, are listed
+// as catchpoints, and the program ends as natively once they are deleted.
+func TestCatchThrowScript(t *testing.T) {
+	prog := testprog.BuildCXX(t, []string{"-O0", "-pthread"}, filepath.Join("..", "debugger", "testdata", "throw.cpp"))
+	out := script(t, nil, "catch throw\ncatch catch\ncatch fork\ncontinue\ncontinue\ncontinue\nbreakpoints\ndelete 1\ndelete 2\ncontinue\n", "exec", prog)
+	expectInOrder(t, out,
+		`^Catchpoint 1 \(throw\) \(pending: libstdc\+\+ is not loaded yet\)$`,
+		`^Catchpoint 2 \(catch\) \(pending`,
+		`^catch: catch fork is not supported yet`,
+		`^Catchpoint 1 at 0x[0-9a-f]+: __cxa_throw\(\)`,
+		`^Thread \d+ stopped \(C\+\+ exception thrown: int 42\): __cxa_throw\(\)`,
+		`^Thread \d+ stopped \(C\+\+ exception caught: int 42\): __cxa_begin_catch\(\)`,
+		`^Thread \d+ stopped \(C\+\+ exception thrown: std::runtime_error\)`,
+		`^1 +catch throw +y +2 `,
+		`^2 +catch catch +y +1 `,
+		`^caught int 42$`,
+		`^caught "a C string"$`,
+		`^Process \d+ exited with status 0`)
+}

@@ -30,6 +30,15 @@ func BuildC(t testing.TB, flags []string, srcs ...string) string {
 	})
 }
 
+// BuildCXX compiles C++ sources with g++, as BuildC does C.
+func BuildCXX(t testing.TB, flags []string, srcs ...string) string {
+	t.Helper()
+	args := append([]string{"-g"}, flags...)
+	return build(t, "g++", args, srcs, func(out string) *exec.Cmd {
+		return exec.Command("g++", append(append(append([]string{}, args...), "-o", out), srcs...)...)
+	})
+}
+
 // BuildGo builds a Go main package (a directory or file) with the given
 // extra build flags (for example "-gcflags=all=-N -l").
 func BuildGo(t testing.TB, flags []string, pkg string) string {
