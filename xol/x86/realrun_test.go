@@ -104,6 +104,10 @@ type realCase struct {
 	// difference; rcx is checked for addr+Len and slot+Len instead.
 	rcxNextIP bool
 	fault     bool // the instruction is expected to fault in both runs
+	// orAbort: on some CPUs the expected fault does not come and the
+	// instruction goes to its branch target instead; the slot run must
+	// then do the same, registers included.
+	orAbort bool
 }
 
 func realCases() []realCase {
@@ -200,8 +204,11 @@ func realCases() []realCase {
 		{name: "jmp rel8", hex: "eb REL8"},
 		{name: "jmp rel32", hex: "e9 REL32"},
 		// xbegin faults (#UD) without RTM; with RTM it would start a
-		// transaction that this harness cannot follow.
-		{name: "xbegin rel32 (#UD without RTM)", hex: "c7 f8 REL32", fault: true, need: "!rtm"},
+		// transaction that this harness cannot follow. A CPU whose TSX is
+		// switched off by microcode (TSX_CTRL, RTM_ALWAYS_ABORT) hides
+		// the rtm flag yet does not fault: xbegin aborts at once to its
+		// abort address (CI's machine does this).
+		{name: "xbegin rel32 (#UD or abort without RTM)", hex: "c7 f8 REL32", fault: true, orAbort: true, need: "!rtm"},
 	}
 	const zf, cf, sf, of, pf = 1 << 6, 1 << 0, 1 << 7, 1 << 11, 1 << 2
 	for cc := 0; cc < 16; cc++ {
@@ -431,7 +438,9 @@ func padAddr(p realPlan, id uint32) uint64 {
 }
 
 func checkMoved(t *testing.T, p realPlan, orig, moved rrResult) {
-	if p.c.fault {
+	if p.c.fault && orig.sig == 0 && p.c.orAbort && orig.pad == 1 {
+		t.Logf("no fault on this CPU: went to the abort address, as the slot run must")
+	} else if p.c.fault {
 		if orig.sig == 0 {
 			t.Fatalf("expected a fault in place, reached pad %d", orig.pad)
 		}
@@ -484,7 +493,7 @@ func checkMoved(t *testing.T, p realPlan, orig, moved rrResult) {
 			t.Errorf("%s differs first at +%#x: in place % x, slot % x", name, j, orig.dumps[i][j:j+8], moved.dumps[i][j:min(j+8, len(moved.dumps[i]))])
 		}
 	}
-	if p.in.Class == Boost && orig.pad != 0 {
+	if p.in.Class == Boost && orig.pad != 0 && !p.c.orAbort {
 		t.Errorf("Boost ended at pad %d, not the next instruction", orig.pad)
 	}
 }
