@@ -242,7 +242,11 @@ func (c *Ctl) StopAll() ([]Event, error) {
 			break
 		}
 		var ws unix.WaitStatus
-		wpid, err := wait4(-1, &ws, unix.WUNTRACED)
+		wpid, ok := p.fromBacklog(&ws) // stops already reaped come first
+		var err error
+		if !ok {
+			wpid, err = wait4(-1, &ws, unix.WUNTRACED)
+		}
 		if err != nil {
 			p.processVanished()
 			break

@@ -89,8 +89,11 @@ type Process struct {
 	handler Handler
 	queue   *queue.Unbounded[Event] // events, when there is no handler
 
-	reqs     chan request
-	bell     *doorbell
+	reqs chan request
+	bell *doorbell
+	// backlog holds wait results reaped but not yet handled, oldest
+	// first: see waitSpin.
+	backlog  []waited
 	loopDone chan struct{}
 	exitedCh chan struct{}
 
@@ -302,8 +305,37 @@ func (p *Process) Err() error {
 // usually hears from it again within microseconds (a hot breakpoint).
 const spinFor = 50 * time.Microsecond
 
+// waited is one wait4 result.
+type waited struct {
+	pid int
+	ws  unix.WaitStatus
+}
+
 // waitSpin waits for the next event: polling for spinFor, then blocking.
+//
+// Events are served in rounds, for fairness: wait4(-1) always reports the
+// tracee that was attached last among those stopped (the kernel keeps a
+// tracer's tracees newest first), so with several threads hitting
+// breakpoints all the time the oldest ones would wait while the newest
+// were served over and over (a thread of eight ticked 34 times in 500 ms
+// while the others ticked thousands). So when one event arrives, every
+// other one already there is reaped with it into the backlog, and the
+// backlog is served, oldest first, before wait4 is asked again. Whoever
+// else waits for any tracee (StopAll) takes from the backlog first; waits
+// for one thread are only for threads already stopped and handled, which
+// are never in it.
 func (p *Process) waitSpin(ws *unix.WaitStatus) (int, error) {
+	if wpid, ok := p.fromBacklog(ws); ok {
+		return wpid, nil
+	}
+	wpid, err := p.waitFirst(ws)
+	if err == nil && wpid > 0 {
+		p.reapMore()
+	}
+	return wpid, err
+}
+
+func (p *Process) waitFirst(ws *unix.WaitStatus) (int, error) {
 	deadline := time.Now().Add(spinFor)
 	for time.Now().Before(deadline) {
 		wpid, err := wait4(-1, ws, unix.WUNTRACED|unix.WNOHANG)
@@ -312,6 +344,33 @@ func (p *Process) waitSpin(ws *unix.WaitStatus) (int, error) {
 		}
 	}
 	return wait4(-1, ws, unix.WUNTRACED)
+}
+
+// reapMore moves every wait result that is already there into the
+// backlog, without blocking.
+func (p *Process) reapMore() {
+	for {
+		var ws unix.WaitStatus
+		wpid, err := wait4(-1, &ws, unix.WUNTRACED|unix.WNOHANG)
+		if err != nil || wpid <= 0 {
+			return
+		}
+		p.backlog = append(p.backlog, waited{wpid, ws})
+	}
+}
+
+// fromBacklog takes the oldest result of the backlog, if there is one.
+func (p *Process) fromBacklog(ws *unix.WaitStatus) (int, bool) {
+	if len(p.backlog) == 0 {
+		return 0, false
+	}
+	w := p.backlog[0]
+	p.backlog = p.backlog[1:]
+	if len(p.backlog) == 0 {
+		p.backlog = nil // let the array go
+	}
+	*ws = w.ws
+	return w.pid, true
 }
 
 // bellRang reports whether a wait result is the doorbell's, and answers
