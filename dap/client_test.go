@@ -322,3 +322,11 @@ func (c *client) threadByName(name string) int {
 	c.t.Fatalf("no thread named %s", name)
 	return 0
 }
+
+// locals lists the Locals scope of a stopped thread's top frame.
+func (c *client) locals(tid int) []dap.Variable {
+	c.t.Helper()
+	top := c.ok("stackTrace", map[string]any{"threadId": tid, "levels": 1}).(*dap.StackTraceResponse).Body.StackFrames[0]
+	sc := c.ok("scopes", map[string]any{"frameId": top.Id}).(*dap.ScopesResponse)
+	return c.ok("variables", map[string]any{"variablesReference": sc.Body.Scopes[0].VariablesReference}).(*dap.VariablesResponse).Body.Variables
+}

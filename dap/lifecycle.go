@@ -17,9 +17,9 @@ import (
 )
 
 // capabilities are what we tell the client we can do; each one is backed
-// by a handler and a test. Exception filters, step back, goto,
-// completions, data breakpoints and cancel are not offered, and their
-// requests get an error saying so.
+// by a handler and a test. Step back, goto, completions, data
+// breakpoints and cancel are not offered, and their requests get an error
+// saying so.
 func capabilities() dap.Capabilities {
 	return dap.Capabilities{
 		SupportsConfigurationDoneRequest:      true,
@@ -43,6 +43,7 @@ func capabilities() dap.Capabilities {
 		SupportsTerminateRequest:              true,
 		SupportTerminateDebuggee:              true,
 		SupportsRestartRequest:                true,
+		SupportsValueFormattingOptions:        true,
 	}
 }
 

@@ -20,7 +20,8 @@ func TestCapabilities(t *testing.T) {
 		caps.SupportsLogPoints, caps.SupportsFunctionBreakpoints, caps.SupportsInstructionBreakpoints, caps.SupportsBreakpointLocationsRequest,
 		caps.SupportsSteppingGranularity, caps.SupportsSingleThreadExecutionRequests, caps.SupportsSetVariable, caps.SupportsEvaluateForHovers,
 		caps.SupportsReadMemoryRequest, caps.SupportsWriteMemoryRequest, caps.SupportsDisassembleRequest, caps.SupportsLoadedSourcesRequest,
-		caps.SupportsModulesRequest, caps.SupportsTerminateRequest, caps.SupportTerminateDebuggee, caps.SupportsRestartRequest}
+		caps.SupportsModulesRequest, caps.SupportsTerminateRequest, caps.SupportTerminateDebuggee, caps.SupportsRestartRequest,
+		caps.SupportsValueFormattingOptions}
 	for i, ok := range want {
 		if !ok {
 			t.Errorf("capability %d missing: %+v", i, caps)
@@ -118,6 +119,17 @@ func TestRequestsC(t *testing.T) {
 	if ev.Body.Result != "43" {
 		t.Errorf("after writeMemory: %+v", ev.Body)
 	}
+	// valueFormatting: hex for one request, natural again without it.
+	if ev := c.ok("evaluate", map[string]any{"expression": "global_counter", "frameId": top.Id, "format": map[string]any{"hex": true}}).(*dap.EvaluateResponse); ev.Body.Result != "0x2b" {
+		t.Errorf("evaluate hex: %+v", ev.Body)
+	}
+	hexArgs := c.ok("variables", map[string]any{"variablesReference": sc.Body.Scopes[1].VariablesReference, "format": map[string]any{"hex": true}}).(*dap.VariablesResponse)
+	if len(hexArgs.Body.Variables) != 1 || hexArgs.Body.Variables[0].Value != "0x2" {
+		t.Errorf("variables hex: %+v", hexArgs.Body.Variables)
+	}
+	if ev := c.ok("evaluate", map[string]any{"expression": "global_counter", "frameId": top.Id}).(*dap.EvaluateResponse); ev.Body.Result != "43" {
+		t.Errorf("evaluate after hex: %+v", ev.Body)
+	}
 	if msg := c.fails("readMemory", map[string]any{"memoryReference": "zzz", "count": 4}); !strings.Contains(msg, "memory reference") {
 		t.Errorf("bad memory reference: %q", msg)
 	}
@@ -201,8 +213,16 @@ func TestRequestsC(t *testing.T) {
 	if f := c.ok("stackTrace", map[string]any{"threadId": tid}).(*dap.StackTraceResponse).Body.StackFrames[0]; f.Name != "thread_a" || f.Line != callA {
 		t.Errorf("stepOut: %+v", f)
 	}
+	// What hit_a(2) returned leads the caller's locals (2 + 4 + 99*2),
+	// until the thread moves on.
+	if l := c.locals(tid); len(l) == 0 || l[0].Name != "(return value)" || l[0].Value != "204" || l[0].EvaluateName != "" {
+		t.Errorf("locals after stepOut: %+v", l)
+	}
 	c.ok("stepIn", map[string]any{"threadId": tid})
 	c.stopped()
+	if l := c.locals(tid); len(l) > 0 && l[0].Name == "(return value)" {
+		t.Errorf("a return value outlived the step out: %+v", l)
+	}
 	// The loop's call of hit_a(3) is entered.
 	if f := c.ok("stackTrace", map[string]any{"threadId": tid}).(*dap.StackTraceResponse).Body.StackFrames[0]; f.Name != "hit_a" && f.Name != "thread_a" {
 		t.Errorf("stepIn: %+v", f)

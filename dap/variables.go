@@ -104,7 +104,7 @@ func (s *session) onScopes(r *dap.ScopesRequest) (dap.ResponseMessage, error) {
 
 // list returns the variables a reference stands for, paged.
 func (s *session) list(ref *varRef, filter string, start, count int) ([]*eval.Variable, error) {
-	ctx, _, err := s.context(ref.frame)
+	ctx, fr, err := s.context(ref.frame)
 	if err != nil {
 		return nil, err
 	}
@@ -112,6 +112,11 @@ func (s *session) list(ref *varRef, filter string, start, count int) ([]*eval.Va
 	switch ref.scope {
 	case scopeLocals:
 		vs, err = ctx.Locals()
+		if fr.index == 0 && err == nil {
+			// Right after a step out, what the function returned comes
+			// first, as Delve shows it.
+			vs = append(s.returnValue(fr.tid), vs...)
+		}
 	case scopeArgs:
 		vs, err = ctx.Args()
 	case scopeGlobals:
@@ -133,6 +138,45 @@ func (s *session) list(ref *varRef, filter string, start, count int) ([]*eval.Va
 		end = min(start+count, end)
 	}
 	return vs[start:end], nil
+}
+
+// returnValue is the "(return value)" local of a thread held after a step
+// out: none otherwise, or when the function returns nothing; the reason
+// as its value when it cannot be read.
+func (s *session) returnValue(tid int) []*eval.Variable {
+	dbg, err := s.debuggee()
+	if err != nil {
+		return nil
+	}
+	v, err := dbg.ReturnValue(tid, eval.Print{})
+	switch {
+	case err != nil:
+		return []*eval.Variable{{Name: returnValueName, Value: "<not shown: " + err.Error() + ">"}}
+	case v == nil:
+		return nil
+	}
+	v.Expr = "" // not an expression: evaluating or watching it would find nothing
+	return []*eval.Variable{v}
+}
+
+const returnValueName = "(return value)"
+
+// setFormat makes the values a request lists from now on in frameID's
+// context follow the client's valueFormatting (hex, or natural again).
+func (s *session) setFormat(frameID int, f *dap.ValueFormat) error {
+	ctx, _, err := s.context(frameID)
+	if err != nil {
+		return err
+	}
+	return ctx.SetPrint(printFor(f))
+}
+
+// printFor is DAP's ValueFormat as eval's printing: hex is gdb's /x.
+func printFor(f *dap.ValueFormat) eval.Print {
+	if f != nil && f.Hex {
+		return eval.Print{Format: 'x'}
+	}
+	return eval.Print{}
 }
 
 func isIndexed(v *eval.Variable) bool {
@@ -176,6 +220,9 @@ func (s *session) onVariables(r *dap.VariablesRequest) (dap.ResponseMessage, err
 	if err != nil {
 		return nil, err
 	}
+	if err := s.setFormat(ref.frame, r.Arguments.Format); err != nil {
+		return nil, err
+	}
 	vs, err := s.list(ref, r.Arguments.Filter, r.Arguments.Start, r.Arguments.Count)
 	if err != nil {
 		return nil, err
@@ -199,6 +246,9 @@ func (s *session) onEvaluate(r *dap.EvaluateRequest) (dap.ResponseMessage, error
 	}
 	ctx, fr, err := s.context(a.FrameId)
 	if err != nil {
+		return nil, err
+	}
+	if err := ctx.SetPrint(printFor(a.Format)); err != nil {
 		return nil, err
 	}
 	var v *eval.Variable

@@ -20,7 +20,7 @@ var ErrNotStopped = errors.New("thread is running")
 // execute the int3 again.
 func (s *Session) resume(c *target.Ctl, tid int) error {
 	th := s.thread(tid)
-	th.held, th.reason, th.pending, th.exception = false, "", false, nil
+	th.held, th.reason, th.pending, th.exception, th.returned = false, "", false, nil, 0
 	st, regs, err := s.siteAt(c, tid)
 	if err != nil {
 		return err
@@ -144,6 +144,7 @@ type stepState struct {
 	info   symbols.StepInfo
 	cfa    uint64 // of the frame the step started in
 	g      uint64 // the goroutine being stepped (Go code), 0 otherwise
+	from   uint64 // step out: a pc of the function being left, for its return value
 }
 
 // StepInstruction executes one instruction of a stopped thread.
@@ -175,7 +176,7 @@ func (s *Session) StepOut(tid int) error {
 		if len(frames) < 2 {
 			return errors.New("no caller to step out to")
 		}
-		return s.runToReturn(c, tid, frames)
+		return s.runToReturn(c, tid, frames, frames[0].PC)
 	})
 }
 
@@ -220,8 +221,10 @@ func inRanges(a uint64, rs [][2]uint64) bool {
 
 // runToReturn lets thread tid run until the frame frames[0] returns to
 // frames[1] (a deeper recursive call returning there does not count).
-func (s *Session) runToReturn(c *target.Ctl, tid int, frames []symbols.Frame) error {
-	s.thread(tid).step = &stepState{kind: "out", cfa: frames[0].CFA}
+// from, if not 0, is a pc of the function left, whose return value the
+// stop then offers (ReturnValue).
+func (s *Session) runToReturn(c *target.Ctl, tid int, frames []symbols.Frame, from uint64) error {
+	s.thread(tid).step = &stepState{kind: "out", cfa: frames[0].CFA, from: from}
 	if err := s.sites.AddInternal(c, frames[1].PC, s.internalFor(c, tid, breakpoints.StepOut, frames[0].CFA, 0)); err != nil {
 		return err
 	}
@@ -255,6 +258,7 @@ func (s *Session) startStep(tid int, f func(c *target.Ctl, th *thread) error) er
 		if th.step != nil {
 			s.endStep(c, tid)
 		}
+		th.returned = 0 // steps do not all pass through resume
 		if err := f(c, th); err != nil {
 			s.endStep(c, tid)
 			return err
@@ -298,7 +302,7 @@ func (s *Session) planNext(c *target.Ctl, tid int, kind string) error {
 		th.step = &stepState{kind: "instr", single: true}
 		return s.stepInsn(c, tid)
 	}
-	return s.runToReturn(c, tid, frames)
+	return s.runToReturn(c, tid, frames, 0)
 }
 
 // placeNext places a next's internal breakpoints from where the thread is

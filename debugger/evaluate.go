@@ -1,6 +1,7 @@
 package debugger
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/ubpdbg/ubpdbg/eval"
@@ -99,13 +100,54 @@ func (s *Session) WithFrame(tid, n int, f func(ctx *eval.Context) error) error {
 // Evaluate evaluates an expression (or, with assign, a statement such as
 // `x = 5`) in frame n of a stopped thread.
 func (s *Session) Evaluate(tid, n int, src string, assign bool) (*eval.Variable, error) {
+	return s.EvaluatePrint(tid, n, src, assign, eval.Print{})
+}
+
+// EvaluatePrint is Evaluate with the value written as p says (depth,
+// elements, a format letter).
+func (s *Session) EvaluatePrint(tid, n int, src string, assign bool, p eval.Print) (*eval.Variable, error) {
 	var v *eval.Variable
 	err := s.WithFrame(tid, n, func(ctx *eval.Context) error {
+		if err := ctx.SetPrint(p); err != nil {
+			return err
+		}
 		var err error
 		if assign {
 			v, err = ctx.Exec(src)
 		} else {
 			v, err = ctx.Eval(src)
+		}
+		return err
+	})
+	return v, err
+}
+
+// ReturnValue is the value returned by the function that a step out of
+// thread tid just finished (nil without an error when the thread is not
+// held right after one, or the function returns nothing). Read in frame
+// 0 from the registers the ABI returns values in; C functions only.
+// p says how its value is written.
+func (s *Session) ReturnValue(tid int, p eval.Print) (*eval.Variable, error) {
+	var v *eval.Variable
+	err := s.proc.Do(func(c *target.Ctl) error {
+		th := s.threads[tid]
+		if th == nil || !th.held || th.returned == 0 {
+			return nil
+		}
+		ctx, err := s.frameContext(c, tid, 0, 1)
+		if err != nil {
+			return err
+		}
+		if err := ctx.SetPrint(p); err != nil {
+			return err
+		}
+		fp, err := c.FPRegs(tid)
+		if err != nil {
+			return err
+		}
+		v, err = ctx.ReturnValue(th.returned, [2][16]byte{fp.Xmm[0], fp.Xmm[1]})
+		if errors.Is(err, eval.ErrNoReturnValue) {
+			return nil
 		}
 		return err
 	})

@@ -88,6 +88,7 @@ func (s *Session) internalHit(c *target.Ctl, tid int, st *breakpoints.Site, regs
 			return true, ReasonStep, "step"
 		case breakpoints.StepOut:
 			if s.stackKey(c, regs, regs.Rsp) >= ib.MinSP {
+				th.returned = th.step.from
 				s.endStep(c, tid)
 				return true, ReasonStep, "step out"
 			}

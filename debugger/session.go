@@ -119,6 +119,7 @@ type thread struct {
 	pending   bool   // its stop is in Session.pending, not yet reported
 	step      *stepState
 	exception *Exception // what it is held on, with reason exception
+	returned  uint64     // held after a step out: a pc of the function it left
 }
 
 // Launch starts a program and returns with it stopped at its first

@@ -36,6 +36,49 @@ type Config struct {
 	SetRegs   func(unix.PtraceRegs) error // writes frame 0's registers; nil: registers are read-only
 	MaxString int                         // cap for strings shown in values; 0: 256 bytes
 	MaxArray  int                         // elements shown in a summary; 0: 64
+	// MaxDepth is how deep aggregates nest in a summary before they show
+	// as {...}; 0: 2, enough for a line in a variables view, whose
+	// children show the rest. A terminal's print asks for more.
+	MaxDepth int
+	// Format is a gdb format letter for the numbers in a summary (see
+	// Formats); 0: natural.
+	Format byte
+}
+
+// Formats are the format letters of gdb's print/FMT that summaries take:
+// hexadecimal, signed and unsigned decimal, octal, binary (two), a
+// character, a string.
+const Formats = "xduotcs"
+
+// Print says how summaries are written: zero fields keep the Config's.
+type Print struct {
+	MaxDepth int  // see Config.MaxDepth
+	MaxArray int  // see Config.MaxArray
+	Format   byte // see Config.Format
+}
+
+// CheckFormat tells whether f is a format letter summaries take.
+func CheckFormat(f byte) error {
+	if f != 0 && !strings.ContainsRune(Formats, rune(f)) {
+		return fmt.Errorf("undefined output format %q (want one of %s)", f, Formats)
+	}
+	return nil
+}
+
+// SetPrint changes how the summaries of values made from now on are
+// written.
+func (c *Context) SetPrint(p Print) error {
+	if err := CheckFormat(p.Format); err != nil {
+		return err
+	}
+	if p.MaxDepth > 0 {
+		c.cfg.MaxDepth = p.MaxDepth
+	}
+	if p.MaxArray > 0 {
+		c.cfg.MaxArray = p.MaxArray
+	}
+	c.cfg.Format = p.Format
+	return nil
 }
 
 // Context evaluates expressions in one frame of a stopped thread. It is
@@ -74,6 +117,9 @@ func NewContext(cfg Config) (*Context, error) {
 	}
 	if cfg.MaxArray <= 0 {
 		cfg.MaxArray = 64
+	}
+	if cfg.MaxDepth <= 0 {
+		cfg.MaxDepth = 2
 	}
 	c := &Context{cfg: cfg, frame: cfg.Frames[cfg.Frame]}
 	c.im = c.frame.Image

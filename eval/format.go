@@ -16,8 +16,9 @@ import (
 // Summaries: the one-line Value of a Variable. C values look like gdb's
 // (`{a = 1, b = 0x4010 "text"}`, `65 'A'`, `0x401136 <add>`), Go values
 // like Delve's (`{X: 1, Y: 2}`, `[10, 20]`, `["one": 1]`). Aggregates
-// nest two levels and then show as {...}; arrays and strings are capped
-// (Config.MaxArray, MaxString) with "..." so a summary stays cheap.
+// nest Config.MaxDepth levels and then show as {...}; arrays and strings
+// are capped (Config.MaxArray, MaxString) with "..." so a summary stays
+// cheap. Config.Format writes numbers as gdb's print/FMT does.
 
 const optimizedOut = "<optimized out>"
 
@@ -139,6 +140,9 @@ func (c *Context) formatScalar(v *value) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if f := c.cfg.Format; f != 0 && f != 's' {
+		return formatLetter(f, s, v), nil
+	}
 	switch s.cls {
 	case clsBool:
 		return strconv.FormatBool(s.bits != 0), nil
@@ -168,6 +172,41 @@ func (c *Context) formatScalar(v *value) (string, error) {
 	return n, nil
 }
 
+// formatLetter writes a scalar as gdb's print/FMT does: the bits of the
+// value's own size for x, o, t and u (so -1 in an int is 0xffffffff), a
+// float converted to an integer first, c as the character of the low
+// byte.
+func formatLetter(f byte, s scalar, v *value) string {
+	bits := s.bits
+	if s.cls == clsFloat {
+		bits = uint64(int64(s.f))
+	}
+	size := sizeOf(v.typ)
+	if size > 0 && size < 8 {
+		bits &= 1<<(8*size) - 1
+	}
+	switch f {
+	case 'x':
+		return fmt.Sprintf("%#x", bits)
+	case 'o':
+		if bits == 0 {
+			return "0"
+		}
+		return fmt.Sprintf("%#o", bits)
+	case 't':
+		return strconv.FormatUint(bits, 2)
+	case 'u':
+		return strconv.FormatUint(bits, 10)
+	case 'c':
+		return strconv.FormatInt(int64(int8(bits)), 10) + " " + quoteChar(byte(bits))
+	}
+	// d: signed, from the value's own size.
+	if size > 0 && size < 8 && bits&(1<<(8*size-1)) != 0 {
+		return strconv.FormatInt(int64(bits)-int64(1)<<(8*size), 10)
+	}
+	return strconv.FormatInt(int64(bits), 10)
+}
+
 // quoteChar writes a C character the way gdb does: 'A', '\n', '\377'.
 func quoteChar(b byte) string {
 	switch b {
@@ -194,6 +233,9 @@ func (c *Context) formatPointer(v *value) (string, error) {
 		return "", err
 	}
 	pt := resolve(v.typ).(*godwarf.PtrType)
+	if f := c.cfg.Format; f != 0 && f != 's' {
+		return formatLetter(f, s, v), nil
+	}
 	if c.lang == expr.Go {
 		if s.bits == 0 {
 			return "nil", nil
@@ -232,7 +274,7 @@ func (c *Context) goPointee(v *value, depth int) (string, bool) {
 		return "", false
 	}
 	s, err := c.scalarOf(v)
-	if err != nil || s.bits == 0 || depth >= 2 {
+	if err != nil || s.bits == 0 || depth >= c.maxDepth() {
 		return "", false
 	}
 	d, err := c.summarize(memValue(pt.Type, s.bits), depth) // each struct level counts, not the pointer
@@ -345,7 +387,7 @@ func quoteC(b []byte, more bool) string {
 
 func (c *Context) formatArray(v *value, depth int) (string, error) {
 	at := resolve(v.typ).(*godwarf.ArrayType)
-	if c.lang != expr.Go && isCharType(at.Type) && at.Count > 0 {
+	if c.lang != expr.Go && isCharType(at.Type) && at.Count > 0 && (c.cfg.Format == 0 || c.cfg.Format == 's') {
 		n := min(at.Count, int64(c.cfg.MaxString))
 		b, err := c.bytes(v.sub(0, &godwarf.ArrayType{CommonType: godwarf.CommonType{ByteSize: n}, Type: at.Type, Count: n}))
 		if err != nil {
@@ -362,7 +404,7 @@ func (c *Context) formatArray(v *value, depth int) (string, error) {
 		}
 		return quoteC(b[:end], n < at.Count), nil
 	}
-	if depth >= 2 {
+	if depth >= c.maxDepth() {
 		return c.brackets("..."), nil
 	}
 	var parts []string
@@ -389,7 +431,7 @@ func (c *Context) brackets(s string) string {
 
 func (c *Context) formatStruct(v *value, depth int) (string, error) {
 	st := resolve(v.typ).(*godwarf.StructType)
-	if depth >= 2 {
+	if depth >= c.maxDepth() {
 		return "{...}", nil
 	}
 	var parts []string
@@ -429,7 +471,7 @@ func (c *Context) formatSlice(v *value, depth int) (string, error) {
 		}
 		return head + q, nil
 	}
-	if depth >= 2 {
+	if depth >= c.maxDepth() {
 		return head + "[...]", nil
 	}
 	var parts []string
@@ -459,7 +501,7 @@ func (c *Context) formatMap(v *value, depth int) (string, error) {
 		return "", err
 	}
 	head := fmt.Sprintf("len: %d, ", n)
-	if depth >= 2 {
+	if depth >= c.maxDepth() {
 		return head + "[...]", nil
 	}
 	var parts []string
@@ -475,4 +517,13 @@ func (c *Context) formatMap(v *value, depth int) (string, error) {
 		return "", err
 	}
 	return head + "[" + strings.Join(parts, ", ") + "]", nil
+}
+
+// maxDepth is Config.MaxDepth, or its default for a Context made without
+// NewContext.
+func (c *Context) maxDepth() int {
+	if c.cfg.MaxDepth <= 0 {
+		return 2
+	}
+	return c.cfg.MaxDepth
 }

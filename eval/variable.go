@@ -266,3 +266,18 @@ func (c *Context) ifaceView(v *value) (*value, error) {
 	}
 	return d, nil
 }
+
+// Printed is the value as a debugger's print shows it on its own, as gdb
+// does in C: a pointer with its type in front, `(struct inner *)
+// 0x7ffe3c10` (the summary alone says nothing of what it points to),
+// except a pointer to characters, which shows its string. Go values, and
+// values in a format letter other than s, are their summary.
+func (v *Variable) Printed() string {
+	if v.c == nil || v.v == nil || v.c.lang == expr.Go || v.Kind != KindPointer || (v.c.cfg.Format != 0 && v.c.cfg.Format != 's') {
+		return v.Value
+	}
+	if pt, ok := resolve(v.v.typ).(*godwarf.PtrType); ok && isCharType(pt.Type) {
+		return v.Value
+	}
+	return "(" + v.Type + ") " + v.Value
+}

@@ -20,6 +20,11 @@ type Error struct {
 
 func (e *Error) Error() string {
 	line, col := lineCol(e.src, e.Pos)
+	if line == 1 && col == 1 {
+		// At the very start (the whole expression, or its one token):
+		// a position says nothing the message does not.
+		return e.Msg
+	}
 	return fmt.Sprintf("%d:%d: %s", line, col, e.Msg)
 }
 

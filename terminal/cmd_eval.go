@@ -16,9 +16,12 @@ import (
 
 func init() {
 	register(
-		&command{name: "print", aliases: []string{"p"}, group: "data", usage: "EXPR",
+		&command{name: "print", aliases: []string{"p"}, group: "data", usage: "[/FMT] EXPR",
 			summary: "evaluate EXPR (C or Go, as the frame's language) in the selected frame",
-			run:     cmdPrint},
+			help: "FMT is a gdb format letter for the numbers in the value: x hexadecimal, d signed and\n" +
+				"u unsigned decimal, o octal, t binary, c character, s string (print/x EXPR, p/x EXPR).\n" +
+				"Values are shown whole, nested " + fmt.Sprint(printDepth) + " levels deep and " + fmt.Sprint(printElements) + " elements long, as gdb does.",
+			run: cmdPrint},
 		&command{name: "set", group: "data", usage: "VAR = EXPR",
 			summary: "assign to a variable, register ($rax) or memory in the selected frame", run: cmdSet},
 		&command{name: "locals", group: "data",
@@ -28,15 +31,47 @@ func init() {
 	)
 }
 
-func cmdPrint(t *Term, args string) error {
-	if args == "" {
-		return badArgs("missing expression")
+// printDepth and printElements are gdb's defaults (print max-depth,
+// print elements): print shows a value whole, where a variables view shows
+// a line and lets its children be opened.
+const (
+	printDepth    = 20
+	printElements = 200
+)
+
+// cutFormat splits a leading "/FMT" off print's arguments.
+func cutFormat(args string) (byte, string, error) {
+	if !strings.HasPrefix(args, "/") {
+		return 0, args, nil
 	}
-	v, err := t.evaluate(args, false)
+	f, rest, _ := strings.Cut(args[1:], " ")
+	if len(f) != 1 {
+		return 0, "", badArgs("want one format letter after /, one of %s", eval.Formats)
+	}
+	if err := eval.CheckFormat(f[0]); err != nil {
+		return 0, "", badArgs("%v", err)
+	}
+	return f[0], strings.TrimSpace(rest), nil
+}
+
+func cmdPrint(t *Term, args string) error {
+	format, src, err := cutFormat(args)
 	if err != nil {
 		return err
 	}
-	t.con.printf("%s\n", v.Value)
+	if src == "" {
+		return badArgs("missing expression")
+	}
+	tid, err := t.stoppedThread()
+	if err != nil {
+		return err
+	}
+	_, n := t.selected()
+	v, err := t.s.EvaluatePrint(tid, n, src, false, eval.Print{MaxDepth: printDepth, MaxArray: printElements, Format: format})
+	if err != nil {
+		return err
+	}
+	t.con.printf("%s\n", v.Printed())
 	return nil
 }
 

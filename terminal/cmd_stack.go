@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ubpdbg/ubpdbg/eval"
 	"github.com/ubpdbg/ubpdbg/symbols"
 )
 
@@ -136,14 +137,14 @@ func (t *Term) currentFrame() (symbols.Frame, error) {
 	return frames[n], nil
 }
 
-func frameLine(i int, f symbols.Frame) string {
+func frameLine(i int, f symbols.Frame, args string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "#%-2d %#016x in ", i, f.PC)
 	fn := f.Function
 	if fn == "" {
 		fn = "??"
 	}
-	b.WriteString(fn + "()")
+	b.WriteString(fn + "(" + args + ")")
 	if f.File != "" {
 		fmt.Fprintf(&b, " at %s:%d", f.File, f.Line)
 	}
@@ -167,7 +168,7 @@ func cmdBacktrace(t *Term, args string) error {
 		}
 		max = n
 	}
-	frames, _, err := t.stack(max)
+	frames, tid, err := t.stack(max)
 	_, sel := t.selected()
 	var b strings.Builder
 	for i, f := range frames {
@@ -175,7 +176,7 @@ func cmdBacktrace(t *Term, args string) error {
 		if i == sel {
 			mark = "> "
 		}
-		b.WriteString(mark + frameLine(i, f) + "\n")
+		b.WriteString(mark + frameLine(i, f, t.frameArgs(tid, i)) + "\n")
 	}
 	t.con.printf("%s", b.String())
 	if err != nil {
@@ -214,7 +215,7 @@ func (t *Term) moveFrame(args string, dir int) error {
 }
 
 func (t *Term) selectFrame(n int) error {
-	frames, _, err := t.stack(n + 1)
+	frames, tid, err := t.stack(n + 1)
 	if len(frames) == 0 {
 		return err
 	}
@@ -226,9 +227,37 @@ func (t *Term) selectFrame(n int) error {
 	t.mu.Unlock()
 	t.listNext = nil
 	f := frames[n]
-	t.con.printf("%s\n", frameLine(n, f))
+	t.con.printf("%s\n", frameLine(n, f, t.frameArgs(tid, n)))
 	if src, ok := sourceLine(f.File, f.Line); ok {
 		t.con.printf("%6d:\t%s\n", f.Line, src)
 	}
 	return nil
+}
+
+// frameArgs lists frame n's arguments as gdb's backtrace does (its
+// default "print frame-arguments scalars"): name=value for numbers,
+// pointers and strings, name=... for aggregates. Nothing for a frame
+// without debugging information.
+func (t *Term) frameArgs(tid, n int) string {
+	var parts []string
+	t.s.WithFrame(tid, n, func(c *eval.Context) error {
+		vs, err := c.Args()
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			val := v.Value
+			switch v.Kind {
+			case eval.KindArray, eval.KindStruct, eval.KindUnion, eval.KindSlice, eval.KindMap, eval.KindInterface:
+				val = "..."
+			case eval.KindPointer:
+				if strings.HasPrefix(val, "*") {
+					val = "*..." // a Go pointer showing what it points to
+				}
+			}
+			parts = append(parts, v.Name+"="+val)
+		}
+		return nil
+	})
+	return strings.Join(parts, ", ")
 }

@@ -129,6 +129,10 @@ func (t *Term) runLine(line string, fromUser bool) {
 	}
 	word, args, _ := strings.Cut(line, " ")
 	args = strings.TrimSpace(args)
+	if w, f, ok := strings.Cut(word, "/"); ok && w != "" {
+		// gdb's print/x: the format goes to the command as "/x ARGS".
+		word, args = w, strings.TrimSpace("/"+f+" "+args)
+	}
 	c, ambiguous := lookup(word)
 	if c == nil {
 		switch {

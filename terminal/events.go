@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ubpdbg/ubpdbg/debugger"
+	"github.com/ubpdbg/ubpdbg/eval"
 	"golang.org/x/sys/unix"
 )
 
@@ -251,6 +252,15 @@ func (t *Term) describeStop(ev debugger.Event) string {
 	fmt.Fprintf(&b, "Thread %d stopped %s%s: %s\n", ev.Tid, why, all, loc)
 	if src, ok := sourceLine(file, line); ok {
 		fmt.Fprintf(&b, "%6d:\t%s\n", line, src)
+	}
+	if ev.Reason == debugger.ReasonStep {
+		// After a step out, what the function returned (gdb's finish).
+		switch v, err := t.s.ReturnValue(ev.Tid, eval.Print{MaxDepth: printDepth, MaxArray: printElements}); {
+		case err != nil:
+			fmt.Fprintf(&b, "Value returned: not shown (%v)\n", err)
+		case v != nil:
+			fmt.Fprintf(&b, "Value returned is %s\n", v.Printed())
+		}
 	}
 	return b.String()
 }

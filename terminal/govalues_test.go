@@ -64,7 +64,7 @@ func TestGoValues(t *testing.T) {
 				`(?m)^\(ubpdbg\) print sh\nmain\.Shape\(\*main\.Rect\) \*\{W: 2, H: 3\.5\}$`,
 				`(?m)^\(ubpdbg\) print err\nerror\(\*errors\.errorString\) \*\{s: "it broke"\}$`,
 				`(?m)^\(ubpdbg\) print sh.H \* 2\n7$`,
-				`(?m)^\(ubpdbg\) print sh.\(Circle\)\nprint: 1:1: interface conversion: main.Shape is \*main.Rect, not main.Circle$`,
+				`(?m)^\(ubpdbg\) print sh.\(Circle\)\nprint: interface conversion: main.Shape is \*main.Rect, not main.Circle$`,
 				`(?m)^\(ubpdbg\) print circ.\(Circle\).R\n5$`,
 				`(?m)^\(ubpdbg\) locals\n`,
 				`(?m)^acc = \{W: 1, H: 9\}$`)
@@ -87,7 +87,7 @@ func TestGoShortNames(t *testing.T) {
 		`(?m)^\(ubpdbg\) break Rect.Area\nBreakpoint 1 at 0x[0-9a-f]+: main\.\(\*Rect\)\.Area\(\) main\.go:\d+$`,
 		`(?m)^\(ubpdbg\) break shapes.risky\nBreakpoint 2 at 0x[0-9a-f]+: github\.com/ubpdbg/ubpdbg/eval/testdata/govalues/shapes\.risky\(\) shapes\.go:6$`,
 		`stopped at breakpoint 1: main\.\(\*Rect\)\.Area\(\)`,
-		`(?m)^> #0 .* in main\.\(\*Rect\)\.Area\(\)`,
+		`(?m)^> #0 .* in main\.\(\*Rect\)\.Area\(r=\*\.\.\.\)`,
 		`stopped at breakpoint 2: github\.com/ubpdbg/ubpdbg/eval/testdata/govalues/shapes\.risky\(\)`,
 	)
 }

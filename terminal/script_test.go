@@ -111,23 +111,24 @@ continue
 		`Breakpoint 1 at 0x[0-9a-f]+: square\(\) threads.c:13`,
 		`Thread \d+ stopped at breakpoint 1: square\(\) threads.c:13`,
 		`^\s+13:\s+int y = x \* x;$`,
-		`#0 .* in square\(\) at .*threads.c:13`,
-		`#1 .* in sum_squares\(\) at .*threads.c:20`,
-		`#2 .* in main\(\) at .*threads.c:37`,
+		`#0 .* in square\(x=1\) at .*threads.c:13`,
+		`#1 .* in sum_squares\(n=\d+\) at .*threads.c:20`,
+		`#2 .* in main\(argc=1, argv=0x[0-9a-f]+\) at .*threads.c:37`,
 		`^x = 1$`, // args
 		`^y = `,   // locals
 		`^10$`,
 		`stopped after step: square\(\) threads.c:14`,
 		`^1$`,
 		`stopped after step out: sum_squares\(\) threads.c:20`,
-		`^0$`, // s: square's result is not added yet
+		`^Value returned is 1$`, // square(1)
+		`^0$`,                   // s: square's result is not added yet
 		`stopped after step: sum_squares\(\) threads.c:19`,
 		`stopped after step: sum_squares\(\) threads.c:20`,
 		`stopped after step: square\(\) threads.c:13`,
 		`^x = 2$`,
-		`#1 .* in sum_squares\(\)`,
+		`#1 .* in sum_squares\(n=\d+\)`,
 		`^2$`,
-		`#0 .* in square\(\)`,
+		`#0 .* in square\(x=\d+\)`,
 		`^No breakpoints$`,
 		`^total 14$`,
 		`Process \d+ exited with status 0`,
@@ -180,8 +181,8 @@ func TestAllStopSelectsStoppingThread(t *testing.T) {
 	out := script(t, nil, "break spinner\ncontinue\nbt 1\nprint arg\ndelete\ncontinue\n", "exec", "--stop-mode", "all", prog)
 	expectInOrder(t, out,
 		`Thread (\d+) stopped at breakpoint 1 \(all threads stopped\): spinner\(\)`,
-		`#0 .* in spinner\(\)`,
-		`^0x0$`,
+		`#0 .* in spinner\(arg=0x0\)`,
+		`^\(void \*\) 0x0$`,
 		`total 14`,
 	)
 }
@@ -205,8 +206,8 @@ continue
 	expectInOrder(t, out,
 		`Breakpoint 1 at 0x[0-9a-f]+: main.scale\(\) main.go:12`,
 		`stopped at breakpoint 1: main.scale\(\) main.go:12`,
-		`#0 .* in main.scale\(\) at .*main.go:12`,
-		`#1 .* in main.walk\(\) at .*main.go:20`,
+		`#0 .* in main.scale\(p=\.\.\., k=3\) at .*main.go:12`,
+		`#1 .* in main.walk\(n=\d+\) at .*main.go:20`,
 		`#2 .* in main.main\(\) at .*main.go:\d+`,
 		`p = main.point \{X: 0, Y: 1\}|p = \{X: 0, Y: 1\}|p = .*X.*0.*Y.*1`,
 		`k = 3`,
@@ -244,7 +245,7 @@ detach
 	expectInOrder(t, out,
 		`Breakpoint 1 at 0x[0-9a-f]+: main.scale\(\)`,
 		`stopped at breakpoint 1: main.scale\(\) main.go:12`,
-		`#1 .* in main.walk\(\)`,
+		`#1 .* in main.walk\(n=10\)`,
 		`\n3\n`,
 		`Detached from process \d+; it goes on running`,
 	)
@@ -355,7 +356,7 @@ bt 2
 		// stops main's call.
 		`(?m)^Breakpoint 2 at 0x[0-9a-f]+: .*printf`,
 		`stopped at breakpoint 2: .*printf`,
-		`#1 .* in main\(\) at .*threads.c:40`,
+		`#1 .* in main\(argc=1, argv=0x[0-9a-f]+\) at .*threads.c:40`,
 	)
 }
 

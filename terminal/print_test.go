@@ -1,0 +1,92 @@
+package terminal
+
+import (
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
+)
+
+// TestPrintScript: print shows nested values whole, takes gdb's format
+// letters (bad ones are errors that lose nothing), writes a pointer with
+// its type; bt shows each frame's arguments; finish shows the value
+// returned in each of the ABI's ways (rax, xmm0, rax and xmm0 together,
+// memory), and nothing for a void function. The lines are gdb's for the
+// same program, but for gdb's "$N = " and its "in\000" (gdb shows the
+// zero bytes in a char array whose string ends early; we stop at the
+// first one).
+func TestPrintScript(t *testing.T) {
+	prog := testprog.BuildC(t, []string{"-O0", "-g"}, filepath.Join("testdata", "print.c"))
+	cmds := `break consume
+break scale
+break make_pair
+break make_outer
+break nothing
+continue
+print *it
+p/x it->id
+print/x *it
+p &it->box
+p it->deep.ptr
+p/o it->box.a
+p/t it->box.a
+p/c it->box.a
+p/d it->id
+p/u it->id
+p/z it->id
+p/ it->id
+p/x
+bt
+frame 1
+finish
+continue
+finish
+continue
+finish
+continue
+finish
+continue
+finish
+continue
+`
+	out := script(t, nil, cmds, "exec", prog)
+	expectInOrder(t, out,
+		`^Thread \d+ stopped at breakpoint 1: consume\(\) print\.c:\d+$`,
+		`^\{id = -1, box = \{a = 255, tag = "box"\}, deep = \{mid = \{in = \{a = 7, tag = "in"\}, n = 100\}, ptr = (0x[0-9a-f]+)\}\}$`,
+		`^0xffffffff$`,
+		`^\{id = 0xffffffff, box = \{a = 0xff, tag = \{0x62, 0x6f, 0x78, 0x0\}\}, deep = \{mid = \{in = \{a = 0x7, tag = \{0x69, 0x6e, 0x0, 0x0\}\}, n = 0x64\}, ptr = 0x[0-9a-f]+\}\}$`,
+		`^\(struct inner \*\) 0x[0-9a-f]+$`,
+		`^\(struct inner \*\) 0x[0-9a-f]+$`,
+		`^0377$`,
+		`^11111111$`,
+		`^-1 '\\377'$`,
+		`^-1$`,
+		`^4294967295$`,
+		`^print: undefined output format 'z' \(want one of xduotcs\)`,
+		`^print: want one format letter after /`,
+		`^print: missing expression`,
+		`^> #0 +0x[0-9a-f]+ in consume\(it=0x[0-9a-f]+, who=1\) at .*print\.c:\d+$`,
+		`^  #1 +0x[0-9a-f]+ in main\(\) at `,
+		`^#1 +0x[0-9a-f]+ in main\(\) at `,
+		`^Thread \d+ stopped after step out: main\(\) print\.c:\d+$`,
+		`^Value returned is 0$`,
+		`^Thread \d+ stopped at breakpoint 2: scale\(\)`,
+		`^Value returned is 4\.5$`,
+		`^Thread \d+ stopped at breakpoint 3: make_pair\(\)`,
+		`^Value returned is \{a = 5, d = 2\.5\}$`,
+		`^Thread \d+ stopped at breakpoint 4: make_outer\(\)`,
+		`^Value returned is \{mid = \{in = \{a = 3, tag = "o"\}, n = 42\}, ptr = 0x0\}$`,
+		`^Thread \d+ stopped at breakpoint 5: nothing\(\)`,
+		`^Thread \d+ stopped after step out: main\(\)`,
+		`^0 4\.5 5 2\.5 42$`,
+		`^Process \d+ exited with status 0`)
+	// A void function's finish says nothing of a value.
+	if n := countMatches(out, `(?m)^Value returned`); n != 4 {
+		t.Errorf("%d lines tell a returned value, want 4 (none for the void function):\n%s", n, out)
+	}
+}
+
+func countMatches(s, pattern string) int {
+	return len(regexp.MustCompile(pattern).FindAllStringIndex(s, -1))
+}
