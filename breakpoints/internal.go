@@ -23,10 +23,17 @@ const (
 	// Libraries: the dynamic linker's notification that the list of
 	// libraries changed, for any thread.
 	Libraries
+	// GoPanic: the entry of the Go runtime's fatalpanic, reached by a
+	// panic that no deferred call recovered; it stops any thread.
+	GoPanic
+	// GoFatal: the entry of the Go runtime's fatalthrow, where every
+	// fatal error goes; it stops any thread.
+	GoFatal
 )
 
 var internalKindNames = [...]string{StepStmt: "step", StepReturn: "step-return", StepOut: "step-out",
-	StepEntry: "step-entry", StepSignalReturn: "step-signal-return", Libraries: "libraries"}
+	StepEntry: "step-entry", StepSignalReturn: "step-signal-return", Libraries: "libraries",
+	GoPanic: "go-panic", GoFatal: "go-fatal"}
 
 // String is the kind's name in logs.
 func (k InternalKind) String() string {

@@ -12,14 +12,20 @@ import (
 )
 
 // Exception stops as DAP's exception filters: which signals stop a thread
-// (the engine's signal table), and C++ throw and catch.
+// (the engine's signal table), C++ throw and catch, Go's unrecovered
+// panics and fatal errors.
 
 const (
 	filterFatal    = "signals-fatal"
 	filterAll      = "signals-all"
 	filterCxxThrow = "cpp-throw"
 	filterCxxCatch = "cpp-catch"
+	filterGoPanic  = "go-panic"
+	filterGoFatal  = "go-fatal"
 )
+
+// goFilters are the filters of Go failures, by the engine's kind.
+var goFilters = map[string]string{filterGoPanic: debugger.GoPanic, filterGoFatal: debugger.GoFatal}
 
 // cxxFilters are the filters that are C++ catchpoints, by kind.
 var cxxFilters = map[string]string{filterCxxThrow: "throw", filterCxxCatch: "catch"}
@@ -36,6 +42,10 @@ func exceptionFilters() []dap.ExceptionBreakpointsFilter {
 			Description: "Every C++ throw stops the throwing thread in __cxa_throw, with the type thrown"},
 		{Filter: filterCxxCatch, Label: "C++: on catch",
 			Description: "Every C++ catch stops the thread in __cxa_begin_catch, with the type caught"},
+		{Filter: filterGoPanic, Label: "Go: unrecovered panics", Default: true,
+			Description: "A panic that no deferred call recovers stops its goroutine's thread, with the panic's value, before the runtime prints it; continuing lets the program die"},
+		{Filter: filterGoFatal, Label: "Go: fatal errors", Default: true,
+			Description: "A fatal error of the Go runtime (concurrent map writes, deadlock, unlock of an unlocked mutex) stops the thread before the program dies"},
 	}
 }
 
@@ -72,6 +82,11 @@ func (s *session) onSetExceptionBreakpoints(r *dap.SetExceptionBreakpointsReques
 			continue
 		}
 		if err := dbg.HandleSignal(row.Signal, h); err != nil {
+			return nil, err
+		}
+	}
+	for f, kind := range goFilters {
+		if err := dbg.SetStopOnGoFailure(kind, on[f]); err != nil {
 			return nil, err
 		}
 	}

@@ -113,3 +113,55 @@ func TestCxxExceptionFilters(t *testing.T) {
 		})
 	}
 }
+
+// TestGoPanicFilters: with go-panic (on by default) an unrecovered panic
+// stops its goroutine's thread with reason exception and the panic's
+// value in the event and in exceptionInfo, in runtime.fatalpanic with
+// the panicking function below; continue lets the program die with exit
+// status 2 as natively. Without the filter nothing stops.
+func TestGoPanicFilters(t *testing.T) {
+	requireLinux(t)
+	prog := testprog.BuildGoWith(t, "", nil, filepath.Join("..", "debugger", "testdata", "gopanic"))
+	for _, filters := range [][]string{{"signals-fatal", "go-panic", "go-fatal"}, {"go-fatal"}} {
+		t.Run(strings.Join(filters, " "), func(t *testing.T) {
+			c, _ := pipeClient(t, Config{})
+			caps := c.initialize()
+			defaults := map[string]bool{}
+			for _, f := range caps.ExceptionBreakpointFilters {
+				defaults[f.Filter] = f.Default
+			}
+			if !defaults["go-panic"] || !defaults["go-fatal"] {
+				t.Errorf("the Go filters are not offered on by default: %+v", caps.ExceptionBreakpointFilters)
+			}
+			c.ok("launch", map[string]any{"program": prog, "args": []string{"panic"}, "stopMode": "thread"})
+			c.ok("setExceptionBreakpoints", map[string]any{"filters": filters})
+			c.ok("configurationDone", nil)
+			if len(filters) == 1 {
+				if code := c.exitedAndTerminated(); code != 2 {
+					t.Errorf("exit code %d, want 2", code)
+				}
+				return
+			}
+			ev := c.stopped()
+			if ev.Body.Reason != "exception" || ev.Body.Text != "panic: it broke: panic" {
+				t.Fatalf("stopped %+v", ev.Body)
+			}
+			info := c.ok("exceptionInfo", map[string]any{"threadId": ev.Body.ThreadId}).(*dap.ExceptionInfoResponse).Body
+			if info.ExceptionId != "panic" || info.BreakMode != "unhandled" || info.Description != "panic: it broke: panic" {
+				t.Errorf("exceptionInfo %+v", info)
+			}
+			st := c.ok("stackTrace", map[string]any{"threadId": ev.Body.ThreadId}).(*dap.StackTraceResponse).Body.StackFrames
+			names := []string{}
+			for _, f := range st {
+				names = append(names, f.Name)
+			}
+			if len(st) < 3 || st[0].Name != "runtime.fatalpanic" || !strings.Contains(strings.Join(names, " "), "main.fail") {
+				t.Errorf("stack %v, want runtime.fatalpanic on top and main.fail below", names)
+			}
+			c.ok("continue", map[string]any{"threadId": ev.Body.ThreadId})
+			if code := c.exitedAndTerminated(); code != 2 {
+				t.Errorf("exit code %d, want 2", code)
+			}
+		})
+	}
+}

@@ -555,6 +555,7 @@ func (s *Session) onExec(c *target.Ctl, tid int) target.Action {
 		s.logf("exec: load symbols: %v", err)
 	}
 	s.watchLibraries(c)
+	s.watchGoFailures(c)
 	everywhere := func(uint64) bool { return true }
 	for _, id := range s.sortedIDs() {
 		s.sites.DropLocations(s.bps[id], everywhere, "the program exec'd; resolving again")

@@ -61,6 +61,12 @@ func (s *Session) internalHit(c *target.Ctl, tid int, st *breakpoints.Site, regs
 			s.librariesChanged(c)
 			continue
 		}
+		if ib.Kind == breakpoints.GoPanic || ib.Kind == breakpoints.GoFatal {
+			e := s.goFailure(c, tid, ib.Kind)
+			s.endStep(c, tid) // a step that ran into it ends here
+			s.thread(tid).exception = e
+			return true, ReasonException, e.Description
+		}
 		owner := s.stepOwner(ib, tid, regs)
 		if owner == 0 {
 			continue

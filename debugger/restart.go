@@ -15,7 +15,7 @@ import (
 // read again from its start), and returns the new session, stopped at the
 // program's first instruction. The breakpoints come along with the same
 // IDs, specs and enabled state; their hit counts start from zero. The
-// signal table comes along too. If the
+// signal table and the Go failure stops come along too. If the
 // program still runs it is killed first, and this session ends; its
 // events end as for any kill (Exited).
 func (s *Session) Restart() (*Session, error) {
@@ -37,6 +37,11 @@ func (s *Session) Restart() (*Session, error) {
 		ns.HandleSignal(sig, h)
 	}
 	s.sigMu.Unlock()
+	for _, k := range goFailureKinds {
+		if s.goFailOff[k.kind] {
+			ns.SetStopOnGoFailure(k.kind, false)
+		}
+	}
 	if err := ns.adoptBreakpoints(s.Breakpoints(), s.nextBreakpointID()); err != nil {
 		ns.Kill()
 		return nil, fmt.Errorf("restart: breakpoints: %w", err)

@@ -105,6 +105,9 @@ type Session struct {
 	// toldNoAreas: the user heard that the program refuses XOL areas.
 	toldNoAreas bool
 
+	// goFailOff: the Go failures (GoPanic, GoFatal) that do not stop.
+	goFailOff map[string]bool
+
 	sigMu   sync.Mutex                     // guards signals (set by front ends, read on the ptrace thread)
 	signals map[unix.Signal]SignalHandling // changed from the defaults (signals.go)
 }
@@ -246,6 +249,7 @@ func (s *Session) start() error {
 		}
 		s.syms = tab
 		s.watchLibraries(c)
+		s.watchGoFailures(c)
 		return nil
 	})
 }

@@ -24,12 +24,14 @@ func init() {
 			run: cmdHandle},
 		&command{name: "signals", group: "running", summary: "the signal table: what each signal does (gdb's info signals)",
 			run: cmdSignals},
-		&command{name: "catch", group: "breakpoints", usage: "signal [SIGNAL...|all] | throw | catch",
-			summary: "stop when a signal arrives, or a C++ exception is thrown or caught (gdb's catch)",
+		&command{name: "catch", group: "breakpoints", usage: "signal [SIGNAL...|all] | throw | catch | panic [off] | fatal [off]",
+			summary: "stop when a signal arrives, a C++ exception is thrown or caught, or a Go program panics (gdb's catch)",
 			help: "catch signal without a name stops on every signal but those the debugger needs;\n" +
 				"`handle SIGNAL nostop` undoes it. catch throw and catch catch are catchpoints at libstdc++'s\n" +
 				"__cxa_throw and __cxa_begin_catch: listed by breakpoints, deleted by delete; the stop names\n" +
-				"the C++ type (and a number's or C string's value).",
+				"the C++ type (and a number's or C string's value). In a Go program an unrecovered panic\n" +
+				"(catch panic) and a fatal error of the runtime (catch fatal) stop the thread before the\n" +
+				"program dies, with the panic's value; both are on from the start, `off` turns one off.",
 			run: cmdCatch},
 	)
 }
@@ -155,7 +157,7 @@ func signalRows(t *Term, sigs []unix.Signal) string {
 func cmdCatch(t *Term, args string) error {
 	words := strings.Fields(args)
 	if len(words) == 0 {
-		return badArgs("catch what? (signal)")
+		return badArgs("catch what? (signal, throw, catch, panic, fatal)")
 	}
 	switch words[0] {
 	case "signal":
@@ -189,6 +191,24 @@ func cmdCatch(t *Term, args string) error {
 			state = " (pending: libstdc++ is not loaded yet)"
 		}
 		t.con.printf("Catchpoint %d (%s)%s\n", bp.ID, words[0], state)
+		return nil
+	case "panic", "fatal":
+		on := true
+		switch {
+		case len(words) == 2 && words[1] == "off":
+			on = false
+		case len(words) > 1:
+			return badArgs("catch %s takes nothing or off", words[0])
+		}
+		if err := t.s.SetStopOnGoFailure(words[0], on); err != nil {
+			return err
+		}
+		what := map[string]string{"panic": "An unrecovered Go panic", "fatal": "A fatal error of the Go runtime"}[words[0]]
+		if on {
+			t.con.printf("%s stops the thread it happens on\n", what)
+		} else {
+			t.con.printf("%s no longer stops\n", what)
+		}
 		return nil
 	case "rethrow", "fork", "vfork", "exec", "syscall", "load", "unload":
 		return fmt.Errorf("catch %s is not supported yet; catch signal, throw and catch are", words[0])

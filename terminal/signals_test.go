@@ -2,6 +2,7 @@ package terminal
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
@@ -54,4 +55,27 @@ func TestCatchThrowScript(t *testing.T) {
 		`^caught int 42$`,
 		`^caught "a C string"$`,
 		`^Process \d+ exited with status 0`)
+}
+
+// TestGoPanicScript: an unrecovered panic stops with its value before the
+// runtime prints it, bt shows the panicking function, and the program
+// then dies as natively; `catch panic off` lets it die without a stop.
+func TestGoPanicScript(t *testing.T) {
+	prog := testprog.BuildGoWith(t, "", nil, filepath.Join("..", "debugger", "testdata", "gopanic"))
+	out := script(t, nil, "continue\nbt\ncontinue\n", "exec", prog, "panic")
+	expectInOrder(t, out,
+		`^Thread \d+ stopped \(panic: it broke: panic\): runtime\.fatalpanic\(\) panic\.go:\d+$`,
+		`^> #0 .* in runtime\.fatalpanic\(msgs=\*\.\.\.\)`,
+		`#\d+ .* in main\.fail\(`,
+		`^panic: it broke: panic$`,
+		`^Process \d+ exited with status 2`)
+	out = script(t, nil, "catch panic off\ncatch panic sometimes\ncontinue\n", "exec", prog, "panic")
+	expectInOrder(t, out,
+		`^An unrecovered Go panic no longer stops$`,
+		`^catch: catch panic takes nothing or off`,
+		`^panic: it broke: panic$`,
+		`^Process \d+ exited with status 2`)
+	if strings.Contains(out, "stopped (panic") {
+		t.Errorf("a panic stopped with catch panic off:\n%s", out)
+	}
 }
