@@ -45,6 +45,7 @@ type block struct {
 	off      dwarf.Offset
 	name     string      // as frames show it (C: the linkage name if any)
 	plain    string      // DW_AT_name, also matched by FUNC specs
+	cxx      bool        // name is a demangled C++ name (cxxname.go)
 	line     int         // declaration line of the function
 	ranges   [][2]uint64 // in DWARF order: ranges[0][0] is the entry pc
 	callFile string      // inlined: where the call is
@@ -96,6 +97,7 @@ type dieName struct {
 	name  string
 	plain string
 	line  int
+	cxx   bool // name is a demangled C++ name
 }
 
 // loadUnits scans the compile units (not their children). Caller holds mu.
@@ -223,7 +225,7 @@ func (u *unit) readChildren(r *dwarf.Reader, parent *block) {
 			}
 			if b.kind != lexBlock {
 				n := im.nameOf(u, e)
-				b.name, b.plain, b.line = n.name, n.plain, n.line
+				b.name, b.plain, b.line, b.cxx = n.name, n.plain, n.line, n.cxx
 			}
 			parent.children = append(parent.children, b)
 			if e.Children {
@@ -335,9 +337,12 @@ func (im *Image) nameOf(u *unit, e *dwarf.Entry) dieName {
 	}
 	nm, _ := e.Val(dwarf.AttrName).(string)
 	n.plain = nm
-	if ln != "" && (u == nil || u.isC()) {
+	switch {
+	case ln != "" && (u == nil || u.isC()):
 		n.name = ln
-	} else {
+	case ln != "" && u.lang != dwLangGo && cxxDisplayName(ln) != "":
+		n.name, n.cxx = cxxDisplayName(ln), true
+	default:
 		n.name = nm
 	}
 	if n.name == "" {
@@ -353,7 +358,7 @@ func (im *Image) nameOf(u *unit, e *dwarf.Entry) dieName {
 				continue
 			}
 			on := im.nameOf(u, oe)
-			n.name, n.plain = on.name, on.plain
+			n.name, n.plain, n.cxx = on.name, on.plain, on.cxx
 			if n.line == 0 {
 				n.line = on.line
 			}

@@ -222,7 +222,7 @@ func resolveFuncExact(ims []*Image, name string, skip bool) []Location {
 		for _, u := range im.allUnits() {
 			u.load()
 			walkBlocks(u.funcs, func(b *block) {
-				if b.kind == lexBlock || (b.name != name && b.plain != name) {
+				if b.kind == lexBlock || (b.name != name && b.plain != name && !(b.cxx && cxxMatches(b.name, name))) {
 					return
 				}
 				found = true

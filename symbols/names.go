@@ -21,6 +21,11 @@ func (im *Image) FunctionNames() []string {
 				if b.name != "" {
 					set[b.name] = true
 				}
+				if b.cxx {
+					for _, n := range cxxSpecNames(b.name) {
+						set[n] = true // what mayMatch and completion see
+					}
+				}
 				if b.plain != "" {
 					set[b.plain] = true
 				}

@@ -46,6 +46,9 @@ func (im *Image) lookup(pc, at uint64) PCInfo {
 		fr := SourceFrame{File: row.file, Line: row.line}
 		if s, ok := im.symbolAt(a); ok {
 			fr.Function = s.name
+			if d := cxxDisplayName(s.name); d != "" {
+				fr.Function = d // a C++ symbol of a library without debug information
+			}
 		}
 		if fr.Function != "" || fr.File != "" {
 			info.Frames = []SourceFrame{fr}

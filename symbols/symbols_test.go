@@ -220,6 +220,45 @@ func TestSpecsC(t *testing.T) {
 	}
 }
 
+// TestSpecsCxx: C++ functions by their qualified names, tails of them
+// and names without template arguments resolve where gdb's break puts
+// them (every overload, every instantiation), and frames name them as
+// gdb does, demangled without parameters.
+func TestSpecsCxx(t *testing.T) {
+	needTools(t, "g++", "gdb")
+	t.Parallel()
+	bin := testprog.BuildCXX(t, []string{"-O0"}, abs(t, "testdata/cxxnames.cpp"))
+	compareWithGDB(t, bin, []specCase{
+		{"geo::Shape::area", true},
+		{"Shape::area", false},
+		{"area", false},
+		{"geo::Shape::scale", false}, // both overloads
+		{"scale", false},
+		{"geo::twice", false}, // both instantiations
+		{"twice", false},
+		{"geo::twice<int>", false},
+		{"geo::Box<long>::get", false},
+		{"Box::get", false},
+	})
+	im, err := OpenImage(bin, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	for spec, want := range map[string]string{"area": "geo::Shape::area", "twice<double>": "geo::twice<double>", "Box<long>::get": "geo::Box<long>::get"} {
+		locs, err := im.Resolve(spec)
+		if err != nil || len(locs) != 1 || locs[0].Function != want {
+			t.Errorf("Resolve(%q) = %+v, %v; want one location in %s", spec, locs, err, want)
+		}
+	}
+	names := im.FunctionNames()
+	for _, n := range []string{"geo::Shape::area", "Shape::area", "geo::twice<int>", "twice"} {
+		if !slices.Contains(names, n) {
+			t.Errorf("FunctionNames lacks %q", n)
+		}
+	}
+}
+
 func TestSpecsSharedLibrary(t *testing.T) {
 	needTools(t, "gcc", "gdb")
 	t.Parallel()
