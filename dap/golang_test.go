@@ -77,6 +77,10 @@ func TestGoProgram(t *testing.T) {
 	if f := c.ok("stackTrace", map[string]any{"threadId": tid}).(*dap.StackTraceResponse).Body.StackFrames[0]; f.Name != "main.main" {
 		t.Errorf("stepOut: %+v", f)
 	}
+	// compute(0) returned 0 + 0 + 3 + 2, in RAX by Go's register ABI.
+	if l := c.locals(tid); len(l) == 0 || l[0].Name != "(return value)" || l[0].Value != "5" || l[0].Type != "int" {
+		t.Errorf("locals after stepOut: %+v", l)
+	}
 	c.ok("setBreakpoints", srcBP(src))
 	c.ok("continue", map[string]any{"threadId": tid})
 	if code := c.exitedAndTerminated(); code != 0 {

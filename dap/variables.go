@@ -141,22 +141,22 @@ func (s *session) list(ref *varRef, filter string, start, count int) ([]*eval.Va
 }
 
 // returnValue is the "(return value)" local of a thread held after a step
-// out: none otherwise, or when the function returns nothing; the reason
-// as its value when it cannot be read.
+// out (one per result of a Go function): none otherwise, or when the
+// function returns nothing; the reason as its value when it cannot be
+// read.
 func (s *session) returnValue(tid int) []*eval.Variable {
 	dbg, err := s.debuggee()
 	if err != nil {
 		return nil
 	}
-	v, err := dbg.ReturnValue(tid, eval.Print{})
-	switch {
-	case err != nil:
+	vs, err := dbg.ReturnValues(tid, eval.Print{})
+	if err != nil {
 		return []*eval.Variable{{Name: returnValueName, Value: "<not shown: " + err.Error() + ">"}}
-	case v == nil:
-		return nil
 	}
-	v.Expr = "" // not an expression: evaluating or watching it would find nothing
-	return []*eval.Variable{v}
+	for _, v := range vs {
+		v.Expr = "" // not an expression: evaluating or watching it would find nothing
+	}
+	return vs
 }
 
 const returnValueName = "(return value)"

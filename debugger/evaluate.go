@@ -122,13 +122,13 @@ func (s *Session) EvaluatePrint(tid, n int, src string, assign bool, p eval.Prin
 	return v, err
 }
 
-// ReturnValue is the value returned by the function that a step out of
-// thread tid just finished (nil without an error when the thread is not
-// held right after one, or the function returns nothing). Read in frame
-// 0 from the registers the ABI returns values in; C functions only.
-// p says how its value is written.
-func (s *Session) ReturnValue(tid int, p eval.Print) (*eval.Variable, error) {
-	var v *eval.Variable
+// ReturnValues are the values returned by the function that a step out
+// of thread tid just finished (none, without an error, when the thread is
+// not held right after one or the function returns nothing): C's one
+// value, or each result of a Go function. Read in frame 0 from the
+// registers the function returned them in. p says how they are written.
+func (s *Session) ReturnValues(tid int, p eval.Print) ([]*eval.Variable, error) {
+	var vs []*eval.Variable
 	err := s.proc.Do(func(c *target.Ctl) error {
 		th := s.threads[tid]
 		if th == nil || !th.held || th.returned == 0 {
@@ -145,11 +145,11 @@ func (s *Session) ReturnValue(tid int, p eval.Print) (*eval.Variable, error) {
 		if err != nil {
 			return err
 		}
-		v, err = ctx.ReturnValue(th.returned, [2][16]byte{fp.Xmm[0], fp.Xmm[1]})
+		vs, err = ctx.ReturnValues(th.returned, &fp.Xmm)
 		if errors.Is(err, eval.ErrNoReturnValue) {
 			return nil
 		}
 		return err
 	})
-	return v, err
+	return vs, err
 }

@@ -5,24 +5,26 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/go-delve/delve/pkg/dwarf/godwarf"
 )
 
 // Return values: what a function just returned, read in the caller's
 // frame right after the return (frame 0 of the context, as a debugger's
-// finish leaves the thread), from the registers the System V x86-64 ABI
-// returns values in. Go's internal ABI (results in RAX, RBX, RCX...)
-// is not read: it is unstable across Go versions and Delve reads Go
-// results from the callee's own frame instead.
+// finish leaves the thread), from the registers the function returned
+// them in: the System V x86-64 ABI's for C, Go's internal register ABI
+// (Go 1.17 on) for Go.
 
-// ErrNoReturnValue: the function returns nothing (void), or it is a Go
-// function, whose results are not read.
+// ErrNoReturnValue: the function returns nothing (void, or a Go function
+// without results).
 var ErrNoReturnValue = errors.New("the function returns no value")
 
-// ReturnValue reads the value that the function containing fnPC returned,
-// with xmm0 and xmm1 as the thread has them now (floating-point results).
-func (c *Context) ReturnValue(fnPC uint64, xmm [2][16]byte) (*Variable, error) {
+// ReturnValues reads the values that the function containing fnPC
+// returned, with the thread's xmm registers as they are now
+// (floating-point results): one for C, "(return value)"; one per result
+// for Go, named as the function names them (~r0 when it does not).
+func (c *Context) ReturnValues(fnPC uint64, xmm *[16][16]byte) ([]*Variable, error) {
 	if c.cfg.Table == nil {
 		return nil, errNoDebugInfo
 	}
@@ -35,12 +37,12 @@ func (c *Context) ReturnValue(fnPC uint64, xmm [2][16]byte) (*Variable, error) {
 	if u.Function == 0 {
 		return nil, fmt.Errorf("no function DIE covers pc %#x", fnPC)
 	}
-	if u.Lang == langGo {
-		return nil, ErrNoReturnValue
-	}
 	fn, err := ii.tree(u.Function)
 	if err != nil {
 		return nil, err
+	}
+	if u.Lang == langGo {
+		return c.goResults(ii, fn, xmm)
 	}
 	off, ok := fn.Entry.Val(dwarf.AttrType).(dwarf.Offset)
 	if !ok {
@@ -50,6 +52,14 @@ func (c *Context) ReturnValue(fnPC uint64, xmm [2][16]byte) (*Variable, error) {
 	if err != nil {
 		return nil, err
 	}
+	v, err := c.cReturnValue(t, xmm)
+	if err != nil {
+		return nil, err
+	}
+	return []*Variable{v}, nil
+}
+
+func (c *Context) cReturnValue(t godwarf.Type, xmm *[16][16]byte) (*Variable, error) {
 	size := sizeOf(t)
 	rax, err := c.env.reg(0)
 	if err != nil {
@@ -77,6 +87,190 @@ func (c *Context) ReturnValue(fnPC uint64, xmm [2][16]byte) (*Variable, error) {
 		ints = ints[1:]
 	}
 	return c.newVariable("(return value)", immValue(t, b[:size])), nil
+}
+
+// goIntRegs are Go's integer argument and result registers in order
+// (RAX, RBX, RCX, RDI, RSI, R8-R11), as DWARF numbers them; 15 float
+// registers X0-X14 follow them.
+var goIntRegs = []int{0, 3, 2, 5, 4, 8, 9, 10, 11}
+
+const goFloatRegs = 15
+
+// goResults reads a Go function's results, which its DWARF lists as
+// formal parameters marked DW_AT_variable_parameter, from the registers
+// Go's internal ABI assigns them: each result in turn, from the first
+// register again for results. A result that does not fit in the
+// registers left is read from the caller's argument area on the stack.
+func (c *Context) goResults(ii *imgInfo, fn *godwarf.Tree, xmm *[16][16]byte) ([]*Variable, error) {
+	type param struct {
+		name string
+		t    godwarf.Type
+	}
+	var args, results []param
+	for _, ch := range fn.Children {
+		if ch.Tag != dwarf.TagFormalParameter {
+			continue
+		}
+		name, _ := ch.Entry.Val(dwarf.AttrName).(string)
+		off, ok := ch.Entry.Val(dwarf.AttrType).(dwarf.Offset)
+		if !ok {
+			continue
+		}
+		t, err := ii.readType(off)
+		if err != nil {
+			return nil, err
+		}
+		if isResult, _ := ch.Entry.Val(dwarf.AttrVarParam).(bool); isResult {
+			results = append(results, param{name, t})
+		} else {
+			args = append(args, param{name, t})
+		}
+	}
+	if len(results) == 0 {
+		return nil, ErrNoReturnValue
+	}
+	// The stack-assigned arguments come first in the caller's argument
+	// area (at the caller's sp once the callee has returned), then, from
+	// the next pointer-aligned offset, the stack-assigned results.
+	var stack int64
+	var aa goAssigner
+	for _, p := range args {
+		saved := aa
+		if !aa.assign(p.t, 0) {
+			aa = saved
+			stack = alignUp(stack, goAlign(p.t)) + sizeOf(p.t)
+		}
+	}
+	stack = alignUp(stack, 8)
+	sp, err := c.env.reg(7)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Variable
+	var a goAssigner
+	for _, p := range results {
+		label := "(return value) " + p.name
+		saved := a
+		a.pieces = nil
+		if !a.assign(p.t, 0) {
+			a = saved // stack-assigned: the registers it took are given back
+			stack = alignUp(stack, goAlign(p.t))
+			out = append(out, c.newVariable(label, memValue(p.t, sp+uint64(stack))))
+			stack += sizeOf(p.t)
+			continue
+		}
+		b := make([]byte, sizeOf(p.t))
+		for _, pc := range a.pieces {
+			var reg [8]byte
+			if pc.float {
+				if xmm == nil {
+					return nil, errors.New("no floating-point registers")
+				}
+				copy(reg[:], xmm[pc.reg][:8])
+			} else {
+				v, err := c.env.reg(goIntRegs[pc.reg])
+				if err != nil {
+					return nil, err
+				}
+				binary.LittleEndian.PutUint64(reg[:], v)
+			}
+			copy(b[pc.off:pc.off+pc.size], reg[:pc.size])
+		}
+		out = append(out, c.newVariable(label, immValue(p.t, b)))
+	}
+	if len(out) == 1 && strings.HasPrefix(out[0].Name, "(return value) ~r") {
+		out[0].Name = "(return value)"
+	}
+	return out, nil
+}
+
+func alignUp(n, a int64) int64 {
+	if a <= 1 {
+		return n
+	}
+	return (n + a - 1) / a * a
+}
+
+// goAlign is a Go type's alignment on amd64: its largest scalar's size.
+func goAlign(t godwarf.Type) int64 {
+	switch rt := resolve(t).(type) {
+	case *godwarf.StringType, *godwarf.SliceType:
+		return 8
+	case *godwarf.StructType:
+		var m int64 = 1
+		for _, f := range rt.Field {
+			m = max(m, goAlign(f.Type))
+		}
+		return m
+	case *godwarf.ArrayType:
+		return goAlign(rt.Type)
+	case *godwarf.ComplexType:
+		return max(1, rt.ByteSize/2)
+	}
+	return min(8, max(1, sizeOf(t)))
+}
+
+// goAssigner follows Go's register assignment (the internal ABI's
+// "register assignment" algorithm): which register holds each piece.
+type goAssigner struct {
+	ints, floats int
+	pieces       []goPiece
+}
+
+type goPiece struct {
+	off, size int64
+	float     bool
+	reg       int
+}
+
+func (a *goAssigner) assign(t godwarf.Type, off int64) bool {
+	switch rt := resolve(t).(type) {
+	case *godwarf.StringType:
+		return a.assignFields(rt.Field, off)
+	case *godwarf.SliceType:
+		return a.assignFields(rt.Field, off)
+	case *godwarf.StructType:
+		return a.assignFields(rt.Field, off)
+	case *godwarf.ArrayType:
+		switch rt.Count {
+		case 0:
+			return true
+		case 1:
+			return a.assign(rt.Type, off)
+		}
+		return false
+	case *godwarf.FloatType:
+		return a.float(off, rt.ByteSize)
+	case *godwarf.ComplexType:
+		half := rt.ByteSize / 2
+		return a.float(off, half) && a.float(off+half, half)
+	default:
+		size := sizeOf(t)
+		if size <= 0 || size > 8 || a.ints == len(goIntRegs) {
+			return size == 0
+		}
+		a.pieces = append(a.pieces, goPiece{off: off, size: size, reg: a.ints})
+		a.ints++
+		return true
+	}
+}
+
+func (a *goAssigner) assignFields(fs []*godwarf.StructField, off int64) bool {
+	for _, f := range fs {
+		if !a.assign(f.Type, off+f.ByteOffset) {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *goAssigner) float(off, size int64) bool {
+	if a.floats == goFloatRegs {
+		return false
+	}
+	a.pieces = append(a.pieces, goPiece{off: off, size: size, float: true, reg: a.floats})
+	a.floats++
+	return true
 }
 
 // The ABI's classes of an eightbyte of a value: integer registers or SSE

@@ -254,12 +254,19 @@ func (t *Term) describeStop(ev debugger.Event) string {
 		fmt.Fprintf(&b, "%6d:\t%s\n", line, src)
 	}
 	if ev.Reason == debugger.ReasonStep {
-		// After a step out, what the function returned (gdb's finish).
-		switch v, err := t.s.ReturnValue(ev.Tid, eval.Print{MaxDepth: printDepth, MaxArray: printElements}); {
+		// After a step out, what the function returned: gdb's finish
+		// for C, Delve's list of results for Go.
+		vs, err := t.s.ReturnValues(ev.Tid, eval.Print{MaxDepth: printDepth, MaxArray: printElements})
+		switch {
 		case err != nil:
 			fmt.Fprintf(&b, "Value returned: not shown (%v)\n", err)
-		case v != nil:
-			fmt.Fprintf(&b, "Value returned is %s\n", v.Printed())
+		case len(vs) == 1 && vs[0].Name == "(return value)":
+			fmt.Fprintf(&b, "Value returned is %s\n", vs[0].Printed())
+		case len(vs) > 0:
+			b.WriteString("Values returned:\n")
+			for _, v := range vs {
+				fmt.Fprintf(&b, "\t%s: %s\n", strings.TrimPrefix(v.Name, "(return value) "), v.Printed())
+			}
 		}
 	}
 	return b.String()

@@ -3,6 +3,7 @@ package terminal
 import (
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
@@ -89,4 +90,26 @@ continue
 
 func countMatches(s, pattern string) int {
 	return len(regexp.MustCompile(pattern).FindAllStringIndex(s, -1))
+}
+
+// TestGoReturnValuesScript: finish shows a Go function's results as
+// Delve does, read as Go's register ABI returns them (a struct in two
+// integer registers; an int and an error; a string and a float64 in
+// integer and float registers; an array on the stack), with the values
+// the program then prints, in every Go build the tests use.
+func TestGoReturnValuesScript(t *testing.T) {
+	for _, b := range testprog.GoBuilds {
+		t.Run(b.Name, func(t *testing.T) {
+			prog := testprog.BuildGoWith(t, b.Toolchain, b.Flags, filepath.Join("testdata", "goreturns"))
+			cmds := "break main.pt\nbreak main.two\nbreak main.name\nbreak main.big\n" + strings.Repeat("continue\nfinish\n", 4) + "continue\n"
+			out := script(t, nil, cmds, "exec", prog)
+			expectInOrder(t, out,
+				`^Value returned is \{X: 3, Y: 6\}$`,
+				`^Values returned:\n\t~r0: 0\n\t~r1: error\(\*errors\.errorString\) \*\{s: "too big"\}$`,
+				`^Values returned:\n\ts: "n5"\n\tf: 1\.25$`,
+				`^Value returned is \[1, 1, 1\]$`,
+				`^\{3 6\} 0 too big n5 1\.25 \[1 1 1\]$`,
+				`^Process \d+ exited with status 0`)
+		})
+	}
 }
