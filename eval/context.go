@@ -52,9 +52,10 @@ const Formats = "xduotcs"
 
 // Print says how summaries are written: zero fields keep the Config's.
 type Print struct {
-	MaxDepth int  // see Config.MaxDepth
-	MaxArray int  // see Config.MaxArray
-	Format   byte // see Config.Format
+	MaxDepth  int  // see Config.MaxDepth
+	MaxArray  int  // see Config.MaxArray
+	MaxString int  // see Config.MaxString
+	Format    byte // see Config.Format
 }
 
 // CheckFormat tells whether f is a format letter summaries take.
@@ -76,6 +77,9 @@ func (c *Context) SetPrint(p Print) error {
 	}
 	if p.MaxArray > 0 {
 		c.cfg.MaxArray = p.MaxArray
+	}
+	if p.MaxString > 0 {
+		c.cfg.MaxString = p.MaxString
 	}
 	c.cfg.Format = p.Format
 	return nil

@@ -20,10 +20,11 @@ func init() {
 			summary: "evaluate EXPR (C or Go, as the frame's language) in the selected frame",
 			help: "FMT is a gdb format letter for the numbers in the value: x hexadecimal, d signed and\n" +
 				"u unsigned decimal, o octal, t binary, c character, s string (print/x EXPR, p/x EXPR).\n" +
-				"Values are shown whole, nested " + fmt.Sprint(printDepth) + " levels deep and " + fmt.Sprint(printElements) + " elements long, as gdb does.",
+				"Values are shown whole, nested " + fmt.Sprint(printDepth) + " levels deep and " + fmt.Sprint(printElements) + " elements long, as gdb does;\n" +
+				"set print max-depth N and set print elements N change that (unlimited or 0: no limit).",
 			run: cmdPrint},
-		&command{name: "set", group: "data", usage: "VAR = EXPR",
-			summary: "assign to a variable, register ($rax) or memory in the selected frame", run: cmdSet},
+		&command{name: "set", group: "data", usage: "VAR = EXPR | print elements|max-depth [N|unlimited]",
+			summary: "assign to a variable, register ($rax) or memory in the selected frame; or how print shows values", run: cmdSet},
 		&command{name: "locals", group: "data",
 			summary: "show the selected frame's local variables", run: cmdLocals},
 		&command{name: "args", group: "data",
@@ -67,7 +68,9 @@ func cmdPrint(t *Term, args string) error {
 		return err
 	}
 	_, n := t.selected()
-	v, err := t.s.EvaluatePrint(tid, n, src, false, eval.Print{MaxDepth: printDepth, MaxArray: printElements, Format: format})
+	p := t.printing()
+	p.Format = format
+	v, err := t.s.EvaluatePrint(tid, n, src, false, p)
 	if err != nil {
 		return err
 	}
@@ -75,7 +78,67 @@ func cmdPrint(t *Term, args string) error {
 	return nil
 }
 
+// unlimited stands for gdb's "unlimited" (or 0) in set print.
+const unlimited = 1 << 30
+
+// printing is how print shows values now.
+func (t *Term) printing() eval.Print {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p := eval.Print{MaxDepth: printDepth, MaxArray: printElements}
+	if t.printDepthSet != 0 {
+		p.MaxDepth = t.printDepthSet
+	}
+	if t.printElementsSet != 0 {
+		p.MaxArray = t.printElementsSet
+	}
+	p.MaxString = min(p.MaxArray, 1<<20) // gdb's print elements caps strings too
+	return p
+}
+
+// setPrint is gdb's set print elements / max-depth; without a value it
+// shows the setting.
+func (t *Term) setPrint(args string) error {
+	words := strings.Fields(args)
+	if len(words) == 0 || len(words) > 2 || (words[0] != "elements" && words[0] != "max-depth") {
+		return badArgs("want set print elements|max-depth [N|unlimited]")
+	}
+	if len(words) == 1 {
+		p := t.printing()
+		n := map[string]int{"elements": p.MaxArray, "max-depth": p.MaxDepth}[words[0]]
+		if n >= unlimited {
+			t.con.printf("print %s is unlimited\n", words[0])
+		} else {
+			t.con.printf("print %s is %d\n", words[0], n)
+		}
+		return nil
+	}
+	n, err := strconv.Atoi(words[1])
+	switch {
+	case words[1] == "unlimited":
+		n = unlimited
+	case err != nil || n < 0:
+		return badArgs("%q is not a number or unlimited", words[1])
+	case n == 0:
+		n = unlimited
+	}
+	t.mu.Lock()
+	if words[0] == "elements" {
+		t.printElementsSet = n
+	} else {
+		t.printDepthSet = n
+	}
+	t.mu.Unlock()
+	return nil
+}
+
 func cmdSet(t *Term, args string) error {
+	if rest, ok := strings.CutPrefix(args, "print "); ok && !strings.Contains(rest, "=") {
+		return t.setPrint(rest)
+	}
+	if args == "print" {
+		return t.setPrint("")
+	}
 	lhs, rhs, ok := strings.Cut(args, "=")
 	if !ok || strings.TrimSpace(lhs) == "" || strings.TrimSpace(rhs) == "" {
 		return badArgs("want VAR = EXPR")

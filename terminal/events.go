@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ubpdbg/ubpdbg/debugger"
-	"github.com/ubpdbg/ubpdbg/eval"
 	"golang.org/x/sys/unix"
 )
 
@@ -256,7 +255,7 @@ func (t *Term) describeStop(ev debugger.Event) string {
 	if ev.Reason == debugger.ReasonStep {
 		// After a step out, what the function returned: gdb's finish
 		// for C, Delve's list of results for Go.
-		vs, err := t.s.ReturnValues(ev.Tid, eval.Print{MaxDepth: printDepth, MaxArray: printElements})
+		vs, err := t.s.ReturnValues(ev.Tid, t.printing())
 		switch {
 		case err != nil:
 			fmt.Fprintf(&b, "Value returned: not shown (%v)\n", err)

@@ -13,7 +13,8 @@ import (
 // letters (bad ones are errors that lose nothing), writes a pointer with
 // its type; bt shows each frame's arguments; finish shows the value
 // returned in each of the ABI's ways (rax, xmm0, rax and xmm0 together,
-// memory), and nothing for a void function. The lines are gdb's for the
+// memory), and nothing for a void function; set print max-depth and
+// elements change how deep and how long values are. The lines are gdb's for the
 // same program, but for gdb's "$N = " and its "in\000" (gdb shows the
 // zero bytes in a char array whose string ends early; we stop at the
 // first one).
@@ -86,6 +87,17 @@ continue
 	if n := countMatches(out, `(?m)^Value returned`); n != 4 {
 		t.Errorf("%d lines tell a returned value, want 4 (none for the void function):\n%s", n, out)
 	}
+	// How deep and how long: gdb's set print max-depth and elements.
+	out = script(t, nil, "break consume\ncontinue\nset print max-depth 1\nprint *it\nset print max-depth\nset print max-depth unlimited\nset print max-depth\nset print elements 2\nprint it->box.tag\np/x it->box.tag\nset print elements x\nset print colours 3\ncontinue\n", "exec", prog)
+	expectInOrder(t, out,
+		`^\{id = -1, box = \{\.\.\.\}, deep = \{\.\.\.\}\}$`,
+		`^print max-depth is 1$`,
+		`^print max-depth is unlimited$`,
+		`^"bo"\.\.\.$`,
+		`^\{0x62, 0x6f, \.\.\.\+2 more\}$`,
+		`^set: "x" is not a number or unlimited`,
+		`^set: want set print elements\|max-depth`,
+		`^Process \d+ exited with status 0`)
 }
 
 func countMatches(s, pattern string) int {

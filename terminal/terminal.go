@@ -76,6 +76,9 @@ type Term struct {
 	waiter   *waiter      // a command waiting for a stop or the end
 	threadOK map[int]bool // threads alive (event loop only)
 	names    names
+	// printing: how deep and how long print shows values (set print
+	// max-depth, set print elements); 0 until set: gdb's defaults.
+	printDepthSet, printElementsSet int
 
 	done     chan struct{} // closed when the event stream ends
 	lastCmd  string        // for repeating on an empty line
