@@ -81,7 +81,7 @@ func TestCChildren(t *testing.T) {
 	if !strings.HasSuffix(kids["name"].Value, `"outer name"`) {
 		t.Errorf("o.name = %s, want the C string", kids["name"].Value)
 	}
-	wantValue(t, kids["buf"], `"buf"`)
+	wantValue(t, kids["buf"], `"buf\000\000\000\000"`) // char[8]: gdb's way, every byte but the final NUL
 
 	wantValue(t, mustEval(t, c, "num.f"), "1.5")
 	wantValue(t, mustEval(t, c, "num.i"), "1069547520")

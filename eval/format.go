@@ -346,6 +346,67 @@ func (c *Context) cString(addr uint64, max int) (string, error) {
 	return quoteC(out, true), nil
 }
 
+// repeatThreshold is gdb's "print repeats": a run of more equal elements
+// than this is written once with <repeats N times>.
+const repeatThreshold = 10
+
+// gdbCharArray writes a C char array as gdb does: every character of the
+// array (NULs inside as \000), but for a final NUL, which is the string's
+// end; runs of more than ten equal characters as 'c' <repeats N times>
+// between the quoted parts. truncated: the array goes on past b.
+func gdbCharArray(b []byte, truncated bool) string {
+	if !truncated && len(b) > 0 && b[len(b)-1] == 0 {
+		b = b[:len(b)-1]
+	}
+	if len(b) == 0 {
+		return `""`
+	}
+	var segs []string
+	var text []byte
+	for i := 0; i < len(b); {
+		j := i
+		for j < len(b) && b[j] == b[i] {
+			j++
+		}
+		if j-i > repeatThreshold {
+			if len(text) > 0 {
+				segs, text = append(segs, quoteC(text, false)), nil
+			}
+			segs = append(segs, fmt.Sprintf("%s <repeats %d times>", quoteChar(b[i]), j-i))
+		} else {
+			text = append(text, b[i:j]...)
+		}
+		i = j
+	}
+	if len(text) > 0 {
+		segs = append(segs, quoteC(text, false))
+	}
+	out := strings.Join(segs, ", ")
+	if truncated {
+		out += "..."
+	}
+	return out
+}
+
+// gdbRepeats writes runs of more than ten equal elements once, as gdb
+// does: {0 <repeats 16 times>}.
+func gdbRepeats(parts []string) []string {
+	var out []string
+	for i := 0; i < len(parts); {
+		j := i
+		for j < len(parts) && parts[j] == parts[i] {
+			j++
+		}
+		if j-i > repeatThreshold {
+			out = append(out, fmt.Sprintf("%s <repeats %d times>", parts[i], j-i))
+		} else {
+			out = append(out, parts[i:j]...)
+		}
+		i = j
+	}
+	return out
+}
+
 func indexZero(b []byte) int {
 	for i, x := range b {
 		if x == 0 {
@@ -393,16 +454,7 @@ func (c *Context) formatArray(v *value, depth int) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		// Like gdb: text up to the NUL if the rest is NULs too, else every
-		// byte up to the last non-NUL one ("\000\000\300?").
-		end := len(b)
-		for end > 0 && b[end-1] == 0 {
-			end--
-		}
-		if i := indexZero(b); i >= 0 && i >= end {
-			return quoteC(b[:i], false), nil
-		}
-		return quoteC(b[:end], n < at.Count), nil
+		return gdbCharArray(b, n < at.Count), nil
 	}
 	if depth >= c.maxDepth() {
 		return c.brackets("..."), nil
@@ -414,6 +466,9 @@ func (c *Context) formatArray(v *value, depth int) (string, error) {
 			return "", err
 		}
 		parts = append(parts, c.summary(e, depth+1))
+	}
+	if c.lang != expr.Go {
+		parts = gdbRepeats(parts)
 	}
 	if at.Count > int64(c.cfg.MaxArray) {
 		parts = append(parts, fmt.Sprintf("...+%d more", at.Count-int64(c.cfg.MaxArray)))

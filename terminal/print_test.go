@@ -14,10 +14,8 @@ import (
 // its type; bt shows each frame's arguments; finish shows the value
 // returned in each of the ABI's ways (rax, xmm0, rax and xmm0 together,
 // memory), and nothing for a void function; set print max-depth and
-// elements change how deep and how long values are. The lines are gdb's for the
-// same program, but for gdb's "$N = " and its "in\000" (gdb shows the
-// zero bytes in a char array whose string ends early; we stop at the
-// first one).
+// elements change how deep and how long values are. The lines are gdb's
+// for the same program but for its "$N = ".
 func TestPrintScript(t *testing.T) {
 	prog := testprog.BuildC(t, []string{"-O0", "-g"}, filepath.Join("testdata", "print.c"))
 	cmds := `break consume
@@ -55,7 +53,7 @@ continue
 	out := script(t, nil, cmds, "exec", prog)
 	expectInOrder(t, out,
 		`^Thread \d+ stopped at breakpoint 1: consume\(\) print\.c:\d+$`,
-		`^\{id = -1, box = \{a = 255, tag = "box"\}, deep = \{mid = \{in = \{a = 7, tag = "in"\}, n = 100\}, ptr = (0x[0-9a-f]+)\}\}$`,
+		`^\{id = -1, box = \{a = 255, tag = "box"\}, deep = \{mid = \{in = \{a = 7, tag = "in\\000"\}, n = 100\}, ptr = (0x[0-9a-f]+)\}\}$`,
 		`^0xffffffff$`,
 		`^\{id = 0xffffffff, box = \{a = 0xff, tag = \{0x62, 0x6f, 0x78, 0x0\}\}, deep = \{mid = \{in = \{a = 0x7, tag = \{0x69, 0x6e, 0x0, 0x0\}\}, n = 0x64\}, ptr = 0x[0-9a-f]+\}\}$`,
 		`^\(struct inner \*\) 0x[0-9a-f]+$`,
@@ -78,7 +76,7 @@ continue
 		`^Thread \d+ stopped at breakpoint 3: make_pair\(\)`,
 		`^Value returned is \{a = 5, d = 2\.5\}$`,
 		`^Thread \d+ stopped at breakpoint 4: make_outer\(\)`,
-		`^Value returned is \{mid = \{in = \{a = 3, tag = "o"\}, n = 42\}, ptr = 0x0\}$`,
+		`^Value returned is \{mid = \{in = \{a = 3, tag = "o\\000\\000"\}, n = 42\}, ptr = 0x0\}$`,
 		`^Thread \d+ stopped at breakpoint 5: nothing\(\)`,
 		`^Thread \d+ stopped after step out: main\(\)`,
 		`^0 4\.5 5 2\.5 42$`,
