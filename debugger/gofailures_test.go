@@ -1,13 +1,11 @@
 package debugger
 
 import (
-	"encoding/binary"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
@@ -57,9 +55,9 @@ func TestGoFailures(t *testing.T) {
 						if strings.Contains(out.String(), "goroutine ") {
 							t.Errorf("the runtime printed its traceback before the stop: %q", out.String())
 						}
-						before := readTicks(t, s, prog)
+						before := readInt64(t, s, prog, "main.ticks") // the first ticker
 						time.Sleep(200 * time.Millisecond)
-						if after := readTicks(t, s, prog); after <= before {
+						if after := readInt64(t, s, prog, "main.ticks"); after <= before {
 							t.Errorf("the other goroutines did not tick while the failing one was held (%d, %d)", before, after)
 						}
 						if err := s.Continue(ev.Tid, false); err != nil {
@@ -96,15 +94,4 @@ func TestGoFailures(t *testing.T) {
 			})
 		})
 	}
-}
-
-// readTicks reads the first ticker's count (an atomic.Int64 is its
-// value alone).
-func readTicks(t *testing.T, s *Session, prog string) int64 {
-	t.Helper()
-	var b [8]byte
-	if _, err := s.ReadMemory(testharness.Symbol(t, prog, "main.ticks"), b[:]); err != nil {
-		t.Fatal(err)
-	}
-	return int64(binary.LittleEndian.Uint64(b[:]))
 }

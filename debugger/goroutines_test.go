@@ -102,8 +102,15 @@ func TestGoroutinesNotGo(t *testing.T) {
 
 func readProgress(t *testing.T, s *Session, prog string) int64 {
 	t.Helper()
+	return readInt64(t, s, prog, "main.progress")
+}
+
+// readInt64 reads a Go program's int64 variable (or atomic.Int64, which
+// is its value alone) by its symbol.
+func readInt64(t *testing.T, s *Session, prog, sym string) int64 {
+	t.Helper()
 	var b [8]byte
-	if _, err := s.ReadMemory(testharness.Symbol(t, prog, "main.progress"), b[:]); err != nil {
+	if _, err := s.ReadMemory(testharness.Symbol(t, prog, sym), b[:]); err != nil {
 		t.Fatal(err)
 	}
 	return int64(binary.LittleEndian.Uint64(b[:]))
