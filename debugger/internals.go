@@ -77,10 +77,15 @@ func (s *Session) internalHit(c *target.Ctl, tid int, st *breakpoints.Site, regs
 		}
 		if owner != tid {
 			// A goroutine that moved to another thread mid-step: the
-			// step goes on with it.
-			s.endStep(c, owner)
-			s.thread(tid).step = th.step
+			// step goes on with it. Its internal breakpoints are the
+			// goroutine's (Internal.G), so they stay; only the step
+			// state moves. (Ending the old thread's step here removed
+			// them and dropped the state, so a step out that finished
+			// on the new thread read a nil step.)
+			moved := th.step
+			th.step = nil
 			th = s.thread(tid)
+			th.step = moved
 		}
 		switch ib.Kind {
 		case breakpoints.StepStmt:
