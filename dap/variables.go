@@ -151,15 +151,13 @@ func (s *session) returnValue(tid int) []*eval.Variable {
 	}
 	vs, err := dbg.ReturnValues(tid, eval.Print{})
 	if err != nil {
-		return []*eval.Variable{{Name: returnValueName, Value: "<not shown: " + err.Error() + ">"}}
+		return []*eval.Variable{{Name: eval.ReturnValueName, Value: "<not shown: " + err.Error() + ">"}}
 	}
 	for _, v := range vs {
 		v.Expr = "" // not an expression: evaluating or watching it would find nothing
 	}
 	return vs
 }
-
-const returnValueName = "(return value)"
 
 // setFormat makes the values a request lists from now on in frameID's
 // context follow the client's valueFormatting (hex, or natural again).

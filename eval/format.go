@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -140,7 +141,7 @@ func (c *Context) formatScalar(v *value) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if f := c.cfg.Format; f != 0 && f != 's' {
+	if f := c.numberLetter(); f != 0 {
 		return formatLetter(f, s, v), nil
 	}
 	switch s.cls {
@@ -170,6 +171,15 @@ func (c *Context) formatScalar(v *value) (string, error) {
 		n += " " + quoteChar(byte(s.bits))
 	}
 	return n, nil
+}
+
+// numberLetter is the format letter that numbers are written in, 0 for
+// their natural form (no letter, or s, which only changes strings).
+func (c *Context) numberLetter() byte {
+	if c.cfg.Format == 's' {
+		return 0
+	}
+	return c.cfg.Format
 }
 
 // formatLetter writes a scalar as gdb's print/FMT does: the bits of the
@@ -233,7 +243,7 @@ func (c *Context) formatPointer(v *value) (string, error) {
 		return "", err
 	}
 	pt := resolve(v.typ).(*godwarf.PtrType)
-	if f := c.cfg.Format; f != 0 && f != 's' {
+	if f := c.numberLetter(); f != 0 {
 		return formatLetter(f, s, v), nil
 	}
 	if c.lang == expr.Go {
@@ -363,21 +373,16 @@ func gdbCharArray(b []byte, truncated bool) string {
 	}
 	var segs []string
 	var text []byte
-	for i := 0; i < len(b); {
-		j := i
-		for j < len(b) && b[j] == b[i] {
-			j++
+	forRuns(b, func(c byte, n int) {
+		if n <= repeatThreshold {
+			text = append(text, bytes.Repeat([]byte{c}, n)...)
+			return
 		}
-		if j-i > repeatThreshold {
-			if len(text) > 0 {
-				segs, text = append(segs, quoteC(text, false)), nil
-			}
-			segs = append(segs, fmt.Sprintf("%s <repeats %d times>", quoteChar(b[i]), j-i))
-		} else {
-			text = append(text, b[i:j]...)
+		if len(text) > 0 {
+			segs, text = append(segs, quoteC(text, false)), nil
 		}
-		i = j
-	}
+		segs = append(segs, fmt.Sprintf("%s <repeats %d times>", quoteChar(c), n))
+	})
 	if len(text) > 0 {
 		segs = append(segs, quoteC(text, false))
 	}
@@ -392,19 +397,29 @@ func gdbCharArray(b []byte, truncated bool) string {
 // does: {0 <repeats 16 times>}.
 func gdbRepeats(parts []string) []string {
 	var out []string
-	for i := 0; i < len(parts); {
-		j := i
-		for j < len(parts) && parts[j] == parts[i] {
+	forRuns(parts, func(p string, n int) {
+		if n > repeatThreshold {
+			out = append(out, fmt.Sprintf("%s <repeats %d times>", p, n))
+			return
+		}
+		for ; n > 0; n-- {
+			out = append(out, p)
+		}
+	})
+	return out
+}
+
+// forRuns calls f with each run of equal elements of xs, in order: the
+// element and how many times it repeats.
+func forRuns[T comparable](xs []T, f func(x T, n int)) {
+	for i := 0; i < len(xs); {
+		j := i + 1
+		for j < len(xs) && xs[j] == xs[i] {
 			j++
 		}
-		if j-i > repeatThreshold {
-			out = append(out, fmt.Sprintf("%s <repeats %d times>", parts[i], j-i))
-		} else {
-			out = append(out, parts[i:j]...)
-		}
+		f(xs[i], j-i)
 		i = j
 	}
-	return out
 }
 
 func indexZero(b []byte) int {
@@ -448,7 +463,7 @@ func quoteC(b []byte, more bool) string {
 
 func (c *Context) formatArray(v *value, depth int) (string, error) {
 	at := resolve(v.typ).(*godwarf.ArrayType)
-	if c.lang != expr.Go && isCharType(at.Type) && at.Count > 0 && (c.cfg.Format == 0 || c.cfg.Format == 's') {
+	if c.lang != expr.Go && isCharType(at.Type) && at.Count > 0 && c.numberLetter() == 0 {
 		n := min(at.Count, int64(c.cfg.MaxString))
 		b, err := c.bytes(v.sub(0, &godwarf.ArrayType{CommonType: godwarf.CommonType{ByteSize: n}, Type: at.Type, Count: n}))
 		if err != nil {
@@ -575,7 +590,7 @@ func (c *Context) formatMap(v *value, depth int) (string, error) {
 }
 
 // maxDepth is Config.MaxDepth, or its default for a Context made without
-// NewContext.
+// NewContext (the DWARF-expression tests make one).
 func (c *Context) maxDepth() int {
 	if c.cfg.MaxDepth <= 0 {
 		return 2

@@ -16,13 +16,18 @@ import (
 // them in: the System V x86-64 ABI's for C, Go's internal register ABI
 // (Go 1.17 on) for Go.
 
+// ReturnValueName names a returned value; a Go function's results are
+// named ReturnValueName + " " + their name ("(return value) ~r1"), but for
+// a lone unnamed one.
+const ReturnValueName = "(return value)"
+
 // ErrNoReturnValue: the function returns nothing (void, or a Go function
 // without results).
 var ErrNoReturnValue = errors.New("the function returns no value")
 
 // ReturnValues reads the values that the function containing fnPC
 // returned, with the thread's xmm registers as they are now
-// (floating-point results): one for C, "(return value)"; one per result
+// (floating-point results): one for C, ReturnValueName; one per result
 // for Go, named as the function names them (~r0 when it does not).
 func (c *Context) ReturnValues(fnPC uint64, xmm *[16][16]byte) ([]*Variable, error) {
 	if c.cfg.Table == nil {
@@ -73,7 +78,7 @@ func (c *Context) cReturnValue(t godwarf.Type, xmm *[16][16]byte) (*Variable, er
 	if classes == nil {
 		// Returned in memory: the caller passed the buffer, and rax
 		// holds its address on return.
-		return c.newVariable("(return value)", memValue(t, rax)), nil
+		return c.newVariable(ReturnValueName, memValue(t, rax)), nil
 	}
 	ints, sse := []uint64{rax, rdx}, 0
 	b := make([]byte, 8*len(classes))
@@ -86,7 +91,7 @@ func (c *Context) cReturnValue(t godwarf.Type, xmm *[16][16]byte) (*Variable, er
 		binary.LittleEndian.PutUint64(b[8*i:], ints[0])
 		ints = ints[1:]
 	}
-	return c.newVariable("(return value)", immValue(t, b[:size])), nil
+	return c.newVariable(ReturnValueName, immValue(t, b[:size])), nil
 }
 
 // goIntRegs are Go's integer argument and result registers in order
@@ -149,7 +154,7 @@ func (c *Context) goResults(ii *imgInfo, fn *godwarf.Tree, xmm *[16][16]byte) ([
 	var out []*Variable
 	var a goAssigner
 	for _, p := range results {
-		label := "(return value) " + p.name
+		label := ReturnValueName + " " + p.name
 		saved := a
 		a.pieces = nil
 		if !a.assign(p.t, 0) {
@@ -178,8 +183,8 @@ func (c *Context) goResults(ii *imgInfo, fn *godwarf.Tree, xmm *[16][16]byte) ([
 		}
 		out = append(out, c.newVariable(label, immValue(p.t, b)))
 	}
-	if len(out) == 1 && strings.HasPrefix(out[0].Name, "(return value) ~r") {
-		out[0].Name = "(return value)"
+	if len(out) == 1 && strings.HasPrefix(results[0].name, "~r") {
+		out[0].Name = ReturnValueName
 	}
 	return out, nil
 }

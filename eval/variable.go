@@ -273,7 +273,7 @@ func (c *Context) ifaceView(v *value) (*value, error) {
 // except a pointer to characters, which shows its string. Go values, and
 // values in a format letter other than s, are their summary.
 func (v *Variable) Printed() string {
-	if v.c == nil || v.v == nil || v.c.lang == expr.Go || v.Kind != KindPointer || (v.c.cfg.Format != 0 && v.c.cfg.Format != 's') {
+	if v.c == nil || v.v == nil || v.c.lang == expr.Go || v.Kind != KindPointer || v.c.numberLetter() != 0 {
 		return v.Value
 	}
 	if pt, ok := resolve(v.v.typ).(*godwarf.PtrType); ok && isCharType(pt.Type) {

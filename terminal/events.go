@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ubpdbg/ubpdbg/debugger"
+	"github.com/ubpdbg/ubpdbg/eval"
 	"golang.org/x/sys/unix"
 )
 
@@ -259,12 +260,12 @@ func (t *Term) describeStop(ev debugger.Event) string {
 		switch {
 		case err != nil:
 			fmt.Fprintf(&b, "Value returned: not shown (%v)\n", err)
-		case len(vs) == 1 && vs[0].Name == "(return value)":
+		case len(vs) == 1 && vs[0].Name == eval.ReturnValueName:
 			fmt.Fprintf(&b, "Value returned is %s\n", vs[0].Printed())
 		case len(vs) > 0:
 			b.WriteString("Values returned:\n")
 			for _, v := range vs {
-				fmt.Fprintf(&b, "\t%s: %s\n", strings.TrimPrefix(v.Name, "(return value) "), v.Printed())
+				fmt.Fprintf(&b, "\t%s: %s\n", strings.TrimPrefix(v.Name, eval.ReturnValueName+" "), v.Printed())
 			}
 		}
 	}
