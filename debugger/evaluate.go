@@ -33,11 +33,17 @@ func (s *Session) frameContext(c *target.Ctl, tid, n, max int) (*eval.Context, e
 			return nil, err
 		}
 	}
+	return s.contextFor(c, tid, &regs, frames, n)
+}
+
+// contextFor is the evaluation context of frame n of frames, the stack of
+// thread tid stopped with regs. On the ptrace thread.
+func (s *Session) contextFor(c *target.Ctl, tid int, regs *regsT, frames []symbols.Frame, n int) (*eval.Context, error) {
 	if n >= len(frames) {
 		return nil, fmt.Errorf("thread %d has %d frames, no frame %d", tid, len(frames), n)
 	}
 	cfg := eval.Config{Table: s.syms, Frames: frames, Frame: n, Mem: evalMem{s},
-		ThreadRegs: &regs}
+		ThreadRegs: regs}
 	if n == 0 {
 		cfg.SetRegs = func(r regsT) error { return c.SetRegs(tid, r) }
 	}
@@ -94,6 +100,27 @@ func (s *Session) WithFrame(tid, n int, f func(ctx *eval.Context) error) error {
 			return err
 		}
 		return f(ctx)
+	})
+}
+
+// WithStack runs f, on the ptrace thread, with the stack of a stopped
+// thread (up to max frames, 0: all; walkErr says why the walk stopped
+// early, if it did) and an evaluation context for any of its frames, all
+// from one stack walk: a backtrace that shows each frame's arguments
+// needs no walk per frame.
+func (s *Session) WithStack(tid, max int, f func(frames []symbols.Frame, walkErr error, frame func(n int) (*eval.Context, error)) error) error {
+	return s.proc.Do(func(c *target.Ctl) error {
+		if th := s.threads[tid]; th == nil || !th.held {
+			return fmt.Errorf("thread %d: %w", tid, ErrNotStopped)
+		}
+		regs, err := c.Regs(tid)
+		if err != nil {
+			return err
+		}
+		frames, walkErr := s.unwindRegs(c, regs, max)
+		return f(frames, walkErr, func(n int) (*eval.Context, error) {
+			return s.contextFor(c, tid, &regs, frames, n)
+		})
 	})
 }
 

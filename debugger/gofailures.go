@@ -111,7 +111,7 @@ func (s *Session) goFailure(c *target.Ctl, tid int, kind breakpoints.InternalKin
 		if fn := frames[n].Function; fn != "runtime.throw" && fn != "runtime.fatal" {
 			continue
 		}
-		ctx, err := s.frameContext(c, tid, n, n+1)
+		ctx, err := s.contextFor(c, tid, &regs, frames, n)
 		if err != nil {
 			break
 		}

@@ -168,17 +168,32 @@ func cmdBacktrace(t *Term, args string) error {
 		}
 		max = n
 	}
-	frames, tid, err := t.stack(max)
+	tid, err := t.stoppedThread()
+	if err != nil {
+		return fmt.Errorf("stack walk stopped: %v", err)
+	}
 	_, sel := t.selected()
 	var b strings.Builder
-	for i, f := range frames {
-		mark := "  "
-		if i == sel {
-			mark = "> "
+	var walkErr error
+	// One stack walk for the frames and every frame's arguments.
+	err = t.s.WithStack(tid, max, func(frames []symbols.Frame, we error, frame func(int) (*eval.Context, error)) error {
+		walkErr = we
+		if len(frames) == 0 && we == nil {
+			walkErr = fmt.Errorf("thread %d: no frames", tid)
 		}
-		b.WriteString(mark + frameLine(i, f, t.frameArgs(tid, i)) + "\n")
-	}
+		for i, f := range frames {
+			mark := "  "
+			if i == sel {
+				mark = "> "
+			}
+			b.WriteString(mark + frameLine(i, f, argList(frame(i))) + "\n")
+		}
+		return nil
+	})
 	t.con.printf("%s", b.String())
+	if err == nil {
+		err = walkErr
+	}
 	if err != nil {
 		return fmt.Errorf("stack walk stopped: %v", err)
 	}
@@ -239,25 +254,35 @@ func (t *Term) selectFrame(n int) error {
 // pointers and strings, name=... for aggregates. Nothing for a frame
 // without debugging information.
 func (t *Term) frameArgs(tid, n int) string {
-	var parts []string
+	var args string
 	t.s.WithFrame(tid, n, func(c *eval.Context) error {
-		vs, err := c.Args()
-		if err != nil {
-			return err
-		}
-		for _, v := range vs {
-			val := v.Value
-			switch v.Kind {
-			case eval.KindArray, eval.KindStruct, eval.KindUnion, eval.KindSlice, eval.KindMap, eval.KindInterface:
-				val = "..."
-			case eval.KindPointer:
-				if strings.HasPrefix(val, "*") {
-					val = "*..." // a Go pointer showing what it points to
-				}
-			}
-			parts = append(parts, v.Name+"="+val)
-		}
+		args = argList(c, nil)
 		return nil
 	})
+	return args
+}
+
+// argList is frameArgs of the frame c evaluates in ("" if err).
+func argList(c *eval.Context, err error) string {
+	if err != nil {
+		return ""
+	}
+	vs, err := c.Args()
+	if err != nil {
+		return ""
+	}
+	var parts []string
+	for _, v := range vs {
+		val := v.Value
+		switch v.Kind {
+		case eval.KindArray, eval.KindStruct, eval.KindUnion, eval.KindSlice, eval.KindMap, eval.KindInterface:
+			val = "..."
+		case eval.KindPointer:
+			if strings.HasPrefix(val, "*") {
+				val = "*..." // a Go pointer showing what it points to
+			}
+		}
+		parts = append(parts, v.Name+"="+val)
+	}
 	return strings.Join(parts, ", ")
 }
