@@ -63,14 +63,9 @@ func cmdPrint(t *Term, args string) error {
 	if src == "" {
 		return badArgs("missing expression")
 	}
-	tid, err := t.stoppedThread()
-	if err != nil {
-		return err
-	}
-	_, n := t.selected()
 	p := t.printing()
 	p.Format = format
-	v, err := t.s.EvaluatePrint(tid, n, src, false, p)
+	v, err := t.evaluate(src, false, p)
 	if err != nil {
 		return err
 	}
@@ -143,7 +138,7 @@ func cmdSet(t *Term, args string) error {
 	if !ok || strings.TrimSpace(lhs) == "" || strings.TrimSpace(rhs) == "" {
 		return badArgs("want VAR = EXPR")
 	}
-	v, err := t.evaluate(args, true)
+	v, err := t.evaluate(args, true, eval.Print{})
 	if err != nil {
 		return err
 	}
@@ -152,14 +147,14 @@ func cmdSet(t *Term, args string) error {
 }
 
 // evaluate evaluates in the selected frame (assign: a statement that
-// writes).
-func (t *Term) evaluate(src string, assign bool) (*eval.Variable, error) {
+// writes), the value written as p says.
+func (t *Term) evaluate(src string, assign bool, p eval.Print) (*eval.Variable, error) {
 	tid, err := t.stoppedThread()
 	if err != nil {
 		return nil, err
 	}
 	_, n := t.selected()
-	return t.s.Evaluate(tid, n, src, assign)
+	return t.s.EvaluatePrint(tid, n, src, assign, p)
 }
 
 func cmdLocals(t *Term, args string) error {
@@ -203,7 +198,7 @@ var hexNumber = regexp.MustCompile(`0x[0-9a-fA-F]+`)
 // evalAddress evaluates an expression for an address: a pointer's value,
 // or an integer.
 func (t *Term) evalAddress(s string) (uint64, error) {
-	v, err := t.evaluate(s, false)
+	v, err := t.evaluate(s, false, eval.Print{})
 	if err != nil {
 		return 0, err
 	}
