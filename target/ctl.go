@@ -242,11 +242,7 @@ func (c *Ctl) StopAll() ([]Event, error) {
 			break
 		}
 		var ws unix.WaitStatus
-		wpid, ok := p.fromBacklog(&ws) // stops already reaped come first
-		var err error
-		if !ok {
-			wpid, err = wait4(-1, &ws, unix.WUNTRACED)
-		}
+		wpid, err := p.waitSpin(&ws) // stops already reaped come first
 		if err != nil {
 			p.processVanished()
 			break

@@ -320,10 +320,10 @@ type waited struct {
 // were served over and over (a thread of eight ticked 34 times in 500 ms
 // while the others ticked thousands). So when one event arrives, every
 // other one already there is reaped with it into the backlog, and the
-// backlog is served, oldest first, before wait4 is asked again. Whoever
-// else waits for any tracee (StopAll) takes from the backlog first; waits
-// for one thread are only for threads already stopped and handled, which
-// are never in it.
+// backlog is served, oldest first, before wait4 is asked again. StopAll,
+// the other wait for any tracee, waits here too; waits for one thread are
+// only for threads already stopped and handled, which are never in the
+// backlog.
 func (p *Process) waitSpin(ws *unix.WaitStatus) (int, error) {
 	if wpid, ok := p.fromBacklog(ws); ok {
 		return wpid, nil
