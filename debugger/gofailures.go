@@ -66,9 +66,7 @@ func (s *Session) StopsOnGoFailure(kind string) bool {
 // choices say, in the image that has the Go runtime. On the ptrace thread,
 // at the start and after an exec.
 func (s *Session) watchGoFailures(c *target.Ctl) {
-	s.sites.RemoveInternal(c, func(ib *breakpoints.Internal) bool {
-		return ib.Kind == breakpoints.GoPanic || ib.Kind == breakpoints.GoFatal
-	})
+	s.sites.RemoveInternal(c, func(ib *breakpoints.Internal) bool { return isGoFailure(ib.Kind) })
 	if s.syms == nil {
 		return
 	}
@@ -87,6 +85,11 @@ func (s *Session) watchGoFailures(c *target.Ctl) {
 			s.logf("Go %s: breakpoint at %s: %v", k.kind, k.fn, err)
 		}
 	}
+}
+
+// isGoFailure tells the internal breakpoints of Go failures.
+func isGoFailure(k breakpoints.InternalKind) bool {
+	return k == breakpoints.GoPanic || k == breakpoints.GoFatal
 }
 
 // goFailure describes the failure a thread stopped at: the panic's value

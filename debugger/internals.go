@@ -61,7 +61,7 @@ func (s *Session) internalHit(c *target.Ctl, tid int, st *breakpoints.Site, regs
 			s.librariesChanged(c)
 			continue
 		}
-		if ib.Kind == breakpoints.GoPanic || ib.Kind == breakpoints.GoFatal {
+		if isGoFailure(ib.Kind) {
 			e := s.goFailure(c, tid, ib.Kind)
 			s.endStep(c, tid) // a step that ran into it ends here
 			s.thread(tid).exception = e
