@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -111,34 +113,68 @@ func TestTraceLogLines(t *testing.T) {
 
 // TestTraceDetachOnSignal kills ubpdbg with each of SIGINT, SIGTERM and
 // SIGHUP while it traces a running process: the process must be detached
-// cleanly, run on and print what it prints without a debugger.
+// cleanly, run on and print what it prints without a debugger. The signal
+// comes after the first traced hit, not after a fixed time: on a loaded
+// machine attaching can take longer than a short program lives.
 func TestTraceDetachOnSignal(t *testing.T) {
 	bin := ubpdbgBin(t)
 	prog := testprog.BuildC(t, []string{"-O2", "-pthread"}, "../../debugger/testdata/ticker.c")
-	native, err := exec.Command(prog).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
+	const calls = "3000" // about 3 s of run
+	// The native run goes on beside the traced ones; its output is only
+	// wanted at the end of each.
+	nativeDone := make(chan struct{})
+	var native []byte
+	var nativeErr error
+	go func() {
+		defer close(nativeDone)
+		native, nativeErr = exec.Command(prog, calls).Output()
+	}()
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
-			target := exec.Command(prog)
+			target := exec.Command(prog, calls)
 			var tout bytes.Buffer
 			target.Stdout = &tout
 			if err := target.Start(); err != nil {
 				t.Fatal(err)
 			}
 			defer target.Process.Kill()
-			time.Sleep(100 * time.Millisecond)
-			tracer := exec.Command(bin, "trace", "-p", itoa(target.Process.Pid), "step")
-			var terr bytes.Buffer
-			tracer.Stderr = &terr
+			tracer := exec.Command(bin, "trace", "--log=hit", "-p", itoa(target.Process.Pid), "step")
+			// ubpdbg's own output (log lines, then the report) is on stderr.
+			out, err := tracer.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
 			if err := tracer.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(400 * time.Millisecond)
+			firstHit := make(chan bool, 1)
+			var terr bytes.Buffer
+			readDone := make(chan struct{})
+			go func() {
+				defer close(readDone)
+				r := bufio.NewReader(out)
+				line, err := r.ReadString('\n')
+				terr.WriteString(line)
+				firstHit <- err == nil && line == "hit\n"
+				io.Copy(&terr, r)
+			}()
+			select {
+			case ok := <-firstHit:
+				if !ok {
+					<-readDone
+					tracer.Wait()
+					t.Fatalf("ubpdbg traced no hit; it said:\n%s", terr.String())
+				}
+			case <-time.After(30 * time.Second):
+				tracer.Process.Kill()
+				t.Fatal("no traced hit in 30 s")
+			}
 			tracer.Process.Signal(sig)
 			done := make(chan error, 1)
-			go func() { done <- tracer.Wait() }()
+			go func() {
+				<-readDone // Wait closes the pipe: read all of it first
+				done <- tracer.Wait()
+			}()
 			select {
 			case <-done:
 			case <-time.After(10 * time.Second):
@@ -150,6 +186,10 @@ func TestTraceDetachOnSignal(t *testing.T) {
 			}
 			if err := target.Wait(); err != nil {
 				t.Fatalf("traced process failed after detach: %v (ubpdbg said %s)", err, terr.String())
+			}
+			<-nativeDone
+			if nativeErr != nil {
+				t.Fatal(nativeErr)
 			}
 			if tout.String() != string(native) {
 				t.Errorf("output %q, want %q", tout.String(), native)
