@@ -29,11 +29,15 @@ const (
 	// GoFatal: the entry of the Go runtime's fatalthrow, where every
 	// fatal error goes; it stops any thread.
 	GoFatal
+	// WatchScope: the return address of the frame a watchpoint's
+	// variable lives in (a local): the watchpoint ends when the frame
+	// returns there, as gdb's do. Steps do not own it.
+	WatchScope
 )
 
 var internalKindNames = [...]string{StepStmt: "step", StepReturn: "step-return", StepOut: "step-out",
 	StepEntry: "step-entry", StepSignalReturn: "step-signal-return", Libraries: "libraries",
-	GoPanic: "go-panic", GoFatal: "go-fatal"}
+	GoPanic: "go-panic", GoFatal: "go-fatal", WatchScope: "watch-scope"}
 
 // String is the kind's name in logs.
 func (k InternalKind) String() string {

@@ -202,9 +202,13 @@ func (s *Session) sortedIDs() []int {
 	return ids
 }
 
-// ClearBreakpoint deletes a breakpoint; its int3s go unless shared.
+// ClearBreakpoint deletes a breakpoint (its int3s go unless shared) or a
+// watchpoint (its debug registers are freed).
 func (s *Session) ClearBreakpoint(id int) error {
 	return s.proc.Do(func(c *target.Ctl) error {
+		if s.deleteWatch(c, id) {
+			return nil
+		}
 		bp := s.bps[id]
 		if bp == nil {
 			return fmt.Errorf("no breakpoint %d", id)
@@ -215,9 +219,12 @@ func (s *Session) ClearBreakpoint(id int) error {
 	})
 }
 
-// EnableBreakpoint enables or disables a breakpoint.
+// EnableBreakpoint enables or disables a breakpoint or a watchpoint.
 func (s *Session) EnableBreakpoint(id int, on bool) error {
 	return s.proc.Do(func(c *target.Ctl) error {
+		if isWatch, err := s.enableWatch(c, id, on); isWatch {
+			return err
+		}
 		bp := s.bps[id]
 		if bp == nil {
 			return fmt.Errorf("no breakpoint %d", id)
@@ -231,9 +238,16 @@ func (s *Session) EnableBreakpoint(id int, on bool) error {
 	})
 }
 
-// SetCondition changes a breakpoint's condition ("" removes it).
+// SetCondition changes a breakpoint's or a watchpoint's condition (""
+// removes it).
 func (s *Session) SetCondition(id int, cond string) error {
 	return s.proc.Do(func(c *target.Ctl) error {
+		if w := s.watches[id]; w != nil {
+			s.bpMu.Lock()
+			w.info.Spec.Cond = cond
+			s.bpMu.Unlock()
+			return nil
+		}
 		bp := s.bps[id]
 		if bp == nil {
 			return fmt.Errorf("no breakpoint %d", id)

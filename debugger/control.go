@@ -357,6 +357,9 @@ func (s *Session) endStep(c *target.Ctl, tid int) {
 		th.step = nil
 	}
 	s.sites.RemoveInternal(c, func(ib *breakpoints.Internal) bool {
+		if ib.Kind == breakpoints.WatchScope {
+			return false // a watchpoint's, not the step's
+		}
 		return (ib.Tid == tid && ib.Tid != 0) || (g != 0 && ib.G == g)
 	})
 }
@@ -426,13 +429,17 @@ func (s *Session) stepInsn(c *target.Ctl, tid int) error {
 
 // onStep handles EventStep: an XOL single-step of ours, or a user step.
 func (s *Session) onStep(c *target.Ctl, tid int) target.Action {
-	if ours, err := s.xol.Stepped(c, tid); ours {
-		if err != nil {
-			s.logf("thread %d: XOL step: %v", tid, err)
-		}
-		if !c.Stopped(tid) {
-			return target.Resume // an auto-continued pass; it runs on
-		}
+	ours, pass, err := s.xol.FinishStep(c, tid)
+	if err != nil {
+		s.logf("thread %d: XOL step: %v", tid, err)
+	}
+	// The stepped instruction may have tripped a watchpoint (the trap of
+	// both is one SIGTRAP): that decides first, whatever stepped it.
+	if hit, act := s.watchTrap(c, tid); hit {
+		return act
+	}
+	if ours && pass {
+		return target.Resume // an auto-continued pass; it runs on
 	}
 	th := s.threads[tid]
 	if th == nil || th.step == nil || !th.step.single {

@@ -56,7 +56,7 @@ func (s *Session) handleEvent(c *target.Ctl, ev target.Event) target.Action {
 		}
 		return target.Resume
 	case target.EventThreadExit:
-		s.threadExited(ev)
+		s.threadExited(c, ev)
 		return target.Resume
 	case target.EventFork:
 		// We do not follow fork children: they must run on without our
@@ -91,8 +91,9 @@ func (s *Session) threadStarted(c *target.Ctl, ev target.Event) {
 	s.emit(Event{Kind: ThreadStarted, Tid: ev.NewTid})
 }
 
-func (s *Session) threadExited(ev target.Event) {
+func (s *Session) threadExited(c *target.Ctl, ev target.Event) {
 	s.xol.ThreadGone(ev.Tid)
+	s.watchesThreadGone(c, ev.Tid)
 	delete(s.threads, ev.Tid)
 	s.emit(Event{Kind: ThreadExited, Tid: ev.Tid, Status: ev.Status})
 }
@@ -128,6 +129,9 @@ func (s *Session) onTrap(c *target.Ctl, tid, pid int) target.Action {
 			regs.Rip = addr
 			c.SetRegs(tid, regs)
 			return target.Resume
+		}
+		if hit, act := s.watchTrap(c, tid); hit {
+			return act
 		}
 		return s.foreignTrap(c, tid, regs.Rip)
 	}
@@ -291,7 +295,7 @@ func (s *Session) settle(c *target.Ctl, ev target.Event) {
 	case target.EventThreadStart:
 		s.threadStarted(c, ev)
 	case target.EventThreadExit:
-		s.threadExited(ev)
+		s.threadExited(c, ev)
 	case target.EventExit:
 		s.processExited(ev)
 	}
@@ -352,7 +356,7 @@ func (s *Session) stopOthers(c *target.Ctl) {
 		return
 	}
 	for _, ev := range evs {
-		if s.cfg.StopMode != StopAll || !s.keepHit(c, ev) {
+		if s.cfg.StopMode != StopAll || !(s.keepWatchHit(c, ev) || s.keepHit(c, ev)) {
 			s.settle(c, ev)
 		}
 	}
@@ -545,6 +549,7 @@ func (s *Session) stepOverHandler(c *target.Ctl, tid int) {
 // locations are kept as unloaded, with their hits.
 func (s *Session) onExec(c *target.Ctl, tid int) target.Action {
 	s.codeCheck = nil
+	s.watchesExec(c)
 	s.sites.Reset()
 	s.xol.Reset()
 	s.ldNotify = 0

@@ -61,6 +61,13 @@ func (s *Session) internalHit(c *target.Ctl, tid int, st *breakpoints.Site, regs
 			s.librariesChanged(c)
 			continue
 		}
+		if ib.Kind == breakpoints.WatchScope {
+			if stop, desc := s.watchScopeHit(c, tid, ib, regs); stop {
+				s.endStep(c, tid)
+				return true, ReasonDataBreakpoint, desc
+			}
+			continue
+		}
 		if isGoFailure(ib.Kind) {
 			e := s.goFailure(c, tid, ib.Kind)
 			s.endStep(c, tid) // a step that ran into it ends here

@@ -105,6 +105,10 @@ type Session struct {
 	// toldNoAreas: the user heard that the program refuses XOL areas.
 	toldNoAreas bool
 
+	// watches are the watchpoints (watch.go), numbered with bps; readers
+	// off the ptrace thread hold bpMu.
+	watches map[int]*watchpoint
+
 	// goFailOff: the Go failures (GoPanic, GoFatal) that do not stop.
 	goFailOff map[string]bool
 

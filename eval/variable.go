@@ -281,3 +281,25 @@ func (v *Variable) Printed() string {
 	}
 	return "(" + v.Type + ") " + v.Value
 }
+
+// Size is the size in bytes of the variable's type; 0 when it has none
+// that memory could hold (a bitfield, a computed value without a type).
+func (v *Variable) Size() int64 {
+	if v.v == nil || v.v.typ == nil || v.v.bitSize != 0 {
+		return 0
+	}
+	return sizeOf(v.v.typ)
+}
+
+// WithBytes is the variable as it is when data are its bytes: the same
+// type, name and context, at no address. A watchpoint shows the value it
+// saw before a write this way, after memory has changed. data must be
+// Size bytes long.
+func (v *Variable) WithBytes(data []byte) *Variable {
+	if v.v == nil || v.c == nil {
+		return v
+	}
+	val := immValue(v.v.typ, append([]byte(nil), data...))
+	val.expr = v.v.expr
+	return v.c.newVariable(v.Name, val)
+}

@@ -186,7 +186,10 @@ func (p *Process) syncDebugRegs(t *thread) {
 	}
 	t.dregsStale = false
 	if loadDebugRegs(t.tid, p.watches) == nil {
-		t.dregsSet = p.watches != [NumWatchpoints]Watch{}
+		// Once set, always set: the stop that loads an emptied set may
+		// be the trap of a watch cleared a moment ago, and WatchHit must
+		// still read DR6 to tell it from the program's own SIGTRAP.
+		t.dregsSet = t.dregsSet || p.watches != [NumWatchpoints]Watch{}
 	}
 }
 

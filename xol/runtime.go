@@ -166,19 +166,27 @@ func (r *Runtime) start(c *target.Ctl, tid int, in *x86.Insn, regs unix.PtraceRe
 // It reports whether the step was ours; if it was a Pass (not a Step), the
 // thread has been resumed.
 func (r *Runtime) Stepped(c *target.Ctl, tid int) (ours bool, err error) {
-	thr := r.threads[tid]
-	if thr == nil || thr.active == nil || (!thr.fixup && !thr.stepIn) {
-		return false, nil
-	}
-	resume := !thr.stepIn
-	if err := r.Fix(c, tid); err != nil {
-		return true, err
-	}
-	thr.stepIn = false
-	if resume {
+	ours, pass, err := r.FinishStep(c, tid)
+	if ours && pass && err == nil {
 		return true, c.Cont(tid)
 	}
-	return true, nil
+	return ours, err
+}
+
+// FinishStep is Stepped without the resume: pass reports that the step
+// was a Pass's, which the caller must resume. A caller that may have to
+// hold the thread instead (the step tripped a watchpoint) uses it.
+func (r *Runtime) FinishStep(c *target.Ctl, tid int) (ours, pass bool, err error) {
+	thr := r.threads[tid]
+	if thr == nil || thr.active == nil || (!thr.fixup && !thr.stepIn) {
+		return false, false, nil
+	}
+	pass = !thr.stepIn
+	if err := r.Fix(c, tid); err != nil {
+		return true, pass, err
+	}
+	thr.stepIn = false
+	return true, pass, nil
 }
 
 // Fix moves the pc of a stopped thread out of its slot, as described on
