@@ -20,6 +20,7 @@ import (
 type bpOwners struct {
 	owned   map[string][]int
 	sources map[int]*dap.Source // a source breakpoint's ID -> the client's source
+	data    []dataOwned         // the data breakpoints (watch.go)
 }
 
 const (

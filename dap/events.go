@@ -59,7 +59,11 @@ func (s *session) event(dbg *debugger.Session, ev debugger.Event) {
 			// Why it stopped (a condition that could not be evaluated):
 			// in the stop, and in the console where the user reads it.
 			text = ev.Text
-			s.out.send(&dap.OutputEvent{Event: newEvent("output"), Body: dap.OutputEventBody{Category: "important", Output: ev.Text + "\n"}})
+			cat := "important"
+			if ev.Reason == debugger.ReasonDataBreakpoint {
+				cat = "console" // a watchpoint's old and new value: no alarm
+			}
+			s.out.send(&dap.OutputEvent{Event: newEvent("output"), Body: dap.OutputEventBody{Category: cat, Output: ev.Text + "\n"}})
 		}
 		s.out.send(&dap.StoppedEvent{Event: newEvent("stopped"), Body: dap.StoppedEventBody{
 			Reason: ev.Reason, Description: stopDescription(ev.Reason), Text: text, ThreadId: ev.Tid,

@@ -17,9 +17,8 @@ import (
 )
 
 // capabilities are what we tell the client we can do; each one is backed
-// by a handler and a test. Step back, goto, completions, data
-// breakpoints and cancel are not offered, and their requests get an error
-// saying so.
+// by a handler and a test. Step back, goto, completions and cancel are
+// not offered, and their requests get an error saying so.
 func capabilities() dap.Capabilities {
 	return dap.Capabilities{
 		SupportsConfigurationDoneRequest:      true,
@@ -30,6 +29,7 @@ func capabilities() dap.Capabilities {
 		SupportsLogPoints:                     true,
 		SupportsFunctionBreakpoints:           true,
 		SupportsInstructionBreakpoints:        true,
+		SupportsDataBreakpoints:               true,
 		SupportsBreakpointLocationsRequest:    true,
 		SupportsSteppingGranularity:           true,
 		SupportsSingleThreadExecutionRequests: true,

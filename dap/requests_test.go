@@ -21,13 +21,13 @@ func TestCapabilities(t *testing.T) {
 		caps.SupportsSteppingGranularity, caps.SupportsSingleThreadExecutionRequests, caps.SupportsSetVariable, caps.SupportsEvaluateForHovers,
 		caps.SupportsReadMemoryRequest, caps.SupportsWriteMemoryRequest, caps.SupportsDisassembleRequest, caps.SupportsLoadedSourcesRequest,
 		caps.SupportsModulesRequest, caps.SupportsTerminateRequest, caps.SupportTerminateDebuggee, caps.SupportsRestartRequest,
-		caps.SupportsValueFormattingOptions}
+		caps.SupportsValueFormattingOptions, caps.SupportsDataBreakpoints}
 	for i, ok := range want {
 		if !ok {
 			t.Errorf("capability %d missing: %+v", i, caps)
 		}
 	}
-	if caps.SupportsStepBack || caps.SupportsDataBreakpoints || caps.SupportsGotoTargetsRequest {
+	if caps.SupportsStepBack || caps.SupportsGotoTargetsRequest {
 		t.Errorf("capabilities we do not have: %+v", caps)
 	}
 	c.ok("disconnect", nil)

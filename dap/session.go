@@ -273,6 +273,10 @@ func (s *session) dispatch(req dap.RequestMessage, raw []byte) (dap.ResponseMess
 		return s.onSetBreakpoints(r)
 	case *dap.SetFunctionBreakpointsRequest:
 		return s.onSetFunctionBreakpoints(r)
+	case *dap.DataBreakpointInfoRequest:
+		return s.onDataBreakpointInfo(r)
+	case *dap.SetDataBreakpointsRequest:
+		return s.onSetDataBreakpoints(r)
 	case *dap.SetInstructionBreakpointsRequest:
 		return s.onSetInstructionBreakpoints(r)
 	case *dap.SetExceptionBreakpointsRequest:

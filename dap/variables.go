@@ -6,9 +6,7 @@ import (
 	"strings"
 
 	"github.com/google/go-dap"
-	"github.com/ubpdbg/ubpdbg/debugger"
 	"github.com/ubpdbg/ubpdbg/eval"
-	"github.com/ubpdbg/ubpdbg/symbols"
 	"github.com/ubpdbg/ubpdbg/terminal"
 )
 
@@ -314,19 +312,7 @@ func (s *session) evaluateGlobal(src string) (dap.ResponseMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := dbg.Symbols()
-	var at *symbols.Location
-	for _, main := range []string{"main.main", "main"} {
-		if locs, err := t.Resolve(main); err == nil && len(locs) > 0 {
-			at = &locs[0]
-			break
-		}
-	}
-	if at == nil {
-		return nil, errors.New("evaluation without a frame needs the program's main function; select a stopped thread's frame")
-	}
-	frame := symbols.Frame{PC: at.PC, Image: at.Image, Function: at.Function}
-	ctx, err := eval.NewContext(eval.Config{Table: t, Frames: []symbols.Frame{frame}, Mem: readOnlyMem{dbg}})
+	ctx, err := dbg.GlobalContext()
 	if err != nil {
 		return nil, err
 	}
@@ -341,18 +327,6 @@ func (s *session) evaluateGlobal(src string) (dap.ResponseMessage, error) {
 		body.MemoryReference = fmt.Sprintf("%#x", v.Addr)
 	}
 	return &dap.EvaluateResponse{Body: body}, nil
-}
-
-// readOnlyMem reads the program's memory (our int3s hidden) and refuses
-// writes: without a stopped thread an assignment would race the program.
-type readOnlyMem struct{ dbg *debugger.Session }
-
-func (m readOnlyMem) ReadMemory(addr uint64, buf []byte) (int, error) {
-	return m.dbg.ReadMemory(addr, buf)
-}
-
-func (m readOnlyMem) WriteMemory(addr uint64, data []byte) error {
-	return errors.New("no assignments without a frame: select a stopped thread's frame")
 }
 
 // execCommand runs a terminal command typed in the Debug Console after

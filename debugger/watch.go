@@ -9,6 +9,7 @@ import (
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
 	"github.com/ubpdbg/ubpdbg/eval"
+	"github.com/ubpdbg/ubpdbg/expr"
 	"github.com/ubpdbg/ubpdbg/symbols"
 	"github.com/ubpdbg/ubpdbg/target"
 )
@@ -53,8 +54,8 @@ func (k WatchKind) String() string {
 	return fmt.Sprintf("WatchKind(%d)", int(k))
 }
 
-// title is how gdb names a watchpoint of the kind in its stop message.
-func (k WatchKind) title() string {
+// Title is how gdb names a watchpoint of the kind in its messages.
+func (k WatchKind) Title() string {
 	switch k {
 	case WatchRead:
 		return "Hardware read watchpoint"
@@ -72,6 +73,9 @@ type WatchSpec struct {
 	Expr string
 	Kind WatchKind
 	Cond string // stop only when true, evaluated in the thread that trapped
+	// HitCond is DAP's hit condition (N, >= N, % N, ...) over the hits
+	// that passed Cond.
+	HitCond string
 	// Tid and Frame are where Expr is evaluated: a held thread's frame.
 	// Tid 0 evaluates it without a frame (globals only).
 	Tid, Frame int
@@ -100,12 +104,13 @@ type WatchInfo struct {
 }
 
 type watchpoint struct {
-	info   WatchInfo // guarded by Session.bpMu for readers off the ptrace thread
-	ranges []target.Watch
-	slots  []int          // the debug registers it holds while enabled
-	v      *eval.Variable // the value, for its type and printing
-	old    []byte
-	scope  *breakpoints.Internal // the WatchScope breakpoint of a local's frame
+	info    WatchInfo // guarded by Session.bpMu for readers off the ptrace thread
+	ranges  []target.Watch
+	slots   []int          // the debug registers it holds while enabled
+	v       *eval.Variable // the value, for its type and printing
+	old     []byte
+	scope   *breakpoints.Internal // the WatchScope breakpoint of a local's frame
+	hitCond *expr.HitCondition
 }
 
 // Watch sets a watchpoint. It may be called while every thread runs: each
@@ -189,6 +194,13 @@ func (s *Session) newWatch(c *target.Ctl, spec WatchSpec) (*watchpoint, error) {
 			spec.Expr, size, len(ranges), target.NumWatchpoints)
 	}
 	w := &watchpoint{ranges: ranges, v: v, info: WatchInfo{Spec: spec, Addr: v.Addr, Size: int(size), Type: v.Type}}
+	if spec.HitCond != "" {
+		hc, err := expr.ParseHitCondition(spec.HitCond)
+		if err != nil {
+			return nil, fmt.Errorf("hit condition %q: %w", spec.HitCond, err)
+		}
+		w.hitCond = &hc
+	}
 	w.old = make([]byte, size)
 	if _, err := s.proc.ReadMemory(v.Addr, w.old); err != nil {
 		return nil, fmt.Errorf("read %s at %#x: %w", spec.Expr, v.Addr, err)
@@ -441,9 +453,13 @@ func (s *Session) decideWatch(c *target.Ctl, tid int, w *watchpoint) (bool, stri
 	s.bpMu.Lock()
 	w.info.Hits++
 	w.info.Value = newText
+	hits := w.info.Hits
 	s.bpMu.Unlock()
+	if w.hitCond != nil && !w.hitCond.Match(uint64(hits)) {
+		return false, ""
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %d: %s\n\n", kind.title(), w.info.ID, w.info.Spec.Expr)
+	fmt.Fprintf(&b, "%s %d: %s\n\n", kind.Title(), w.info.ID, w.info.Spec.Expr)
 	if changed {
 		fmt.Fprintf(&b, "Old value = %s\nNew value = %s", oldText, newText)
 	} else {
@@ -561,7 +577,8 @@ func (s *Session) GlobalContext() (*eval.Context, error) {
 	return ctx, err
 }
 
-// readOnlyMem is the program's memory for evaluations that must not write.
+// readOnlyMem is the program's memory for evaluations that must not write:
+// without a stopped thread an assignment would race the program.
 type readOnlyMem struct{ s *Session }
 
 func (m readOnlyMem) ReadMemory(addr uint64, buf []byte) (int, error) {
@@ -569,7 +586,7 @@ func (m readOnlyMem) ReadMemory(addr uint64, buf []byte) (int, error) {
 }
 
 func (m readOnlyMem) WriteMemory(uint64, []byte) error {
-	return errors.New("without a stopped thread's frame nothing can be written")
+	return errors.New("no assignments without a frame: select a stopped thread's frame")
 }
 
 // keepWatchHit decides, in all-stop mode, a watchpoint trap that another

@@ -295,6 +295,9 @@ func cmdDelete(t *Term, args string) error {
 		for _, b := range t.s.Breakpoints() {
 			ids = append(ids, b.ID)
 		}
+		for _, w := range t.s.Watchpoints() {
+			ids = append(ids, w.ID)
+		}
 		if len(ids) == 0 {
 			t.con.printf("No breakpoints\n")
 			return nil
@@ -337,7 +340,8 @@ func (t *Term) enable(args string, on bool) error {
 
 func cmdBreakpoints(t *Term, args string) error {
 	bps := t.s.Breakpoints()
-	if len(bps) == 0 {
+	ws := t.s.Watchpoints()
+	if len(bps) == 0 && len(ws) == 0 {
 		t.con.printf("No breakpoints\n")
 		return nil
 	}
@@ -388,6 +392,7 @@ func cmdBreakpoints(t *Term, args string) error {
 			fmt.Fprintf(&b, "%28s %#x %s\n", "", l.Addr, describePos(l.Addr, l.Function, l.File, l.Line))
 		}
 	}
+	watchRows(&b, ws)
 	t.con.printf("%s", b.String())
 	return nil
 }
