@@ -16,7 +16,7 @@ import (
 // library, the image before an exec) included, with its hits there. A
 // spec that never matched anything gets one row with address "pending".
 func reportRows(s *debugger.Session, specs []Location) []Location {
-	var rows []Location
+	rows := []Location{} // [] in JSON when nothing but watches was traced
 	for _, spec := range specs {
 		info, ok := s.Breakpoint(spec.bpID)
 		if !ok {
@@ -32,6 +32,24 @@ func reportRows(s *debugger.Session, specs []Location) []Location {
 			rows = append(rows, Location{Location: spec.Location, Address: fmt.Sprintf("%#x", l.Addr),
 				Function: l.Function, File: l.File, Line: l.Line, Hits: l.Hits, bpID: spec.bpID})
 		}
+	}
+	return rows
+}
+
+// watchRows fills in each watched expression's changes and last value.
+func watchRows(s *debugger.Session, watches []Watched) []Watched {
+	now := map[int]debugger.WatchInfo{}
+	for _, w := range s.Watchpoints() {
+		now[w.ID] = w
+	}
+	var rows []Watched
+	for _, w := range watches {
+		if info, ok := now[w.id]; ok {
+			w.Changes, w.Value = info.Hits, info.Value
+		} else {
+			w.Address = "gone"
+		}
+		rows = append(rows, w)
 	}
 	return rows
 }

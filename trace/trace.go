@@ -39,9 +39,21 @@ type Report struct {
 	// UntracedChildren are the processes the program forked: they ran
 	// without our breakpoints, so their hits are not in the counts.
 	UntracedChildren []int `json:"untraced_children,omitempty"`
+	// Watches are the --watch expressions, with how often they changed.
+	Watches []Watched `json:"watches,omitempty"`
 	// DroppedLines are log lines lost because our output was not read as
 	// fast as the program hit its breakpoints (the counts stay exact).
 	DroppedLines int `json:"dropped_lines,omitempty"`
+}
+
+// Watched is one watched expression of the report.
+type Watched struct {
+	Expr    string `json:"expr"`
+	Address string `json:"address"` // "gone": deleted when the program exec'd
+	Size    int    `json:"size,omitempty"`
+	Changes int    `json:"changes"`
+	Value   string `json:"value,omitempty"` // the last value seen
+	id      int
 }
 
 // Exit is how the traced program ended.
@@ -92,13 +104,30 @@ func Place(s *debugger.Session, specs []string, log bool, logFormat string, forc
 	return locs, nil
 }
 
+// Watch puts a logging write watchpoint on each expression: every write
+// that changes its value is a line (old -> new, the thread and where it
+// was), and nothing stops. There is no frame to evaluate in, so only
+// globals (and what they point to) can be watched. A watchpoint ends at
+// an exec, with a note.
+func Watch(s *debugger.Session, exprs []string) ([]Watched, error) {
+	var ws []Watched
+	for _, x := range exprs {
+		info, err := s.Watch(debugger.WatchSpec{Expr: x, Kind: debugger.WatchWrite, Log: true})
+		if err != nil {
+			return nil, fmt.Errorf("watch %s: %w", x, err)
+		}
+		ws = append(ws, Watched{Expr: x, Address: fmt.Sprintf("%#x", info.Addr), Size: info.Size, Value: info.Value, id: info.ID})
+	}
+	return ws, nil
+}
+
 // Run follows the session's events until the program ends or is detached
 // from, and returns the report and the exit status for ubpdbg: the
 // program's (ExitCode), or at least 1 if a spec never matched anything.
 // A signal on sigs ends the trace early: an attached process (attached
 // true) is detached and runs on, a launched one is killed; what is done is
 // said on stderr.
-func Run(s *debugger.Session, attached bool, locs []Location, out Output, sigs chan os.Signal, stderr io.Writer) (Report, int) {
+func Run(s *debugger.Session, attached bool, locs []Location, watches []Watched, out Output, sigs chan os.Signal, stderr io.Writer) (Report, int) {
 	report := Report{Pid: s.Pid()}
 	status := 0
 	events := s.Events()
@@ -150,6 +179,7 @@ loop:
 		s.Wait()
 	}
 	report.Locations = reportRows(s, locs)
+	report.Watches = watchRows(s, watches)
 	report.DroppedLines = s.DroppedLogMessages()
 	if kids := report.UntracedChildren; len(kids) == 1 {
 		out.Note(fmt.Sprintf("the program forked process %d, which ran untraced: trace does not follow forks, so its hits are not counted", kids[0]))

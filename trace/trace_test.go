@@ -1,7 +1,9 @@
 package trace
 
 import (
+	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -37,7 +39,7 @@ func TestTraceCountsAndExitStatus(t *testing.T) {
 	if err := s.ContinueAll(); err != nil {
 		t.Fatal(err)
 	}
-	report, status := Run(s, false, locs, &rec, make(chan os.Signal), os.Stderr)
+	report, status := Run(s, false, locs, nil, &rec, make(chan os.Signal), os.Stderr)
 
 	if out.String() != native.Stdout || native.Code != 3 {
 		t.Errorf("output %q, want the native %q (native status %d)", out.String(), native.Stdout, native.Code)
@@ -65,5 +67,56 @@ func TestTraceCountsAndExitStatus(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(rec.notes, "\n"), "no_such_function: not found in the program or in any library it loaded") {
 		t.Errorf("notes do not say the spec was never found: %q", rec.notes)
+	}
+}
+
+// TestTraceWatch: a watched global logs every change, in order and each
+// once, by the one thread that writes it, and the report counts them and
+// has the last value; the program's output is its native one.
+func TestTraceWatch(t *testing.T) {
+	prog := testprog.BuildC(t, []string{"-O0", "-pthread"}, "../debugger/testdata/watched.c")
+	native := testharness.Native(t, prog)
+	var final int
+	if _, err := fmt.Sscanf(native.Stdout, "shared %d", &final); err != nil || final < 2 {
+		t.Fatalf("native output %q", native.Stdout)
+	}
+	var out testprog.Output
+	s, err := debugger.Launch(debugger.LaunchConfig{Program: prog, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	watched, err := Watch(s, []string{"shared"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Watch(s, []string{"no_such_global"}); err == nil {
+		t.Error("watching no_such_global succeeded")
+	}
+	if err := s.ContinueAll(); err != nil {
+		t.Fatal(err)
+	}
+	var rec recorder
+	report, status := Run(s, false, nil, watched, &rec, make(chan os.Signal), os.Stderr)
+	if status != 0 || out.String() != native.Stdout {
+		t.Errorf("status %d, output %q; want 0, %q", status, out.String(), native.Stdout)
+	}
+	if len(report.Watches) != 1 || report.Watches[0].Changes != final || report.Watches[0].Value != strconv.Itoa(final) {
+		t.Errorf("report %+v, want %d changes ending at %d", report.Watches, final, final)
+	}
+	thread := ""
+	for i, h := range rec.hits {
+		var from, to int
+		var tid, where string
+		if n, _ := fmt.Sscanf(h, "shared: %d -> %d (thread %s in %s", &from, &to, &tid, &where); n != 4 || from != i || to != i+1 || where != "worker" {
+			t.Errorf("line %d: %q, want shared: %d -> %d by worker", i, h, i, i+1)
+		}
+		if thread != "" && tid != thread {
+			t.Errorf("line %d by thread %s, earlier ones by %s", i, tid, thread)
+		}
+		thread = tid
+	}
+	if len(rec.hits) != final {
+		t.Errorf("%d lines, want %d", len(rec.hits), final)
 	}
 }

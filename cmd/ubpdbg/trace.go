@@ -21,6 +21,7 @@ func init() {
 
 const traceUsage = `usage: ubpdbg trace [options] LOCSPEC... -- PROG [ARGS...]
        ubpdbg trace [options] -p PID LOCSPEC...
+       ubpdbg trace [options] --watch EXPR [LOCSPEC...] -- PROG [ARGS...]
 
 Counts every hit of each location (FUNC, FILE:LINE, *ADDR) while the
 program runs at full speed: the breakpoints stay inserted and each hit costs
@@ -29,6 +30,9 @@ passes through untouched; ubpdbg's goes to stderr (or --output FILE).
 With -p, tracing ends when the process exits or when ubpdbg gets SIGINT,
 SIGTERM or SIGHUP; the process is then detached and runs on. Fork children
 are not followed: their hits are not counted, and the end says which ran.
+--watch logs every write that changes a global (old -> new, the thread and
+where it was) on a hardware watchpoint: nothing stops, up to four 8-byte
+words in all.
 
 options:
 `
@@ -44,6 +48,8 @@ func runTrace(args []string) int {
 	output := fs.String("output", "", "write ubpdbg's output (log lines and the report) to `FILE`")
 	var logFormat optionalString
 	fs.Var(&logFormat, "log", "print a line for every hit; `FORMAT` is a log message with {expr} ({$tid}, {$pc}: the breakpoint's address, {$hits} work everywhere)")
+	var watches stringList
+	fs.Var(&watches, "watch", "log every change of the global `EXPR` (a hardware watchpoint; repeatable)")
 	force := fs.Bool("force", false, "place *ADDR locations that no symbols cover, unchecked (an address inside an instruction is refused even so)")
 	progArgs, err := parseTraceArgs(fs, args)
 	if err != nil {
@@ -51,8 +57,8 @@ func runTrace(args []string) int {
 	}
 	specs, prog := fs.Args(), progArgs
 	switch {
-	case len(specs) == 0:
-		fmt.Fprintln(os.Stderr, "ubpdbg trace: no location to trace: give one or more LOCSPECs (FUNC, FILE:LINE, *ADDR) before --")
+	case len(specs) == 0 && len(watches) == 0:
+		fmt.Fprintln(os.Stderr, "ubpdbg trace: no location to trace: give one or more LOCSPECs (FUNC, FILE:LINE, *ADDR), or --watch EXPR, before --")
 		fs.Usage()
 		return 2
 	case *pid == 0 && len(prog) == 0:
@@ -107,12 +113,18 @@ func runTrace(args []string) int {
 		s.Close()
 		return 1
 	}
+	watched, err := trace.Watch(s, watches)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ubpdbg trace:", err)
+		s.Close()
+		return 1
+	}
 	if err := s.ContinueAll(); err != nil && *pid == 0 {
 		fmt.Fprintln(os.Stderr, "ubpdbg trace:", err)
 		s.Close()
 		return 1
 	}
-	report, status := trace.Run(s, *pid != 0, locs, out, sigs, os.Stderr)
+	report, status := trace.Run(s, *pid != 0, locs, watched, out, sigs, os.Stderr)
 	out.report(report)
 	return status
 }
@@ -195,7 +207,9 @@ func (o *traceOutput) object(v any) {
 }
 
 func printTraceTable(w io.Writer, r trace.Report) {
-	fmt.Fprintf(w, "%12s  %-18s  %s\n", "HITS", "ADDRESS", "LOCATION")
+	if len(r.Locations) > 0 {
+		fmt.Fprintf(w, "%12s  %-18s  %s\n", "HITS", "ADDRESS", "LOCATION")
+	}
 	for _, l := range r.Locations {
 		where := l.Location
 		if l.Function != "" && l.Function != l.Location {
@@ -205,6 +219,12 @@ func printTraceTable(w io.Writer, r trace.Report) {
 			where += fmt.Sprintf("  at %s:%d", shortPath(l.File), l.Line)
 		}
 		fmt.Fprintf(w, "%12d  %-18s  %s\n", l.Hits, l.Address, where)
+	}
+	if len(r.Watches) > 0 {
+		fmt.Fprintf(w, "%12s  %-18s  %s\n", "CHANGES", "ADDRESS", "WATCHED")
+	}
+	for _, x := range r.Watches {
+		fmt.Fprintf(w, "%12d  %-18s  %s = %s\n", x.Changes, x.Address, x.Expr, x.Value)
 	}
 	switch {
 	case r.Exit != nil && r.Exit.Signal != "":
@@ -222,6 +242,12 @@ func shortPath(p string) string {
 	}
 	return p
 }
+
+// stringList is a flag that may be given several times.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ", ") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // optionalString is a flag that may be given bare (--log) or with a value
 // (--log=FORMAT).
