@@ -143,8 +143,8 @@ func (bp *Breakpoint) Snapshot() Info {
 // unplaced breakpoint.
 func New(id int, spec Spec) (*Breakpoint, error) {
 	bp := &Breakpoint{id: id, spec: spec}
-	if spec.Catch != "" && spec.Catch != "throw" && spec.Catch != "catch" {
-		return nil, fmt.Errorf("no catchpoint %q (throw or catch)", spec.Catch)
+	if spec.Catch != "" && spec.Catch != "throw" && spec.Catch != "catch" && spec.Catch != "rethrow" {
+		return nil, fmt.Errorf("no catchpoint %q (throw, catch or rethrow)", spec.Catch)
 	}
 	if spec.HitCond != "" {
 		hc, err := expr.ParseHitCondition(spec.HitCond)

@@ -13,17 +13,17 @@ import (
 )
 
 // C++ exceptions, caught where every C++ program throws and catches: the
-// entries of libstdc++'s (and libc++abi's) __cxa_throw and
-// __cxa_begin_catch, as gdb's `catch throw` and `catch catch` do without
-// probes. The catchpoints are user breakpoints (so they wait for
+// entries of libstdc++'s (and libc++abi's) __cxa_throw, __cxa_begin_catch
+// and __cxa_rethrow, as gdb's `catch throw`, `catch catch` and `catch
+// rethrow` do without probes. The catchpoints are user breakpoints (so they wait for
 // libstdc++ to load, follow dlopen and exec, and come along at restart),
 // placed at the entries themselves: the exception is in the argument
 // registers only there.
 
 // cxxFuncs are where each kind of catchpoint goes.
-var cxxFuncs = map[string]string{"throw": "__cxa_throw", "catch": "__cxa_begin_catch"}
+var cxxFuncs = map[string]string{"throw": "__cxa_throw", "catch": "__cxa_begin_catch", "rethrow": "__cxa_rethrow"}
 
-// CatchCxx makes a C++ catchpoint: kind "throw" or "catch". It is
+// CatchCxx makes a C++ catchpoint: kind "throw", "catch" or "rethrow". It is
 // pending until a library that has the function is loaded.
 func (s *Session) CatchCxx(kind string) (breakpoints.Info, error) {
 	spec, err := CxxCatchSpec(kind)
@@ -38,7 +38,7 @@ func (s *Session) CatchCxx(kind string) (breakpoints.Info, error) {
 func CxxCatchSpec(kind string) (breakpoints.Spec, error) {
 	fn, ok := cxxFuncs[kind]
 	if !ok {
-		return breakpoints.Spec{}, fmt.Errorf("no C++ catchpoint %q (throw or catch)", kind)
+		return breakpoints.Spec{}, fmt.Errorf("no C++ catchpoint %q (throw, catch or rethrow)", kind)
 	}
 	return breakpoints.Spec{Location: fn, Catch: kind}, nil
 }
@@ -88,8 +88,12 @@ func (s *Session) cxxException(stopBy []*breakpoints.Breakpoint, regs regsT) *Ex
 		val = s.cxxValue(mangled, obj)
 	}
 	e := &Exception{ID: typ, Fatal: false}
-	verb := map[string]string{"throw": "thrown", "catch": "caught"}[kind]
+	verb := map[string]string{"throw": "thrown", "catch": "caught", "rethrow": "rethrown"}[kind]
 	switch {
+	case kind == "rethrow":
+		// __cxa_rethrow takes no argument: the exception is the thread's
+		// current one, in libstdc++'s thread-local globals.
+		e.ID, e.Description = "C++ exception", "C++ exception rethrown"
 	case typ == "":
 		e.ID, e.Description = "C++ exception", "C++ exception "+verb+" (not one of libstdc++'s: its type is not known)"
 	case val != "":

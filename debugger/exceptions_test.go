@@ -234,8 +234,8 @@ func TestCxxCatchpoints(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.CatchCxx("rethrow"); err == nil {
-		t.Error("CatchCxx(rethrow) accepted")
+	if _, err := s.CatchCxx("bogus"); err == nil || !strings.Contains(err.Error(), "throw, catch or rethrow") {
+		t.Errorf("CatchCxx(bogus): %v, want an error naming the kinds", err)
 	}
 	counts := testharness.Symbol(t, prog, "counts")
 	var got []string

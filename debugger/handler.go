@@ -68,8 +68,12 @@ func (s *Session) handleEvent(c *target.Ctl, ev target.Event) target.Action {
 			s.logf("fork child %d: %v", ev.ChildPid, err)
 		}
 		s.emit(Event{Kind: Forked, Tid: ev.Tid, Child: ev.ChildPid})
-		return target.Resume
-	case target.EventVfork, target.EventVforkDone:
+		_, act := s.forkCaught(c, ev)
+		return act
+	case target.EventVfork:
+		_, act := s.forkCaught(c, ev)
+		return act
+	case target.EventVforkDone:
 		return target.Resume
 	case target.EventExec:
 		return s.onExec(c, ev.Tid)
@@ -567,7 +571,8 @@ func (s *Session) onExec(c *target.Ctl, tid int) target.Action {
 	}
 	s.placePending(c)
 	s.emit(Event{Kind: ModulesChanged})
-	return target.Resume
+	_, act := s.execCaught(c, tid)
+	return act
 }
 
 func joinIDs(ids []int) string {

@@ -46,6 +46,8 @@ func (s *Session) Restart() (*Session, error) {
 		ns.Kill()
 		return nil, fmt.Errorf("restart: breakpoints: %w", err)
 	}
+	ns.adoptWatches(s.Watchpoints())
+	ns.adoptCatches(s.EventCatchpoints())
 	return ns, nil
 }
 

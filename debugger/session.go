@@ -108,6 +108,9 @@ type Session struct {
 	// watches are the watchpoints (watch.go), numbered with bps; readers
 	// off the ptrace thread hold bpMu.
 	watches map[int]*watchpoint
+	// catches are the event catchpoints (catchevents.go), numbered with
+	// bps, under bpMu.
+	catches map[int]*CatchInfo
 
 	// goFailOff: the Go failures (GoPanic, GoFatal) that do not stop.
 	goFailOff map[string]bool

@@ -116,6 +116,11 @@ type watchpoint struct {
 // Watch sets a watchpoint. It may be called while every thread runs: each
 // running thread is interrupted for a moment to load the registers.
 func (s *Session) Watch(spec WatchSpec) (WatchInfo, error) {
+	return s.addWatch(spec, 0)
+}
+
+// addWatch sets a watchpoint numbered id (0: the next number).
+func (s *Session) addWatch(spec WatchSpec, id int) (WatchInfo, error) {
 	var info WatchInfo
 	if strings.TrimSpace(spec.Expr) == "" {
 		return info, errors.New("nothing to watch: give an expression")
@@ -134,9 +139,12 @@ func (s *Session) Watch(spec WatchSpec) (WatchInfo, error) {
 			}
 			return err
 		}
-		w.info.ID = s.nextBP
-		s.nextBP++
 		s.bpMu.Lock()
+		w.info.ID = id
+		if id == 0 {
+			w.info.ID = s.nextBP
+			s.nextBP++
+		}
 		if s.watches == nil {
 			s.watches = map[int]*watchpoint{}
 		}
@@ -538,6 +546,26 @@ func (s *Session) watchesThreadGone(c *target.Ctl, tid int) {
 			s.removeWatch(c, w)
 			s.emit(Event{Kind: Output, Category: "console", Text: fmt.Sprintf(
 				"Watchpoint %d deleted: thread %d, whose stack held it, exited.\n", id, tid)})
+		}
+	}
+}
+
+// adoptWatches sets again, with their numbers, the watchpoints of an
+// earlier run that do not belong to a frame (gdb keeps those over a
+// restart; a local's frame is gone). One that cannot be set is said.
+func (s *Session) adoptWatches(ws []WatchInfo) {
+	for _, w := range ws {
+		if w.Scope != "" {
+			continue
+		}
+		spec := w.Spec
+		spec.Tid, spec.Frame, spec.Addr = 0, 0, 0
+		if _, err := s.addWatch(spec, w.ID); err != nil {
+			s.emit(Event{Kind: Output, Category: "important", Text: fmt.Sprintf("watchpoint %d (%s) not set again: %v\n", w.ID, w.Spec.Expr, err)})
+			continue
+		}
+		if w.Disabled {
+			s.EnableBreakpoint(w.ID, false)
 		}
 	}
 }

@@ -298,6 +298,9 @@ func cmdDelete(t *Term, args string) error {
 		for _, w := range t.s.Watchpoints() {
 			ids = append(ids, w.ID)
 		}
+		for _, ci := range t.s.EventCatchpoints() {
+			ids = append(ids, ci.ID)
+		}
 		if len(ids) == 0 {
 			t.con.printf("No breakpoints\n")
 			return nil
@@ -341,7 +344,8 @@ func (t *Term) enable(args string, on bool) error {
 func cmdBreakpoints(t *Term, args string) error {
 	bps := t.s.Breakpoints()
 	ws := t.s.Watchpoints()
-	if len(bps) == 0 && len(ws) == 0 {
+	cs := t.s.EventCatchpoints()
+	if len(bps) == 0 && len(ws) == 0 && len(cs) == 0 {
 		t.con.printf("No breakpoints\n")
 		return nil
 	}
@@ -393,6 +397,13 @@ func cmdBreakpoints(t *Term, args string) error {
 		}
 	}
 	watchRows(&b, ws)
+	for _, ci := range cs {
+		on := "y"
+		if ci.Disabled {
+			on = "n"
+		}
+		fmt.Fprintf(&b, "%-4d %-10s %-4s %6d  %-18s %s\n", ci.ID, "catch "+ci.Kind, on, ci.Hits, "", "the program's "+ci.Kind+"s")
+	}
 	t.con.printf("%s", b.String())
 	return nil
 }

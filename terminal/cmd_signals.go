@@ -24,14 +24,17 @@ func init() {
 			run: cmdHandle},
 		&command{name: "signals", group: "running", summary: "the signal table: what each signal does (gdb's info signals)",
 			run: cmdSignals},
-		&command{name: "catch", group: "breakpoints", usage: "signal [SIGNAL...|all] | throw | catch | panic [off] | fatal [off]",
-			summary: "stop when a signal arrives, a C++ exception is thrown or caught, or a Go program panics (gdb's catch)",
+		&command{name: "catch", group: "breakpoints", usage: "signal [SIGNAL...|all] | throw | catch | rethrow | fork | vfork | exec | panic [off] | fatal [off]",
+			summary: "stop when a signal arrives, a C++ exception is thrown or caught, the program forks or execs, or a Go program panics (gdb's catch)",
 			help: "catch signal without a name stops on every signal but those the debugger needs;\n" +
 				"`handle SIGNAL nostop` undoes it. catch throw and catch catch are catchpoints at libstdc++'s\n" +
 				"__cxa_throw and __cxa_begin_catch: listed by breakpoints, deleted by delete; the stop names\n" +
 				"the C++ type (and a number's or C string's value). In a Go program an unrecovered panic\n" +
 				"(catch panic) and a fatal error of the runtime (catch fatal) stop the thread before the\n" +
-				"program dies, with the panic's value; both are on from the start, `off` turns one off.",
+				"program dies, with the panic's value; both are on from the start, `off` turns one off.\n" +
+				"catch rethrow stops at __cxa_rethrow (a `throw;`). catch fork and catch vfork stop the\n" +
+				"thread that forked as the call returns (the child runs on, untraced); catch exec stops the\n" +
+				"thread that exec'd at the new program's first instruction.",
 			run: cmdCatch},
 	)
 }
@@ -157,7 +160,7 @@ func signalRows(t *Term, sigs []unix.Signal) string {
 func cmdCatch(t *Term, args string) error {
 	words := strings.Fields(args)
 	if len(words) == 0 {
-		return badArgs("catch what? (signal, throw, catch, panic, fatal)")
+		return badArgs("catch what? (signal, throw, catch, fork, vfork, exec, panic, fatal)")
 	}
 	switch words[0] {
 	case "signal":
@@ -178,7 +181,7 @@ func cmdCatch(t *Term, args string) error {
 		}
 		t.con.printf("Catching %s\n", signalList(sigs))
 		return nil
-	case "throw", "catch":
+	case "throw", "catch", "rethrow":
 		if len(words) > 1 {
 			return badArgs("catch %s takes no arguments (no type filter yet)", words[0])
 		}
@@ -210,8 +213,18 @@ func cmdCatch(t *Term, args string) error {
 			t.con.printf("%s no longer stops\n", what)
 		}
 		return nil
-	case "rethrow", "fork", "vfork", "exec", "syscall", "load", "unload":
-		return fmt.Errorf("catch %s is not supported yet; catch signal, throw and catch are", words[0])
+	case "fork", "vfork", "exec":
+		if len(words) > 1 {
+			return badArgs("catch %s takes no arguments", words[0])
+		}
+		ci, err := t.s.CatchEvent(words[0])
+		if err != nil {
+			return err
+		}
+		t.con.printf("Catchpoint %d (%s)\n", ci.ID, words[0])
+		return nil
+	case "syscall", "load", "unload":
+		return fmt.Errorf("catch %s is not supported yet; catch signal, throw, catch, rethrow, fork, vfork, exec, panic and fatal are", words[0])
 	}
 	return badArgs("unknown catchpoint %q", words[0])
 }

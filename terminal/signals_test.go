@@ -41,11 +41,11 @@ func TestSignalsScript(t *testing.T) {
 // as catchpoints, and the program ends as natively once they are deleted.
 func TestCatchThrowScript(t *testing.T) {
 	prog := testprog.BuildCXX(t, []string{"-O0", "-pthread"}, filepath.Join("..", "debugger", "testdata", "throw.cpp"))
-	out := script(t, nil, "catch throw\ncatch catch\ncatch fork\ncontinue\ncontinue\ncontinue\nbreakpoints\ndelete 1\ndelete 2\ncontinue\n", "exec", prog)
+	out := script(t, nil, "catch throw\ncatch catch\ncatch syscall\ncontinue\ncontinue\ncontinue\nbreakpoints\ndelete 1\ndelete 2\ncontinue\n", "exec", prog)
 	expectInOrder(t, out,
 		`^Catchpoint 1 \(throw\) \(pending: libstdc\+\+ is not loaded yet\)$`,
 		`^Catchpoint 2 \(catch\) \(pending`,
-		`^catch: catch fork is not supported yet`,
+		`^catch: catch syscall is not supported yet`,
 		`^Catchpoint 1 at 0x[0-9a-f]+: __cxa_throw\(\)`,
 		`^Thread \d+ stopped \(C\+\+ exception thrown: int 42\): __cxa_throw\(\)`,
 		`^Thread \d+ stopped \(C\+\+ exception caught: int 42\): __cxa_begin_catch\(\)`,
@@ -78,4 +78,43 @@ func TestGoPanicScript(t *testing.T) {
 	if strings.Contains(out, "stopped (panic") {
 		t.Errorf("a panic stopped with catch panic off:\n%s", out)
 	}
+}
+
+// TestCatchRethrowScript: catch rethrow stops at the `throw;` that
+// rethrows, in __cxa_rethrow with the rethrowing line one frame up.
+func TestCatchRethrowScript(t *testing.T) {
+	prog := testprog.BuildCXX(t, []string{"-O0", "-pthread"}, filepath.Join("..", "debugger", "testdata", "throw.cpp"))
+	out := script(t, nil, "catch rethrow\ncontinue\nbt 2\ncontinue\n", "exec", prog, "rethrow")
+	expectInOrder(t, out,
+		`^Catchpoint 1 \(rethrow\) \(pending`,
+		`^Thread \d+ stopped \(C\+\+ exception rethrown\): __cxa_rethrow\(\)`,
+		`^ *#1 .* in rethrower\(\) at .*throw\.cpp:\d+`,
+		`^caught again 7$`,
+		`^Process \d+ exited with status 0`)
+}
+
+// TestCatchForkExecScript: catch fork and catch vfork stop the parent as
+// its call returns, naming the child, which runs on (its output comes);
+// catch exec stops the thread that exec'd in the new program, and the
+// program ends as natively. They are listed and deleted like breakpoints.
+func TestCatchForkExecScript(t *testing.T) {
+	prog := testprog.BuildC(t, []string{"-O0", "-pthread"}, filepath.Join("..", "target", "testdata", "forkexec.c"))
+	out := script(t, nil, "catch fork\ncatch vfork\nbreakpoints\ncontinue\ncontinue\ncontinue\n", "exec", prog)
+	expectInOrder(t, out,
+		`^Catchpoint 1 \(fork\)$`,
+		`^Catchpoint 2 \(vfork\)$`,
+		`^1 +catch fork +y +0 `,
+		`^Thread \d+ stopped at catchpoint 1 \(forked process \d+\): `,
+		`^child exited 7$`,
+		`^Thread \d+ stopped at catchpoint 2 \(vforked process \d+\): `,
+		`^vfork child exited 0$`,
+		`^Process \d+ exited with status 0`)
+	out = script(t, nil, "catch exec\ncontinue\nbreakpoints\ndelete 1\ncontinue\n", "exec", prog, "exec")
+	expectInOrder(t, out,
+		`^Catchpoint 1 \(exec\)$`,
+		`^before exec$`,
+		`^Thread \d+ stopped at catchpoint 1 \(exec'd .*forkexec.*\): `,
+		`^1 +catch exec +y +1 `,
+		`^after exec$`,
+		`^Process \d+ exited with status 5`)
 }

@@ -3,6 +3,7 @@
 // app::BadThing, and a C string, then prints what it caught; the other
 // three count in counts[] all the while. Nothing escapes: it exits 0.
 #include <cstdio>
+#include <string>
 #include <stdexcept>
 #include <thread>
 #include <atomic>
@@ -52,7 +53,24 @@ static void worker(int id) {
     std::_Exit(0);
 }
 
-int main() {
+// With the argument "rethrow": one int thrown, caught and rethrown with
+// `throw;`, caught again; nothing else.
+static int rethrower() {
+    try {
+        try {
+            throw 7;
+        } catch (int) {
+            throw; // BP:rethrow
+        }
+    } catch (int v) {
+        std::printf("caught again %d\n", v);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && std::string(argv[1]) == "rethrow")
+        return rethrower();
     std::thread t[4];
     for (int i = 0; i < 4; i++)
         t[i] = std::thread(worker, i);
