@@ -3,6 +3,7 @@ module github.com/ubpdbg/ubpdbg
 go 1.26.0
 
 require (
+	github.com/elastic/go-seccomp-bpf v1.6.0
 	github.com/go-delve/delve v1.27.2
 	github.com/go-delve/liner v1.2.3-0.20231231155935-4726ab1d7f62
 	github.com/google/go-dap v0.12.0

@@ -206,7 +206,7 @@ func (s *Session) sortedIDs() []int {
 // watchpoint (its debug registers are freed).
 func (s *Session) ClearBreakpoint(id int) error {
 	return s.proc.Do(func(c *target.Ctl) error {
-		if s.deleteWatch(c, id) || s.deleteCatch(id) {
+		if s.deleteWatch(c, id) || s.deleteCatch(c, id) {
 			return nil
 		}
 		bp := s.bps[id]
@@ -225,7 +225,7 @@ func (s *Session) EnableBreakpoint(id int, on bool) error {
 		if isWatch, err := s.enableWatch(c, id, on); isWatch {
 			return err
 		}
-		if s.enableCatch(id, on) {
+		if s.enableCatch(c, id, on) {
 			return nil
 		}
 		bp := s.bps[id]

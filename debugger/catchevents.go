@@ -3,52 +3,136 @@ package debugger
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sort"
+	"strconv"
+
+	"github.com/elastic/go-seccomp-bpf/arch"
 
 	"github.com/ubpdbg/ubpdbg/target"
 )
 
-// Event catchpoints, gdb's `catch fork`, `catch vfork` and `catch exec`:
-// the thread that forks stops as the call returns in the parent (the
-// child already runs, untraced, or for vfork in our memory until it execs),
-// and the thread that execs stops at the new program's first instruction,
-// its breakpoints resolved again. They are the kernel's ptrace events,
-// which the session hears anyway: a catchpoint costs nothing until then.
-// They share their numbers with breakpoints.
+// Event catchpoints, gdb's `catch fork`, `catch vfork`, `catch exec` and
+// `catch syscall`: the thread that forks stops as the call returns in the
+// parent (the child already runs, untraced, or for vfork in our memory
+// until it execs), the thread that execs stops at the new program's first
+// instruction, its breakpoints resolved again, and a thread stops as it
+// enters and as it leaves a system call caught. Fork and exec are the
+// kernel's ptrace events, which the session hears anyway: those
+// catchpoints cost nothing until then. A syscall catchpoint turns on the
+// target's system call stops (two per call, in every thread, caught or
+// not) while it is enabled. They share their numbers with breakpoints.
 
 // CatchKinds are the event catchpoints there are.
-var CatchKinds = []string{"fork", "vfork", "exec"}
+var CatchKinds = []string{"fork", "vfork", "exec", "syscall"}
 
 // CatchInfo is an event catchpoint's state.
 type CatchInfo struct {
 	ID       int
-	Kind     string // "fork", "vfork" or "exec"
+	Kind     string // "fork", "vfork", "exec" or "syscall"
+	Syscalls []int  // syscall: the calls caught (x86-64 numbers); none: every one
 	Hits     int
 	Disabled bool
 }
 
-// CatchEvent makes an event catchpoint of a kind in CatchKinds.
-func (s *Session) CatchEvent(kind string) (CatchInfo, error) {
+// CatchEvent makes an event catchpoint of a kind in CatchKinds; a syscall
+// catchpoint takes the calls it catches, by name or number (none: all).
+func (s *Session) CatchEvent(kind string, syscalls ...string) (CatchInfo, error) {
 	known := false
 	for _, k := range CatchKinds {
 		known = known || k == kind
 	}
 	if !known {
-		return CatchInfo{}, fmt.Errorf("no event catchpoint %q (fork, vfork or exec)", kind)
+		return CatchInfo{}, fmt.Errorf("no event catchpoint %q (fork, vfork, exec or syscall)", kind)
+	}
+	if kind != "syscall" && len(syscalls) > 0 {
+		return CatchInfo{}, fmt.Errorf("catch %s takes no arguments", kind)
+	}
+	nrs, err := parseSyscalls(syscalls)
+	if err != nil {
+		return CatchInfo{}, err
 	}
 	var info CatchInfo
-	err := s.proc.Do(func(c *target.Ctl) error {
+	err = s.proc.Do(func(c *target.Ctl) error {
 		s.bpMu.Lock()
-		defer s.bpMu.Unlock()
 		if s.catches == nil {
 			s.catches = map[int]*CatchInfo{}
 		}
-		info = CatchInfo{ID: s.nextBP, Kind: kind}
+		info = CatchInfo{ID: s.nextBP, Kind: kind, Syscalls: nrs}
 		s.nextBP++
 		s.catches[info.ID] = &info
-		return nil
+		s.bpMu.Unlock()
+		return s.syncSyscallTrace(c)
 	})
 	return info, err
+}
+
+// parseSyscalls reads system call names ("write") and numbers ("1").
+func parseSyscalls(words []string) ([]int, error) {
+	var nrs []int
+	for _, w := range words {
+		if n, err := strconv.Atoi(w); err == nil {
+			if _, ok := arch.X86_64.SyscallNumbers[n]; !ok {
+				return nil, fmt.Errorf("no system call number %d on x86-64", n)
+			}
+			nrs = append(nrs, n)
+			continue
+		}
+		n, ok := arch.X86_64.SyscallNames[w]
+		if !ok {
+			return nil, fmt.Errorf("no system call named %q on x86-64", w)
+		}
+		nrs = append(nrs, n)
+	}
+	return nrs, nil
+}
+
+// SyscallName is a system call's x86-64 name ("write"), or its number.
+func SyscallName(nr int) string {
+	if name, ok := arch.X86_64.SyscallNumbers[nr]; ok {
+		return name
+	}
+	return strconv.Itoa(nr)
+}
+
+// syncSyscallTrace has the target stop at system calls exactly while an
+// enabled syscall catchpoint exists.
+func (s *Session) syncSyscallTrace(c *target.Ctl) error {
+	s.bpMu.Lock()
+	on := false
+	for _, ci := range s.catches {
+		on = on || (ci.Kind == "syscall" && !ci.Disabled)
+	}
+	s.bpMu.Unlock()
+	return c.SetSyscallTrace(on)
+}
+
+// syscallCaught decides a system call stop: the thread stops if a
+// syscall catchpoint catches the call, else it goes on.
+func (s *Session) syscallCaught(c *target.Ctl, ev target.Event) target.Action {
+	sc := ev.Syscall
+	if ev.Pid != s.proc.Pid() {
+		return target.Resume // a vfork child before its exec: not the program
+	}
+	s.bpMu.Lock()
+	var ids []int
+	for _, id := range s.catchIDs() {
+		ci := s.catches[id]
+		if ci.Kind == "syscall" && !ci.Disabled && (len(ci.Syscalls) == 0 || slices.Contains(ci.Syscalls, sc.Nr)) {
+			ci.Hits++
+			ids = append(ids, id)
+		}
+	}
+	s.bpMu.Unlock()
+	if len(ids) == 0 {
+		return target.Resume
+	}
+	s.fix(c, ev.Tid) // a boosted syscall instruction runs in a slot
+	what := "call to"
+	if !sc.Entry {
+		what = "returned from"
+	}
+	return s.catchStop(c, ev.Tid, ids, fmt.Sprintf("%s syscall %s", what, SyscallName(sc.Nr)))
 }
 
 // EventCatchpoints lists the event catchpoints in order.
@@ -124,7 +208,6 @@ func (s *Session) execCaught(c *target.Ctl, tid int) (bool, target.Action) {
 // numbers and without their hits.
 func (s *Session) adoptCatches(cs []CatchInfo) {
 	s.bpMu.Lock()
-	defer s.bpMu.Unlock()
 	for _, ci := range cs {
 		if s.catches == nil {
 			s.catches = map[int]*CatchInfo{}
@@ -132,27 +215,32 @@ func (s *Session) adoptCatches(cs []CatchInfo) {
 		ci.Hits = 0
 		s.catches[ci.ID] = &ci
 	}
+	s.bpMu.Unlock()
+	s.proc.Do(func(c *target.Ctl) error { return s.syncSyscallTrace(c) })
 }
 
 // deleteCatch deletes event catchpoint id, if there is one.
-func (s *Session) deleteCatch(id int) bool {
+func (s *Session) deleteCatch(c *target.Ctl, id int) bool {
 	s.bpMu.Lock()
-	defer s.bpMu.Unlock()
-	if s.catches[id] == nil {
-		return false
-	}
+	found := s.catches[id] != nil
 	delete(s.catches, id)
-	return true
+	s.bpMu.Unlock()
+	if found {
+		s.syncSyscallTrace(c)
+	}
+	return found
 }
 
 // enableCatch enables or disables event catchpoint id, if there is one.
-func (s *Session) enableCatch(id int, on bool) bool {
+func (s *Session) enableCatch(c *target.Ctl, id int, on bool) bool {
 	s.bpMu.Lock()
-	defer s.bpMu.Unlock()
 	ci := s.catches[id]
-	if ci == nil {
-		return false
+	if ci != nil {
+		ci.Disabled = !on
 	}
-	ci.Disabled = !on
-	return true
+	s.bpMu.Unlock()
+	if ci != nil {
+		s.syncSyscallTrace(c)
+	}
+	return ci != nil
 }

@@ -75,6 +75,8 @@ func (s *Session) handleEvent(c *target.Ctl, ev target.Event) target.Action {
 		return act
 	case target.EventVforkDone:
 		return target.Resume
+	case target.EventSyscall:
+		return s.syscallCaught(c, ev)
 	case target.EventExec:
 		return s.onExec(c, ev.Tid)
 	case target.EventExit:
@@ -294,7 +296,7 @@ func (s *Session) settle(c *target.Ctl, ev target.Event) {
 			c.SetRegs(ev.Tid, regs)
 			s.thread(ev.Tid).rehitAt = a
 		}
-	case target.EventStep, target.EventSignal, target.EventInterrupt:
+	case target.EventStep, target.EventSignal, target.EventInterrupt, target.EventSyscall:
 		s.fix(c, ev.Tid)
 	case target.EventThreadStart:
 		s.threadStarted(c, ev)

@@ -51,6 +51,9 @@ const (
 	EventExec
 	// EventExit: the process has exited with Status. Nothing more follows.
 	EventExit
+	// EventSyscall: Tid entered (Syscall.Entry) or is leaving a system
+	// call, while Ctl.SetSyscallTrace is on (syscalls.go).
+	EventSyscall
 )
 
 var eventNames = [...]string{
@@ -58,7 +61,7 @@ var eventNames = [...]string{
 	EventInterrupt: "interrupt", EventGroupStop: "group-stop",
 	EventThreadStart: "thread-start", EventThreadExit: "thread-exit",
 	EventFork: "fork", EventVfork: "vfork", EventVforkDone: "vfork-done",
-	EventExec: "exec", EventExit: "exit",
+	EventExec: "exec", EventExit: "exit", EventSyscall: "syscall",
 }
 
 func (k EventKind) String() string {
@@ -71,7 +74,7 @@ func (k EventKind) String() string {
 // IsStop reports whether the event leaves its thread stopped.
 func (k EventKind) IsStop() bool {
 	switch k {
-	case EventTrap, EventStep, EventSignal, EventInterrupt, EventGroupStop:
+	case EventTrap, EventStep, EventSignal, EventInterrupt, EventGroupStop, EventSyscall:
 		return true
 	}
 	return false
@@ -86,6 +89,7 @@ type Event struct {
 	NewTid   int        // EventThreadStart
 	ChildPid int        // EventFork, EventVfork
 	Status   ExitStatus // EventThreadExit, EventExit
+	Syscall  Syscall    // EventSyscall
 }
 
 func (e Event) String() string {
@@ -99,6 +103,8 @@ func (e Event) String() string {
 		s += fmt.Sprintf(" child=%d", e.ChildPid)
 	case EventThreadExit, EventExit:
 		s += " " + e.Status.String()
+	case EventSyscall:
+		s += fmt.Sprintf(" nr=%d entry=%v", e.Syscall.Nr, e.Syscall.Entry)
 	}
 	return s
 }

@@ -119,6 +119,7 @@ type Process struct {
 	syscallPC  uint64 // address of a `syscall` instruction, for injection; 0 if unknown
 	stopAll    *[]Event
 	watches    [NumWatchpoints]Watch // what every thread's debug registers hold (debugregs.go)
+	sysTrace   bool                  // threads resume with PTRACE_SYSCALL (syscalls.go)
 	quit       bool
 	panicErr   error
 }

@@ -24,13 +24,15 @@ func ptrace(req int, pid int, addr, data uintptr) error {
 // auto-attached threads and children.
 const ptraceOptions = unix.PTRACE_O_TRACECLONE | unix.PTRACE_O_TRACEFORK |
 	unix.PTRACE_O_TRACEVFORK | unix.PTRACE_O_TRACEVFORKDONE |
-	unix.PTRACE_O_TRACEEXEC | unix.PTRACE_O_TRACEEXIT
+	unix.PTRACE_O_TRACEEXEC | unix.PTRACE_O_TRACEEXIT |
+	unix.PTRACE_O_TRACESYSGOOD // system call stops say so (syscalls.go)
 
 func ptraceSeize(tid int, options int) error {
 	return ptrace(unix.PTRACE_SEIZE, tid, 0, uintptr(options))
 }
 
 func ptraceCont(tid, sig int) error     { return ptrace(unix.PTRACE_CONT, tid, 0, uintptr(sig)) }
+func ptraceSyscall(tid, sig int) error  { return ptrace(unix.PTRACE_SYSCALL, tid, 0, uintptr(sig)) }
 func ptraceStep(tid, sig int) error     { return ptrace(unix.PTRACE_SINGLESTEP, tid, 0, uintptr(sig)) }
 func ptraceDetach(tid, sig int) error   { return ptrace(unix.PTRACE_DETACH, tid, 0, uintptr(sig)) }
 func ptraceInterrupt(tid int) error     { return ptrace(unix.PTRACE_INTERRUPT, tid, 0, 0) }

@@ -36,6 +36,10 @@ func (p *Process) handleWait(wpid int, ws unix.WaitStatus) {
 	}
 	switch cause {
 	case 0:
+		if sig == int(unix.SIGTRAP)|0x80 {
+			p.syscallStop(t)
+			return
+		}
 		p.signalStop(t, sig, stepping)
 	case unix.PTRACE_EVENT_STOP:
 		p.eventStop(t, sig)
@@ -159,7 +163,11 @@ func (p *Process) contRaw(t *thread) error {
 		_ = ptraceSetSiginfo(t.tid, &si)
 		sig = si.Signo()
 	}
-	if err := ptraceCont(t.tid, sig); err != nil {
+	cont := ptraceCont
+	if p.sysTrace {
+		cont = ptraceSyscall // stop at the next system call's entry or exit
+	}
+	if err := cont(t.tid, sig); err != nil {
 		return p.opErr(t, err)
 	}
 	t.resumeSig, t.resumeInfo = 0, nil

@@ -402,7 +402,11 @@ func cmdBreakpoints(t *Term, args string) error {
 		if ci.Disabled {
 			on = "n"
 		}
-		fmt.Fprintf(&b, "%-4d %-10s %-4s %6d  %-18s %s\n", ci.ID, "catch "+ci.Kind, on, ci.Hits, "", "the program's "+ci.Kind+"s")
+		what := "the program's " + ci.Kind + "s"
+		if ci.Kind == "syscall" {
+			what = "system calls " + syscallList(ci.Syscalls)
+		}
+		fmt.Fprintf(&b, "%-4d %-10s %-4s %6d  %-18s %s\n", ci.ID, "catch "+ci.Kind, on, ci.Hits, "", what)
 	}
 	t.con.printf("%s", b.String())
 	return nil

@@ -24,7 +24,7 @@ func init() {
 			run: cmdHandle},
 		&command{name: "signals", group: "running", summary: "the signal table: what each signal does (gdb's info signals)",
 			run: cmdSignals},
-		&command{name: "catch", group: "breakpoints", usage: "signal [SIGNAL...|all] | throw | catch | rethrow | fork | vfork | exec | panic [off] | fatal [off]",
+		&command{name: "catch", group: "breakpoints", usage: "signal [SIGNAL...|all] | throw | catch | rethrow | fork | vfork | exec | syscall [NAME...] | panic [off] | fatal [off]",
 			summary: "stop when a signal arrives, a C++ exception is thrown or caught, the program forks or execs, or a Go program panics (gdb's catch)",
 			help: "catch signal without a name stops on every signal but those the debugger needs;\n" +
 				"`handle SIGNAL nostop` undoes it. catch throw and catch catch are catchpoints at libstdc++'s\n" +
@@ -34,7 +34,9 @@ func init() {
 				"program dies, with the panic's value; both are on from the start, `off` turns one off.\n" +
 				"catch rethrow stops at __cxa_rethrow (a `throw;`). catch fork and catch vfork stop the\n" +
 				"thread that forked as the call returns (the child runs on, untraced); catch exec stops the\n" +
-				"thread that exec'd at the new program's first instruction.",
+				"thread that exec'd at the new program's first instruction. catch syscall [NAME|NUMBER...]\n" +
+				"stops a thread entering and leaving those system calls (all without names); while it is\n" +
+				"enabled every system call of every thread costs two stops.",
 			run: cmdCatch},
 	)
 }
@@ -213,20 +215,34 @@ func cmdCatch(t *Term, args string) error {
 			t.con.printf("%s no longer stops\n", what)
 		}
 		return nil
-	case "fork", "vfork", "exec":
-		if len(words) > 1 {
-			return badArgs("catch %s takes no arguments", words[0])
-		}
-		ci, err := t.s.CatchEvent(words[0])
+	case "fork", "vfork", "exec", "syscall":
+		ci, err := t.s.CatchEvent(words[0], words[1:]...)
 		if err != nil {
 			return err
 		}
-		t.con.printf("Catchpoint %d (%s)\n", ci.ID, words[0])
+		what := words[0]
+		if what == "syscall" {
+			what = "syscalls " + syscallList(ci.Syscalls)
+		}
+		t.con.printf("Catchpoint %d (%s)\n", ci.ID, what)
 		return nil
-	case "syscall", "load", "unload":
-		return fmt.Errorf("catch %s is not supported yet; catch signal, throw, catch, rethrow, fork, vfork, exec, panic and fatal are", words[0])
+	case "load", "unload":
+		return fmt.Errorf("catch %s is not supported yet; catch signal, throw, catch, rethrow, fork, vfork, exec, syscall, panic and fatal are", words[0])
 	}
 	return badArgs("unknown catchpoint %q", words[0])
+}
+
+// syscallList names the calls a syscall catchpoint catches, as gdb does:
+// "'write' [1] 'read' [0]", or "all".
+func syscallList(nrs []int) string {
+	if len(nrs) == 0 {
+		return "all"
+	}
+	var parts []string
+	for _, n := range nrs {
+		parts = append(parts, fmt.Sprintf("'%s' [%d]", debugger.SyscallName(n), n))
+	}
+	return strings.Join(parts, " ")
 }
 
 func signalList(sigs []unix.Signal) string {

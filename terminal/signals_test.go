@@ -41,11 +41,11 @@ func TestSignalsScript(t *testing.T) {
 // as catchpoints, and the program ends as natively once they are deleted.
 func TestCatchThrowScript(t *testing.T) {
 	prog := testprog.BuildCXX(t, []string{"-O0", "-pthread"}, filepath.Join("..", "debugger", "testdata", "throw.cpp"))
-	out := script(t, nil, "catch throw\ncatch catch\ncatch syscall\ncontinue\ncontinue\ncontinue\nbreakpoints\ndelete 1\ndelete 2\ncontinue\n", "exec", prog)
+	out := script(t, nil, "catch throw\ncatch catch\ncatch load\ncontinue\ncontinue\ncontinue\nbreakpoints\ndelete 1\ndelete 2\ncontinue\n", "exec", prog)
 	expectInOrder(t, out,
 		`^Catchpoint 1 \(throw\) \(pending: libstdc\+\+ is not loaded yet\)$`,
 		`^Catchpoint 2 \(catch\) \(pending`,
-		`^catch: catch syscall is not supported yet`,
+		`^catch: catch load is not supported yet`,
 		`^Catchpoint 1 at 0x[0-9a-f]+: __cxa_throw\(\)`,
 		`^Thread \d+ stopped \(C\+\+ exception thrown: int 42\): __cxa_throw\(\)`,
 		`^Thread \d+ stopped \(C\+\+ exception caught: int 42\): __cxa_begin_catch\(\)`,
@@ -117,4 +117,23 @@ func TestCatchForkExecScript(t *testing.T) {
 		`^1 +catch exec +y +1 `,
 		`^after exec$`,
 		`^Process \d+ exited with status 5`)
+}
+
+// TestCatchSyscallScript: catch syscall write stops the main thread as it
+// enters write and as it leaves it (the line it wrote is out by then);
+// a call or number x86-64 does not have is an error; deleted, the program
+// ends as natively.
+func TestCatchSyscallScript(t *testing.T) {
+	prog := testprog.BuildC(t, []string{"-O0", "-pthread"}, filepath.Join("..", "target", "testdata", "forkexec.c"))
+	out := script(t, nil, "catch syscall nosuch\ncatch syscall 99999\ncatch syscall write\ncontinue\ncontinue\nbreakpoints\ndelete\ncontinue\n", "exec", prog)
+	expectInOrder(t, out,
+		`no system call named "nosuch"`,
+		`no system call number 99999`,
+		`^Catchpoint 1 \(syscalls 'write' \[1\]\)$`,
+		`^Thread \d+ stopped at catchpoint 1 \(call to syscall write\): `,
+		`^child exited 7$`,
+		`^Thread \d+ stopped at catchpoint 1 \(returned from syscall write\): `,
+		`^1 +catch syscall +y +2 .*system calls 'write' \[1\]$`,
+		`^vfork child exited 0$`,
+		`^Process \d+ exited with status 0`)
 }
