@@ -120,6 +120,7 @@ func (c *Ctl) SetWatch(slot int, w Watch) error {
 		return fmt.Errorf("watch %#x: length %d (x86 watches 1, 2, 4 or 8 bytes)", w.Addr, w.Len)
 	}
 	p.watches[slot] = w
+	p.guardWatches()
 	var first error
 	for _, t := range p.threads {
 		if t.pid != p.pid {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -39,6 +41,7 @@ const (
 	guardRemove = 'R' // the int3 at addr is gone
 	guardExec   = 'X' // the program exec'd: forget everything, reopen memory
 	guardFlag   = 'F' // addr is the parking flag: set it once every byte is back (park.go)
+	guardWatch  = 'W' // addr != 0: debug registers are set in the threads (debugregs.go)
 	guardBye    = 'B' // a clean end: restore nothing
 	guardRecord = 16
 )
@@ -125,27 +128,55 @@ func (g *guardian) bye() {
 // origs[i]), so that it can take them out if we die. Ptrace thread only.
 func (c *Ctl) GuardSites(addrs []uint64, origs []byte) {
 	p := c.p
-	if p.launched || p.state != psAlive || len(addrs) == 0 {
+	if len(addrs) == 0 || !p.ensureGuard() {
 		return
-	}
-	if p.guard == nil {
-		p.memMu.RLock()
-		mem := p.mem
-		p.memMu.RUnlock()
-		if mem == nil {
-			return
-		}
-		g, err := startGuardian(p.pid, mem)
-		if err != nil {
-			return // we run without the net; nothing else depends on it
-		}
-		p.guard = g
 	}
 	for i, a := range addrs {
 		p.guard.record(guardPlace, a, origs[i])
 	}
 	p.guard.flush()
 	p.parkCheck = true // a held thread may sit where an int3 now is
+}
+
+// ensureGuard starts the guardian of an attached process if it has none
+// yet, and reports whether there is one.
+func (p *Process) ensureGuard() bool {
+	if p.launched || p.state != psAlive {
+		return false
+	}
+	if p.guard == nil {
+		p.memMu.RLock()
+		mem := p.mem
+		p.memMu.RUnlock()
+		if mem == nil {
+			return false
+		}
+		g, err := startGuardian(p.pid, mem)
+		if err != nil {
+			return false // we run without the net; nothing else depends on it
+		}
+		p.guard = g
+	}
+	return true
+}
+
+// guardWatches tells the guardian whether debug registers are set: if we
+// die, it clears them in every thread (a watch that traps a thread nobody
+// traces kills the program with SIGTRAP).
+func (p *Process) guardWatches() {
+	on := p.watches != [NumWatchpoints]Watch{}
+	if !on && p.guard == nil {
+		return
+	}
+	if !p.ensureGuard() {
+		return
+	}
+	var flag uint64
+	if on {
+		flag = 1
+	}
+	p.guard.record(guardWatch, flag, 0)
+	p.guard.flush()
 }
 
 // UnguardSite tells the guardian that the int3 at addr is gone (its
@@ -206,7 +237,9 @@ type guardState struct {
 	pid   string
 	sites map[uint64]byte
 	flag  uint64 // the parking flag, if there is a parking page
-	bye   bool
+	// watches: debug registers are set in the program's threads.
+	watches bool
+	bye     bool
 }
 
 // read applies records until end of file or a goodbye.
@@ -226,6 +259,8 @@ func (g *guardState) read(in *os.File, ended chan<- struct{}) {
 			delete(g.sites, addr)
 		case guardFlag:
 			g.flag = addr
+		case guardWatch:
+			g.watches = addr != 0
 		case guardExec:
 			clear(g.sites)
 			g.flag = 0
@@ -240,6 +275,69 @@ func (g *guardState) read(in *os.File, ended chan<- struct{}) {
 		}
 		g.mu.Unlock()
 	}
+}
+
+// clearWatchesUntraced clears the debug registers of every thread of a
+// process that nobody traces any more: each thread is seized, interrupted,
+// cleared and let go, a signal it stopped with delivered. Only a tracer
+// can write them, so this needs the right to trace the program (the
+// guardian has it where ubpdbg had it as its parent's user, or as root;
+// under Yama's ptrace_scope 1 it has not, and the watches stay).
+func clearWatchesUntraced(pid string) {
+	runtime.LockOSThread() // ptrace requests come from the tracing thread
+	tasks, _ := os.ReadDir("/proc/" + pid + "/task")
+	for _, task := range tasks {
+		tid, err := strconv.Atoi(task.Name())
+		if err != nil {
+			continue
+		}
+		if err := seizeWhenFree(tid); err == unix.EPERM {
+			return // not ours to trace (Yama): the others are not either
+		} else if err != nil {
+			continue // gone meanwhile
+		}
+		_ = ptraceInterrupt(tid)
+		var ws unix.WaitStatus
+		stopped := false
+		for i := 0; i < 200 && !stopped; i++ {
+			n, err := wait4(tid, &ws, unix.WNOHANG|unix.WALL)
+			if err != nil {
+				break
+			}
+			stopped = n == tid && ws.Stopped()
+			if !stopped {
+				time.Sleep(500 * time.Microsecond)
+			}
+		}
+		if !stopped {
+			_ = ptraceDetach(tid, 0)
+			continue
+		}
+		_ = pokeDebugReg(tid, 7, 0)
+		_ = pokeDebugReg(tid, 6, 0)
+		// A signal it stopped with is delivered, but a SIGTRAP: that is a
+		// watch's trap, taken before we cleared it, and would kill it.
+		sig := 0
+		if ws>>16 == 0 && ws.StopSignal() != unix.SIGTRAP {
+			sig = int(ws.StopSignal())
+		}
+		_ = ptraceDetach(tid, sig)
+	}
+}
+
+// seizeWhenFree seizes a thread, waiting up to 200 ms for the kernel to
+// finish detaching it from the ubpdbg that died: until then it is still
+// traced, and PTRACE_SEIZE fails with EPERM (seen in about one run in
+// three).
+func seizeWhenFree(tid int) error {
+	var err error
+	for i := 0; i < 200; i++ {
+		if err = ptraceSeize(tid, 0); err != unix.EPERM {
+			return err
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return err
 }
 
 // drain waits while the pipe still holds records (a few milliseconds at
@@ -267,6 +365,9 @@ func (g *guardState) restore() {
 	}
 	for addr, orig := range g.sites {
 		_, _ = pwrite(int(g.mem.Fd()), []byte{orig}, addr)
+	}
+	if g.watches {
+		clearWatchesUntraced(g.pid)
 	}
 	// Last: the parked threads may go on now that their int3s are gone.
 	if g.flag != 0 {

@@ -339,6 +339,44 @@ func TestGuardianRestoresAfterSIGKILL(t *testing.T) {
 	}
 }
 
+// TestGuardianClearsWatchesAfterSIGKILL: `ubpdbg attach` with a
+// watchpoint set is killed with SIGKILL. The kernel leaves the debug
+// registers set when it detaches, and the first write to the watched
+// variable would kill the program with SIGTRAP; the guardian clears them in
+// every thread, and the program writes it and ends as natively.
+func TestGuardianClearsWatchesAfterSIGKILL(t *testing.T) {
+	bin := ubpdbgBin(t)
+	prog := testprog.BuildC(t, []string{"-O1"}, "testdata/latewrite.c")
+	for run := 0; run < surviveRuns(); run++ {
+		file := filepath.Join(t.TempDir(), "wait")
+		if err := os.WriteFile(file, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		v := startVictim(t, prog, file)
+		cmd := exec.Command(bin, "attach", v.pid())
+		in, _ := cmd.StdinPipe()
+		out := &testprog.Output{}
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(in, "watch counter\n")
+		if !out.WaitFor("Hardware watchpoint 1: counter", 20*time.Second) {
+			cmd.Process.Kill()
+			t.Fatalf("no watchpoint:\n%s", out.String())
+		}
+		time.Sleep(50 * time.Millisecond) // every thread has loaded the registers
+		cmd.Process.Kill()
+		cmd.Wait()
+		in.Close()
+		time.Sleep(300 * time.Millisecond) // the guardian's moment
+		os.Remove(file)
+		if err := v.check("counter 30\n"); err != nil {
+			t.Fatalf("run %d: %v; ubpdbg said:\n%s", run, err, out.String())
+		}
+	}
+}
+
 // TestGuardianParksHeldThreads: `ubpdbg attach` holds the eight threads
 // at the breakpoint on hit() and is killed with SIGKILL. The kernel
 // resumes them at once, before the guardian can take the int3 out; parked

@@ -365,6 +365,40 @@ describe('ubpdbg dap: C program with named threads (test/fixtures/mt.c)', () => 
         });
     });
 
+    test('data breakpoint on a local: the writing thread alone stops after the write, with old and new value', async () => {
+        await withSession(() => Session.stdio(a.ubpdbg), async (s) => {
+            const A = lineOf(a.mtSource, 'a');
+            const pidFile = newPidFile();
+            await s.start('launch', mtLaunch(pidFile), async () => {
+                await s.setBreakpoints(a.mtSource, [{ line: A }]);
+            });
+            assert.equal(s.capabilities.supportsDataBreakpoints, true, 'supportsDataBreakpoints');
+            s.debuggeePids.push(await readPidFile(pidFile));
+            const stopped = await s.events.next<Stopped>('stopped');
+            const t = stopped.body.threadId!;
+            const top = await s.top(t);
+            const scopes = (await s.req(s.dc.scopesRequest({ frameId: top.id }), 'scopes')).body.scopes;
+            const locals = scopes.find((x) => /local/i.test(x.name))!;
+            const info = (await s.req(s.dc.customRequest('dataBreakpointInfo', { variablesReference: locals.variablesReference, name: 'round' }), 'dataBreakpointInfo')).body;
+            assert.ok(typeof info.dataId === 'string' && info.dataId !== '', `dataBreakpointInfo of round: ${JSON.stringify(info)}`);
+            assert.ok(info.accessTypes.includes('write'), `access types ${JSON.stringify(info.accessTypes)}`);
+            await s.setBreakpoints(a.mtSource, []);
+            const set = (await s.req(s.dc.customRequest('setDataBreakpoints', { breakpoints: [{ dataId: info.dataId, accessType: 'write' }] }), 'setDataBreakpoints')).body.breakpoints;
+            assert.equal(set.length, 1);
+            assert.equal(set[0].verified, true, `data breakpoint: ${JSON.stringify(set[0])}`);
+            const round = intOf(await s.vars(top.id), 'round');
+            await s.continueThread(t, true);
+            const hit = await s.events.next<Stopped>('stopped', (e) => e.body.reason === 'data breakpoint', 'the data breakpoint');
+            assertNonStop(hit);
+            assert.equal(hit.body.threadId, t, 'worker-a writes its own round');
+            assert.deepEqual(hit.body.hitBreakpointIds, [set[0].id]);
+            assert.match(hit.body.text ?? '', new RegExp(`Old value = ${round}\\nNew value = ${round + 1}`));
+            assertInt(await s.vars((await s.top(t)).id), 'round', round + 1);
+            await s.disconnect(true);
+            await assertTerminated(pidFile);
+        });
+    });
+
     test('stopOnEntry stops before main; continue runs to a breakpoint', async () => {
         await withSession(() => Session.stdio(a.ubpdbg), async (s) => {
             const A = lineOf(a.mtSource, 'a');
