@@ -27,7 +27,7 @@ func TestGoFailures(t *testing.T) {
 		{"fatal", "fatal error: sync: unlock of unlocked mutex", true},
 		{"recovered", "", false},
 	}
-	for _, b := range testprog.GoBuilds {
+	for _, b := range goBuilds() {
 		t.Run(b.Name, func(t *testing.T) {
 			prog := testprog.BuildGoWith(t, b.Toolchain, b.Flags, filepath.Join("testdata", "gopanic"))
 			for _, c := range cases {

@@ -20,7 +20,7 @@ import (
 // that stopped, and the workers keep making progress meanwhile (measured
 // in the same run).
 func TestGoroutines(t *testing.T) {
-	for _, b := range testprog.GoBuilds {
+	for _, b := range goBuilds() {
 		t.Run(b.Name, func(t *testing.T) {
 			prog := testprog.BuildGoWith(t, b.Toolchain, b.Flags, filepath.Join("testdata", "gomany"))
 			s := launch(t, LaunchConfig{Program: prog})
