@@ -33,11 +33,14 @@ const (
 	// variable lives in (a local): the watchpoint ends when the frame
 	// returns there, as gdb's do. Steps do not own it.
 	WatchScope
+	// GoPause: where a parked goroutine (G) resumes; the thread that runs
+	// it next stops there, as its pause. Steps do not own it.
+	GoPause
 )
 
 var internalKindNames = [...]string{StepStmt: "step", StepReturn: "step-return", StepOut: "step-out",
 	StepEntry: "step-entry", StepSignalReturn: "step-signal-return", Libraries: "libraries",
-	GoPanic: "go-panic", GoFatal: "go-fatal", WatchScope: "watch-scope"}
+	GoPanic: "go-panic", GoFatal: "go-fatal", WatchScope: "watch-scope", GoPause: "go-pause"}
 
 // String is the kind's name in logs.
 func (k InternalKind) String() string {

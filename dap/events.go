@@ -66,7 +66,7 @@ func (s *session) event(dbg *debugger.Session, ev debugger.Event) {
 			s.out.send(&dap.OutputEvent{Event: newEvent("output"), Body: dap.OutputEventBody{Category: cat, Output: ev.Text + "\n"}})
 		}
 		s.out.send(&dap.StoppedEvent{Event: newEvent("stopped"), Body: dap.StoppedEventBody{
-			Reason: ev.Reason, Description: stopDescription(ev.Reason), Text: text, ThreadId: ev.Tid,
+			Reason: ev.Reason, Description: stopDescription(ev.Reason), Text: text, ThreadId: s.clientThread(dbg, ev.Tid),
 			AllThreadsStopped: ev.AllStopped, HitBreakpointIds: ev.BreakpointIDs}})
 	case debugger.Continued:
 		tid := ev.Tid
@@ -78,12 +78,18 @@ func (s *session) event(dbg *debugger.Session, ev debugger.Event) {
 		} else {
 			s.handles.dropThread(tid)
 		}
-		s.out.send(&continuedEvent{Event: newEvent("continued"), Body: continuedBody{ThreadID: tid, AllThreadsContinued: ev.All}})
+		// Any thread that runs may wake a parked goroutine.
+		s.handles.dropParked()
+		s.out.send(&continuedEvent{Event: newEvent("continued"), Body: continuedBody{ThreadID: s.clientThreadAgain(dbg, tid), AllThreadsContinued: ev.All}})
 	case debugger.ThreadStarted:
-		s.out.send(&dap.ThreadEvent{Event: newEvent("thread"), Body: dap.ThreadEventBody{Reason: "started", ThreadId: ev.Tid}})
+		if !s.goProgram(dbg) { // a Go program's threads are its goroutines, which come and go unannounced
+			s.out.send(&dap.ThreadEvent{Event: newEvent("thread"), Body: dap.ThreadEventBody{Reason: "started", ThreadId: ev.Tid}})
+		}
 	case debugger.ThreadExited:
 		s.handles.dropThread(ev.Tid)
-		s.out.send(&dap.ThreadEvent{Event: newEvent("thread"), Body: dap.ThreadEventBody{Reason: "exited", ThreadId: ev.Tid}})
+		if !s.goProgram(dbg) {
+			s.out.send(&dap.ThreadEvent{Event: newEvent("thread"), Body: dap.ThreadEventBody{Reason: "exited", ThreadId: ev.Tid}})
+		}
 	case debugger.Output:
 		cat := ev.Category
 		if cat == "" {

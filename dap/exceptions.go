@@ -138,7 +138,11 @@ func (s *session) onExceptionInfo(r *dap.ExceptionInfoRequest) (dap.ResponseMess
 	if err != nil {
 		return nil, err
 	}
-	e, ok := dbg.ExceptionOf(r.Arguments.ThreadId)
+	tid, err := s.threadOf(dbg, r.Arguments.ThreadId, "report")
+	if err != nil {
+		return nil, err
+	}
+	e, ok := dbg.ExceptionOf(tid)
 	if !ok {
 		return nil, fmt.Errorf("thread %d is not stopped on an exception", r.Arguments.ThreadId)
 	}

@@ -28,8 +28,16 @@ func (s *session) onContinue(r *dap.ContinueRequest) (dap.ResponseMessage, error
 	if err != nil {
 		return nil, err
 	}
-	tid, single := r.Arguments.ThreadId, r.Arguments.SingleThread
+	single := r.Arguments.SingleThread
 	all := dbg.Mode() == debugger.StopAll && !single
+	tid, err := s.threadOf(dbg, r.Arguments.ThreadId, "continue")
+	if err != nil && all {
+		// All-stop: continue resumes every thread, whichever is named.
+		tid, err = dbg.Pid(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
 	// Drop what the client was handed for this stop before the thread
 	// moves, so no variables request can read a running thread's frame.
 	if all {
@@ -46,8 +54,12 @@ func (s *session) onContinue(r *dap.ContinueRequest) (dap.ResponseMessage, error
 // step runs one of the engine's steps. Granularity "instruction" steps one
 // machine instruction whatever the step (the disassembly view's next and
 // step in); "statement" and "line" are both a source line.
-func (s *session) step(tid int, granularity dap.SteppingGranularity, f func(*debugger.Session, int) error) error {
+func (s *session) step(id int, granularity dap.SteppingGranularity, f func(*debugger.Session, int) error) error {
 	dbg, err := s.debuggee()
+	if err != nil {
+		return err
+	}
+	tid, err := s.threadOf(dbg, id, "step")
 	if err != nil {
 		return err
 	}
@@ -93,7 +105,17 @@ func (s *session) onPause(r *dap.PauseRequest) (dap.ResponseMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	tid := r.Arguments.ThreadId
+	tid, goid, err := s.osThread(dbg, r.Arguments.ThreadId)
+	if err != nil {
+		return nil, err
+	}
+	if tid == 0 {
+		// A parked goroutine: it stops when it is next scheduled.
+		if _, err := dbg.PauseGoroutine(goid); err != nil {
+			return nil, fmt.Errorf("pause goroutine %d: %w", goid, err)
+		}
+		return &dap.PauseResponse{}, nil
+	}
 	if err := dbg.Pause(tid); err != nil {
 		return nil, fmt.Errorf("pause thread %d: %w", tid, err)
 	}

@@ -238,8 +238,10 @@ func (s *session) unclaim() {
 
 // start records the program and starts the event pump.
 func (s *session) start(dbg *debugger.Session, launched, stopOnEntry bool) {
+	isGo := dbg.IsGo() // here, not in the pump: it asks the ptrace thread
 	s.mu.Lock()
 	s.dbg, s.launched, s.stopOnEntry = dbg, launched, stopOnEntry
+	s.goKnown, s.goIs, s.lastGo = true, isGo, map[int]int64{}
 	done := s.pumpDone
 	s.mods = newModSet(dbg.Symbols())
 	s.mu.Unlock()
@@ -311,7 +313,7 @@ func (s *session) onConfigurationDone(r *dap.ConfigurationDoneRequest) (dap.Resp
 	if entry {
 		// The engine holds a launched program at its first instruction
 		// without an event; say so now, as the client asked to see it.
-		pid := dbg.Pid()
+		pid := s.clientThread(dbg, dbg.Pid())
 		s.after = append(s.after, func() {
 			s.out.send(&dap.StoppedEvent{Event: newEvent("stopped"), Body: dap.StoppedEventBody{
 				Reason: "entry", Description: "entry", ThreadId: pid, AllThreadsStopped: true}})
@@ -360,7 +362,7 @@ func (s *session) onRestart(r *dap.RestartRequest) (dap.ResponseMessage, error) 
 	s.mu.Unlock()
 	s.start(ns, true, entry)
 	if entry {
-		pid := ns.Pid()
+		pid := s.clientThread(ns, ns.Pid())
 		s.after = append(s.after, func() {
 			s.out.send(&dap.StoppedEvent{Event: newEvent("stopped"), Body: dap.StoppedEventBody{
 				Reason: "entry", Description: "entry", ThreadId: pid, AllThreadsStopped: true}})

@@ -41,6 +41,12 @@ type session struct {
 	detachedOwn int  // the pid of a launched program we detached from
 	terminated  bool // the terminated event went out
 	pumpDone    chan struct{}
+	// Goroutines as threads (gothreads.go): whether the program is Go
+	// (known once asked), the goroutine each OS thread last stopped with,
+	// and whether the cut threads list was explained.
+	goKnown, goIs bool
+	lastGo        map[int]int64
+	toldGoLimit   bool
 
 	bps     bpOwners
 	handles handles

@@ -50,6 +50,35 @@ func (h *handles) setStack(tid int, frames []symbols.Frame) {
 	h.stacks[tid] = frames
 }
 
+// stackOf is the last stack set under key.
+func (h *handles) stackOf(key int) (int, []symbols.Frame, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f, ok := h.stacks[key]
+	return key, f, ok
+}
+
+// dropParked forgets the handles of parked goroutines (negative keys):
+// any thread that runs may wake one and change its stack.
+func (h *handles) dropParked() {
+	h.mu.Lock()
+	var keys []int
+	for k := range h.byThread {
+		if k < 0 {
+			keys = append(keys, k)
+		}
+	}
+	for k := range h.stacks {
+		if k < 0 {
+			keys = append(keys, k)
+		}
+	}
+	h.mu.Unlock()
+	for _, k := range keys {
+		h.dropThread(k)
+	}
+}
+
 func (h *handles) frameID(tid, index int) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -140,6 +169,13 @@ func (s *session) onThreads(r *dap.ThreadsRequest) (dap.ResponseMessage, error) 
 	if err != nil {
 		return nil, err
 	}
+	if s.goProgram(dbg) {
+		out, err := s.goroutineThreads(dbg)
+		if err != nil {
+			return nil, err
+		}
+		return &dap.ThreadsResponse{Body: dap.ThreadsResponseBody{Threads: out}}, nil
+	}
 	ts, err := dbg.Threads()
 	if err != nil {
 		return nil, err
@@ -170,14 +206,29 @@ func (s *session) onStackTrace(r *dap.StackTraceRequest) (dap.ResponseMessage, e
 		// One more than asked tells whether there are more.
 		want = min(start+levels+1, maxStack)
 	}
-	frames, err := dbg.Stack(tid, want)
-	if err != nil {
-		if errors.Is(err, debugger.ErrNotStopped) {
-			return nil, fmt.Errorf("thread %d is running: pause it to see its stack", tid)
+	var frames []symbols.Frame
+	if s.goProgram(dbg) && tid < threadIDBase {
+		// A goroutine: its frames live under its thread's TID, or
+		// under -ID for a parked one.
+		key, err := s.goroutineStack(dbg, tid, want)
+		if err != nil {
+			return nil, err
 		}
-		return nil, fmt.Errorf("stack of thread %d: %w", tid, err)
+		tid = key
+		_, frames, _ = s.handles.stackOf(key)
+	} else {
+		if s.goProgram(dbg) {
+			tid -= threadIDBase
+		}
+		frames, err = dbg.Stack(tid, want)
+		if err != nil {
+			if errors.Is(err, debugger.ErrNotStopped) {
+				return nil, fmt.Errorf("thread %d is running: pause it to see its stack", tid)
+			}
+			return nil, fmt.Errorf("stack of thread %d: %w", tid, err)
+		}
+		s.handles.setStack(tid, frames)
 	}
-	s.handles.setStack(tid, frames)
 	end := len(frames)
 	if levels > 0 {
 		end = min(end, start+levels)

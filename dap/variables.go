@@ -54,7 +54,12 @@ func (s *session) context(frameID int) (*eval.Context, frameRef, error) {
 	// stopped, which the handle guarantees. Assignments go through
 	// assign, which runs on the ptrace thread.
 	var ctx *eval.Context
-	err = dbg.WithFrame(fr.tid, fr.index, func(c *eval.Context) error { ctx = c; return nil })
+	if fr.tid < 0 {
+		// A parked goroutine's frame (gothreads.go).
+		err = dbg.WithGoroutineFrame(int64(-fr.tid), fr.index, func(c *eval.Context) error { ctx = c; return nil })
+	} else {
+		err = dbg.WithFrame(fr.tid, fr.index, func(c *eval.Context) error { ctx = c; return nil })
+	}
 	if err != nil {
 		return nil, fr, runErr(fr.tid, err)
 	}
@@ -70,7 +75,12 @@ func (s *session) assign(fr frameRef, src string) (*eval.Variable, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := dbg.Evaluate(fr.tid, fr.index, src, true)
+	var v *eval.Variable
+	if fr.tid < 0 {
+		err = dbg.WithGoroutineFrame(int64(-fr.tid), fr.index, func(c *eval.Context) (err error) { v, err = c.Exec(src); return })
+	} else {
+		v, err = dbg.Evaluate(fr.tid, fr.index, src, true)
+	}
 	s.handles.dropContexts(fr.tid)
 	if err != nil {
 		return nil, runErr(fr.tid, err)
@@ -110,7 +120,7 @@ func (s *session) list(ref *varRef, filter string, start, count int) ([]*eval.Va
 	switch ref.scope {
 	case scopeLocals:
 		vs, err = ctx.Locals()
-		if fr.index == 0 && err == nil {
+		if fr.index == 0 && err == nil && fr.tid > 0 {
 			// Right after a step out, what the function returned comes
 			// first, as Delve shows it.
 			vs = append(s.returnValue(fr.tid), vs...)
@@ -344,6 +354,9 @@ func (s *session) execCommand(frameID int, cmd string) (dap.ResponseMessage, err
 			return nil, err
 		}
 		tid, frame = fr.tid, fr.index
+		if tid < 0 {
+			return nil, fmt.Errorf("goroutine %d is not on a stopped thread: terminal commands need one", -tid)
+		}
 	}
 	out := strings.TrimRight(terminal.Exec(dbg, tid, frame, cmd), "\n")
 	return &dap.EvaluateResponse{Body: dap.EvaluateResponseBody{Result: out}}, nil

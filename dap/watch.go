@@ -101,7 +101,7 @@ func (s *session) onDataBreakpointInfo(r *dap.DataBreakpointInfoRequest) (dap.Re
 	if v.Addr == 0 || v.Size() <= 0 {
 		return unwatchable(a.Name, "it is not in memory"), nil
 	}
-	id := dataID{addr: v.Addr, size: int(v.Size()), tid: fr.tid, frame: fr.index, expr: src}
+	id := dataID{addr: v.Addr, size: int(v.Size()), tid: max(fr.tid, 0), frame: fr.index, expr: src}
 	return &dap.DataBreakpointInfoResponse{Body: dap.DataBreakpointInfoResponseBody{
 		DataId:      id.String(),
 		Description: fmt.Sprintf("%s (%d bytes at %#x)", src, id.size, id.addr),

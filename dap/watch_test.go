@@ -67,15 +67,19 @@ func TestDataBreakpoints(t *testing.T) {
 	}
 	set2 := c.ok("setDataBreakpoints", map[string]any{"breakpoints": []map[string]any{
 		{"dataId": id, "accessType": "write"},
-		{"dataId": lid, "accessType": "write", "condition": "i % 100 == 7"},
+		// Before worker 2's next write of shared (at i % 50 == 0),
+		// wherever the first stop was.
+		{"dataId": lid, "accessType": "write", "condition": "i % 50 == 7"},
 	}}).(*dap.SetDataBreakpointsResponse).Body.Breakpoints
 	if len(set2) != 2 || set2[0].Id != set[0].Id || !set2[1].Verified {
 		t.Fatalf("setDataBreakpoints again: %+v (want the first kept as %d)", set2, set[0].Id)
 	}
 	c.ok("continue", map[string]any{"threadId": ev.Body.ThreadId})
 	ev = c.stopped()
-	if ev.Body.Reason != "data breakpoint" || ev.Body.HitBreakpointIds[0] != set2[1].Id || !strings.Contains(ev.Body.Text, "New value = 7") {
-		t.Fatalf("stopped %+v, want the watch on i at 7", ev.Body)
+	var iNow int
+	fmt.Sscanf(ev.Body.Text[strings.Index(ev.Body.Text, "New value = "):], "New value = %d", &iNow)
+	if ev.Body.Reason != "data breakpoint" || ev.Body.HitBreakpointIds[0] != set2[1].Id || iNow%50 != 7 {
+		t.Fatalf("stopped %+v, want the watch on i at 50k+7", ev.Body)
 	}
 	c.ok("setDataBreakpoints", map[string]any{"breakpoints": []map[string]any{}})
 	c.ok("continue", map[string]any{"threadId": ev.Body.ThreadId})

@@ -357,8 +357,8 @@ func (s *Session) endStep(c *target.Ctl, tid int) {
 		th.step = nil
 	}
 	s.sites.RemoveInternal(c, func(ib *breakpoints.Internal) bool {
-		if ib.Kind == breakpoints.WatchScope {
-			return false // a watchpoint's, not the step's
+		if ib.Kind == breakpoints.WatchScope || ib.Kind == breakpoints.GoPause {
+			return false // a watchpoint's or a pause's, not the step's
 		}
 		return (ib.Tid == tid && ib.Tid != 0) || (g != 0 && ib.G == g)
 	})

@@ -61,6 +61,13 @@ func (s *Session) internalHit(c *target.Ctl, tid int, st *breakpoints.Site, regs
 			s.librariesChanged(c)
 			continue
 		}
+		if ib.Kind == breakpoints.GoPause {
+			if s.goPauseHit(c, tid, ib, regs) {
+				s.endStep(c, tid)
+				return true, ReasonPause, "paused"
+			}
+			continue
+		}
 		if ib.Kind == breakpoints.WatchScope {
 			if stop, desc := s.watchScopeHit(c, tid, ib, regs); stop {
 				s.endStep(c, tid)

@@ -168,7 +168,13 @@ func (t *Table) UnwindRegs(mem Memory, regs Regs, opts UnwindOptions) ([]Frame, 
 			return frames, fmt.Errorf("unwind at %#x: stack pointer did not grow (%#x -> %#x)", pc, cur.SP(), caller.SP())
 		}
 		frames = append(frames, t.tailCallFrames(im, at, caller.PC())...)
-		cur, exact = caller, false
+		// The Go runtime preempts a goroutine by making it call
+		// asyncPreempt from wherever the signal found it, with that pc
+		// as the return address: the caller's pc is the interrupted
+		// instruction itself, not one after a call (the function's
+		// first instruction, say, which pc-1 would put in the one
+		// before it).
+		cur, exact = caller, last == "runtime.asyncPreempt"
 	}
 	return frames, nil
 }
