@@ -272,6 +272,26 @@ func (s *session) onEvaluate(r *dap.EvaluateRequest) (dap.ResponseMessage, error
 		NamedVariables: dv.NamedVariables, MemoryReference: dv.MemoryReference}}, nil
 }
 
+// named finds the variable a container holds under a name (the one in
+// scope, not a shadowed one), as setVariable and dataBreakpointInfo name
+// them.
+func (s *session) named(ref *varRef, name string) (*eval.Variable, error) {
+	vs, err := s.list(ref, "", 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	var found *eval.Variable
+	for _, v := range vs {
+		if v.Name == name && !v.Shadowed {
+			found = v
+		}
+	}
+	if found == nil {
+		return nil, fmt.Errorf("no variable %q here", name)
+	}
+	return found, nil
+}
+
 // onSetVariable assigns to a variable through its expression (eval's Expr:
 // "p->x", "$rax", "a[3]"), so it writes exactly what the client shows.
 func (s *session) onSetVariable(r *dap.SetVariableRequest) (dap.ResponseMessage, error) {
@@ -284,18 +304,9 @@ func (s *session) onSetVariable(r *dap.SetVariableRequest) (dap.ResponseMessage,
 	if err != nil {
 		return nil, err
 	}
-	vs, err := s.list(ref, "", 0, 0)
+	target, err := s.named(ref, a.Name)
 	if err != nil {
 		return nil, err
-	}
-	var target *eval.Variable
-	for _, v := range vs {
-		if v.Name == a.Name && !v.Shadowed {
-			target = v
-		}
-	}
-	if target == nil {
-		return nil, fmt.Errorf("no variable %q here", a.Name)
 	}
 	if target.Expr == "" {
 		return nil, fmt.Errorf("%s cannot be assigned (no expression names it)", a.Name)

@@ -65,18 +65,9 @@ func (s *session) onDataBreakpointInfo(r *dap.DataBreakpointInfoRequest) (dap.Re
 		if err != nil {
 			return nil, err
 		}
-		vs, err := s.list(ref, "", 0, 0)
+		found, err := s.named(ref, a.Name)
 		if err != nil {
 			return nil, err
-		}
-		var found *eval.Variable
-		for _, v := range vs {
-			if v.Name == a.Name && !v.Shadowed {
-				found = v
-			}
-		}
-		if found == nil {
-			return nil, fmt.Errorf("no variable %q here", a.Name)
 		}
 		if found.Expr == "" {
 			return unwatchable(a.Name, "no expression names it"), nil

@@ -193,9 +193,13 @@ func (s *Session) placePending(c *target.Ctl) {
 	}
 }
 
-func (s *Session) sortedIDs() []int {
-	ids := make([]int, 0, len(s.bps))
-	for id := range s.bps {
+func (s *Session) sortedIDs() []int { return sortedKeys(s.bps) }
+
+// sortedKeys are the numbers of a session's breakpoints, watchpoints or
+// catchpoints, in order.
+func sortedKeys[V any](m map[int]V) []int {
+	ids := make([]int, 0, len(m))
+	for id := range m {
 		ids = append(ids, id)
 	}
 	sort.Ints(ids)

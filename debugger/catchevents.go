@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"sort"
 	"strconv"
 
 	"github.com/elastic/go-seccomp-bpf/arch"
@@ -147,14 +146,7 @@ func (s *Session) EventCatchpoints() []CatchInfo {
 }
 
 // catchIDs are the event catchpoints' numbers in order; under bpMu.
-func (s *Session) catchIDs() []int {
-	ids := make([]int, 0, len(s.catches))
-	for id := range s.catches {
-		ids = append(ids, id)
-	}
-	sort.Ints(ids)
-	return ids
-}
+func (s *Session) catchIDs() []int { return sortedKeys(s.catches) }
 
 // caught reports the enabled catchpoints of a kind, counting a hit on
 // each; on the ptrace thread.

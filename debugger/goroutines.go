@@ -117,15 +117,7 @@ func (s *Session) Goroutine(id int64) (GoroutineInfo, error) {
 // stop holds that thread, from its saved context if it is parked. A
 // goroutine on a running thread has no stack to show until it stops.
 func (s *Session) GoroutineStack(id int64, max int) ([]symbols.Frame, error) {
-	var frames []symbols.Frame
-	err := s.proc.Do(func(c *target.Ctl) error {
-		g, err := s.findGoroutine(id)
-		if err != nil {
-			return err
-		}
-		frames, err = s.goroutineFrames(c, g, max)
-		return err
-	})
+	frames, _, err := s.GoroutineFrames(id, max)
 	return frames, err
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
@@ -333,14 +332,7 @@ func (s *Session) removeWatch(c *target.Ctl, w *watchpoint) {
 }
 
 // watchIDs are the watchpoints' numbers in order.
-func (s *Session) watchIDs() []int {
-	ids := make([]int, 0, len(s.watches))
-	for id := range s.watches {
-		ids = append(ids, id)
-	}
-	sort.Ints(ids)
-	return ids
-}
+func (s *Session) watchIDs() []int { return sortedKeys(s.watches) }
 
 // Watchpoints lists the watchpoints.
 func (s *Session) Watchpoints() []WatchInfo {

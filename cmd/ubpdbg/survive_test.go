@@ -308,35 +308,7 @@ func TestDAPSurvivesEnds(t *testing.T) {
 // program, reaching the breakpoint's function afterwards, runs it as
 // natively instead of dying of SIGTRAP.
 func TestGuardianRestoresAfterSIGKILL(t *testing.T) {
-	bin := ubpdbgBin(t)
-	prog := testprog.BuildC(t, []string{"-O1"}, "testdata/late.c")
-	for run := 0; run < surviveRuns(); run++ {
-		file := filepath.Join(t.TempDir(), "wait")
-		if err := os.WriteFile(file, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		v := startVictim(t, prog, file)
-		cmd := exec.Command(bin, "attach", v.pid())
-		in, _ := cmd.StdinPipe()
-		out := &testprog.Output{}
-		cmd.Stdout, cmd.Stderr = out, out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		io.WriteString(in, "break late\n")
-		if !out.WaitFor("Breakpoint 1 at", 20*time.Second) {
-			cmd.Process.Kill()
-			t.Fatalf("no breakpoint:\n%s", out.String())
-		}
-		cmd.Process.Kill()
-		cmd.Wait()
-		in.Close()
-		time.Sleep(200 * time.Millisecond) // the guardian's moment
-		os.Remove(file)
-		if err := v.check("late 40\n"); err != nil {
-			t.Fatalf("run %d: %v; ubpdbg said:\n%s", run, err, out.String())
-		}
-	}
+	killAfterSetting(t, "testdata/late.c", "break late\n", "Breakpoint 1 at", "late 40\n")
 }
 
 // TestGuardianClearsWatchesAfterSIGKILL: `ubpdbg attach` with a
@@ -345,8 +317,16 @@ func TestGuardianRestoresAfterSIGKILL(t *testing.T) {
 // variable would kill the program with SIGTRAP; the guardian clears them in
 // every thread, and the program writes it and ends as natively.
 func TestGuardianClearsWatchesAfterSIGKILL(t *testing.T) {
+	killAfterSetting(t, "testdata/latewrite.c", "watch counter\n", "Hardware watchpoint 1: counter", "counter 30\n")
+}
+
+// killAfterSetting attaches `ubpdbg attach` to src's program (which waits
+// for a file to go before it does anything), types command, waits until
+// ubpdbg says set, SIGKILLs ubpdbg, gives the guardian a moment and lets
+// the program go on: it must end with its native output.
+func killAfterSetting(t *testing.T, src, command, set, native string) {
 	bin := ubpdbgBin(t)
-	prog := testprog.BuildC(t, []string{"-O1"}, "testdata/latewrite.c")
+	prog := testprog.BuildC(t, []string{"-O1"}, src)
 	for run := 0; run < surviveRuns(); run++ {
 		file := filepath.Join(t.TempDir(), "wait")
 		if err := os.WriteFile(file, nil, 0o600); err != nil {
@@ -360,18 +340,18 @@ func TestGuardianClearsWatchesAfterSIGKILL(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		io.WriteString(in, "watch counter\n")
-		if !out.WaitFor("Hardware watchpoint 1: counter", 20*time.Second) {
+		io.WriteString(in, command)
+		if !out.WaitFor(set, 20*time.Second) {
 			cmd.Process.Kill()
-			t.Fatalf("no watchpoint:\n%s", out.String())
+			t.Fatalf("no %q:\n%s", set, out.String())
 		}
-		time.Sleep(50 * time.Millisecond) // every thread has loaded the registers
+		time.Sleep(50 * time.Millisecond) // a watch reaches every thread
 		cmd.Process.Kill()
 		cmd.Wait()
 		in.Close()
 		time.Sleep(300 * time.Millisecond) // the guardian's moment
 		os.Remove(file)
-		if err := v.check("counter 30\n"); err != nil {
+		if err := v.check(native); err != nil {
 			t.Fatalf("run %d: %v; ubpdbg said:\n%s", run, err, out.String())
 		}
 	}
