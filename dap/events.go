@@ -80,14 +80,14 @@ func (s *session) event(dbg *debugger.Session, ev debugger.Event) {
 		}
 		// Any thread that runs may wake a parked goroutine.
 		s.handles.dropParked()
-		s.out.send(&continuedEvent{Event: newEvent("continued"), Body: continuedBody{ThreadID: s.clientThreadAgain(dbg, tid), AllThreadsContinued: ev.All}})
+		s.out.send(&continuedEvent{Event: newEvent("continued"), Body: continuedBody{ThreadID: s.clientThreadAgain(tid), AllThreadsContinued: ev.All}})
 	case debugger.ThreadStarted:
-		if !s.goProgram(dbg) { // a Go program's threads are its goroutines, which come and go unannounced
+		if !s.goProgram() { // a Go program's threads are its goroutines, which come and go unannounced
 			s.out.send(&dap.ThreadEvent{Event: newEvent("thread"), Body: dap.ThreadEventBody{Reason: "started", ThreadId: ev.Tid}})
 		}
 	case debugger.ThreadExited:
 		s.handles.dropThread(ev.Tid)
-		if !s.goProgram(dbg) {
+		if !s.goProgram() {
 			s.out.send(&dap.ThreadEvent{Event: newEvent("thread"), Body: dap.ThreadEventBody{Reason: "exited", ThreadId: ev.Tid}})
 		}
 	case debugger.Output:

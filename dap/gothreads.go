@@ -27,21 +27,18 @@ const threadIDBase = 1 << 30
 // goroutines; those on a thread (the stopped ones among them) always come.
 const maxGoroutineThreads = 1000
 
-// goProgram reports whether the threads are goroutines (start found out).
-func (s *session) goProgram(dbg *debugger.Session) bool {
+// goProgram reports whether the threads are goroutines (start found out;
+// before it there is no program, and no request gets this far).
+func (s *session) goProgram() bool {
 	s.mu.Lock()
-	known, is := s.goKnown, s.goIs
-	s.mu.Unlock()
-	if !known {
-		return dbg.IsGo()
-	}
-	return is
+	defer s.mu.Unlock()
+	return s.goIs
 }
 
 // clientThread is the client's ID for OS thread tid, at a stop of it: its
 // goroutine's ID in a Go program, remembered for the continue that follows.
 func (s *session) clientThread(dbg *debugger.Session, tid int) int {
-	if !s.goProgram(dbg) {
+	if !s.goProgram() {
 		return tid
 	}
 	if g := dbg.GoroutineOfThread(tid); g != 0 {
@@ -55,8 +52,8 @@ func (s *session) clientThread(dbg *debugger.Session, tid int) int {
 
 // clientThreadAgain is clientThread for an event about a thread that runs
 // again: the goroutine it was stopped with, as the client knows it.
-func (s *session) clientThreadAgain(dbg *debugger.Session, tid int) int {
-	if !s.goProgram(dbg) {
+func (s *session) clientThreadAgain(tid int) int {
+	if !s.goProgram() {
 		return tid
 	}
 	s.mu.Lock()
@@ -71,7 +68,7 @@ func (s *session) clientThreadAgain(dbg *debugger.Session, tid int) int {
 // osThread is the OS thread behind a client's thread ID, and the
 // goroutine if it is one; tid 0 for a goroutine no thread runs now.
 func (s *session) osThread(dbg *debugger.Session, id int) (tid int, goid int64, err error) {
-	if !s.goProgram(dbg) {
+	if !s.goProgram() {
 		return id, 0, nil
 	}
 	if id >= threadIDBase {

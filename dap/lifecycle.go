@@ -241,7 +241,7 @@ func (s *session) start(dbg *debugger.Session, launched, stopOnEntry bool) {
 	isGo := dbg.IsGo() // here, not in the pump: it asks the ptrace thread
 	s.mu.Lock()
 	s.dbg, s.launched, s.stopOnEntry = dbg, launched, stopOnEntry
-	s.goKnown, s.goIs, s.lastGo = true, isGo, map[int]int64{}
+	s.goIs, s.lastGo = isGo, map[int]int64{}
 	done := s.pumpDone
 	s.mods = newModSet(dbg.Symbols())
 	s.mu.Unlock()

@@ -42,11 +42,11 @@ type session struct {
 	terminated  bool // the terminated event went out
 	pumpDone    chan struct{}
 	// Goroutines as threads (gothreads.go): whether the program is Go
-	// (known once asked), the goroutine each OS thread last stopped with,
-	// and whether the cut threads list was explained.
-	goKnown, goIs bool
-	lastGo        map[int]int64
-	toldGoLimit   bool
+	// (set by start), the goroutine each OS thread last stopped with, and
+	// whether the cut threads list was explained.
+	goIs        bool
+	lastGo      map[int]int64
+	toldGoLimit bool
 
 	bps     bpOwners
 	handles handles

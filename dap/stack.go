@@ -169,7 +169,7 @@ func (s *session) onThreads(r *dap.ThreadsRequest) (dap.ResponseMessage, error) 
 	if err != nil {
 		return nil, err
 	}
-	if s.goProgram(dbg) {
+	if s.goProgram() {
 		out, err := s.goroutineThreads(dbg)
 		if err != nil {
 			return nil, err
@@ -207,7 +207,7 @@ func (s *session) onStackTrace(r *dap.StackTraceRequest) (dap.ResponseMessage, e
 		want = min(start+levels+1, maxStack)
 	}
 	var frames []symbols.Frame
-	if s.goProgram(dbg) && tid < threadIDBase {
+	if s.goProgram() && tid < threadIDBase {
 		// A goroutine: its frames live under its thread's TID, or
 		// under -ID for a parked one.
 		key, err := s.goroutineStack(dbg, tid, want)
@@ -217,7 +217,7 @@ func (s *session) onStackTrace(r *dap.StackTraceRequest) (dap.ResponseMessage, e
 		tid = key
 		_, frames, _ = s.handles.stackOf(key)
 	} else {
-		if s.goProgram(dbg) {
+		if s.goProgram() {
 			tid -= threadIDBase
 		}
 		frames, err = dbg.Stack(tid, want)

@@ -37,11 +37,7 @@ type CatchInfo struct {
 // CatchEvent makes an event catchpoint of a kind in CatchKinds; a syscall
 // catchpoint takes the calls it catches, by name or number (none: all).
 func (s *Session) CatchEvent(kind string, syscalls ...string) (CatchInfo, error) {
-	known := false
-	for _, k := range CatchKinds {
-		known = known || k == kind
-	}
-	if !known {
+	if !slices.Contains(CatchKinds, kind) {
 		return CatchInfo{}, fmt.Errorf("no event catchpoint %q (fork, vfork, exec or syscall)", kind)
 	}
 	if kind != "syscall" && len(syscalls) > 0 {
@@ -113,16 +109,9 @@ func (s *Session) syscallCaught(c *target.Ctl, ev target.Event) target.Action {
 	if ev.Pid != s.proc.Pid() {
 		return target.Resume // a vfork child before its exec: not the program
 	}
-	s.bpMu.Lock()
-	var ids []int
-	for _, id := range s.catchIDs() {
-		ci := s.catches[id]
-		if ci.Kind == "syscall" && !ci.Disabled && (len(ci.Syscalls) == 0 || slices.Contains(ci.Syscalls, sc.Nr)) {
-			ci.Hits++
-			ids = append(ids, id)
-		}
-	}
-	s.bpMu.Unlock()
+	ids := s.caught("syscall", func(ci *CatchInfo) bool {
+		return len(ci.Syscalls) == 0 || slices.Contains(ci.Syscalls, sc.Nr)
+	})
 	if len(ids) == 0 {
 		return target.Resume
 	}
@@ -148,14 +137,14 @@ func (s *Session) EventCatchpoints() []CatchInfo {
 // catchIDs are the event catchpoints' numbers in order; under bpMu.
 func (s *Session) catchIDs() []int { return sortedKeys(s.catches) }
 
-// caught reports the enabled catchpoints of a kind, counting a hit on
-// each; on the ptrace thread.
-func (s *Session) caught(kind string) []int {
+// caught reports the enabled catchpoints of a kind that catch this event
+// (match nil: all of them), counting a hit on each; on the ptrace thread.
+func (s *Session) caught(kind string, match func(*CatchInfo) bool) []int {
 	s.bpMu.Lock()
 	defer s.bpMu.Unlock()
 	var ids []int
 	for _, id := range s.catchIDs() {
-		if ci := s.catches[id]; ci.Kind == kind && !ci.Disabled {
+		if ci := s.catches[id]; ci.Kind == kind && !ci.Disabled && (match == nil || match(ci)) {
 			ci.Hits++
 			ids = append(ids, id)
 		}
@@ -176,7 +165,7 @@ func (s *Session) forkCaught(c *target.Ctl, ev target.Event) (bool, target.Actio
 	if ev.Kind == target.EventVfork {
 		kind, verb = "vfork", "vforked"
 	}
-	ids := s.caught(kind)
+	ids := s.caught(kind, nil)
 	if len(ids) == 0 {
 		return false, target.Resume
 	}
@@ -185,7 +174,7 @@ func (s *Session) forkCaught(c *target.Ctl, ev target.Event) (bool, target.Actio
 
 // execCaught is the stop of a catch exec, if there is one.
 func (s *Session) execCaught(c *target.Ctl, tid int) (bool, target.Action) {
-	ids := s.caught("exec")
+	ids := s.caught("exec", nil)
 	if len(ids) == 0 {
 		return false, target.Resume
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
@@ -388,26 +389,38 @@ func (s *Session) enableWatch(c *target.Ctl, id int, on bool) (bool, error) {
 // past the instruction that made the access; if that instruction ran in an
 // XOL slot, the pc is moved back to the original code first.
 func (s *Session) watchTrap(c *target.Ctl, tid int) (bool, target.Action) {
+	isWatch, stop := s.watchHit(c, tid)
+	if stop == nil {
+		return isWatch, target.Resume
+	}
+	if th := s.threads[tid]; th != nil && th.step != nil {
+		s.endStep(c, tid) // a watchpoint ends a step, as a breakpoint does
+	}
+	return true, s.userStopText(c, tid, stop.Reason, stop.Description, stop.Text, stop.BreakpointIDs, 0)
+}
+
+// watchHit reads whether thread tid's SIGTRAP is a watchpoint's and
+// decides it: the stop it makes, if any (a Stopped event not sent yet).
+// The pc leaves an XOL slot first.
+func (s *Session) watchHit(c *target.Ctl, tid int) (isWatch bool, stop *Event) {
 	// WatchHit answers at once for a process that never had a watch; a
 	// trap of a watchpoint deleted a moment ago must still be told from
 	// the program's own SIGTRAP.
 	slot, ok, err := c.WatchHit(tid)
 	if err != nil || !ok {
-		return false, target.Resume
+		return false, nil
 	}
 	s.fix(c, tid)
 	w := s.watchInSlot(slot)
 	if w == nil {
-		return true, target.Resume // a watchpoint deleted a moment ago
+		return true, nil // a watchpoint deleted a moment ago
 	}
-	stop, text := s.decideWatch(c, tid, w)
-	if !stop {
-		return true, target.Resume
+	text, stops := s.decideWatch(c, tid, w)
+	if !stops {
+		return true, nil
 	}
-	if th := s.threads[tid]; th != nil && th.step != nil {
-		s.endStep(c, tid) // a watchpoint ends a step, as a breakpoint does
-	}
-	return true, s.userStopText(c, tid, ReasonDataBreakpoint, fmt.Sprintf("watchpoint %d", w.info.ID), text, []int{w.info.ID}, 0)
+	return true, &Event{Kind: Stopped, Tid: tid, Reason: ReasonDataBreakpoint,
+		Description: fmt.Sprintf("watchpoint %d", w.info.ID), Text: text, BreakpointIDs: []int{w.info.ID}}
 }
 
 func (s *Session) watchInSlot(slot int) *watchpoint {
@@ -421,27 +434,28 @@ func (s *Session) watchInSlot(slot int) *watchpoint {
 	return nil
 }
 
-// decideWatch decides a trap of w in thread tid: whether it stops, and
-// what the stop says (gdb's lines: the watchpoint, the old and the new
-// value). A logging watchpoint says it in an Output event and never stops.
-func (s *Session) decideWatch(c *target.Ctl, tid int, w *watchpoint) (bool, string) {
+// decideWatch decides a trap of w in thread tid: what the stop says
+// (gdb's lines: the watchpoint, the old and the new value), and whether
+// it stops. A logging watchpoint says it in an Output event and never
+// stops.
+func (s *Session) decideWatch(c *target.Ctl, tid int, w *watchpoint) (text string, stops bool) {
 	now := make([]byte, len(w.old))
 	if _, err := s.proc.ReadMemory(w.info.Addr, now); err != nil {
 		s.logf("watchpoint %d: read %#x: %v", w.info.ID, w.info.Addr, err)
-		return false, ""
+		return "", false
 	}
 	changed := !bytes.Equal(now, w.old)
 	kind := w.info.Spec.Kind
 	if (kind == WatchWrite && !changed) || (kind == WatchRead && changed) {
 		copy(w.old, now)
-		return false, ""
+		return "", false
 	}
 	var condNote string
 	if cond := w.info.Spec.Cond; cond != "" {
 		ok, err := s.watchCond(c, tid, cond)
 		if err == nil && !ok {
 			copy(w.old, now)
-			return false, ""
+			return "", false
 		}
 		if err != nil {
 			condNote = fmt.Sprintf("\n(condition %s not evaluated: %v)", cond, err)
@@ -456,7 +470,12 @@ func (s *Session) decideWatch(c *target.Ctl, tid int, w *watchpoint) (bool, stri
 	hits := w.info.Hits
 	s.bpMu.Unlock()
 	if w.hitCond != nil && !w.hitCond.Match(uint64(hits)) {
-		return false, ""
+		return "", false
+	}
+	if w.info.Spec.Log {
+		s.emit(Event{Kind: Output, Tid: tid, Category: "console", LogMessage: true,
+			Text: s.watchLogLine(c, tid, w, changed, oldText, newText)})
+		return "", false
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %d: %s\n\n", kind.Title(), w.info.ID, w.info.Spec.Expr)
@@ -466,12 +485,7 @@ func (s *Session) decideWatch(c *target.Ctl, tid int, w *watchpoint) (bool, stri
 		fmt.Fprintf(&b, "Value = %s", newText)
 	}
 	b.WriteString(condNote)
-	if w.info.Spec.Log {
-		s.emit(Event{Kind: Output, Tid: tid, Category: "console", LogMessage: true,
-			Text: s.watchLogLine(c, tid, w, changed, oldText, newText)})
-		return false, ""
-	}
-	return true, b.String()
+	return b.String(), true
 }
 
 // watchLogLine is one line of ubpdbg trace --watch.
@@ -481,7 +495,7 @@ func (s *Session) watchLogLine(c *target.Ctl, tid int, w *watchpoint, changed bo
 		if f, err := s.syms.TopFrame(memReader{s}, &regs); err == nil || f.PC != 0 {
 			where = " in " + f.Function
 			if f.File != "" {
-				where += fmt.Sprintf(" at %s:%d", shortFile(f.File), f.Line)
+				where += fmt.Sprintf(" at %s:%d", filepath.Base(f.File), f.Line)
 			}
 		}
 	}
@@ -489,13 +503,6 @@ func (s *Session) watchLogLine(c *target.Ctl, tid int, w *watchpoint, changed bo
 		return fmt.Sprintf("%s: %s -> %s (thread %d%s)\n", w.info.Spec.Expr, oldText, newText, tid, where)
 	}
 	return fmt.Sprintf("%s: read %s (thread %d%s)\n", w.info.Spec.Expr, newText, tid, where)
-}
-
-func shortFile(path string) string {
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		return path[i+1:]
-	}
-	return path
 }
 
 // watchCond evaluates a watchpoint's condition in frame 0 of the thread
@@ -622,20 +629,12 @@ func (s *Session) keepWatchHit(c *target.Ctl, ev target.Event) bool {
 			return false // a breakpoint's
 		}
 	}
-	slot, ok, err := c.WatchHit(ev.Tid)
-	if err != nil || !ok {
-		return false
-	}
-	s.fix(c, ev.Tid)
-	w := s.watchInSlot(slot)
-	if w == nil {
-		return true
-	}
-	if stop, text := s.decideWatch(c, ev.Tid, w); stop {
+	isWatch, stop := s.watchHit(c, ev.Tid)
+	if stop != nil {
 		th := s.thread(ev.Tid)
-		th.held, th.reason, th.pending = true, ReasonDataBreakpoint, true
-		s.pending = append(s.pending, Event{Kind: Stopped, Tid: ev.Tid, Reason: ReasonDataBreakpoint,
-			Description: fmt.Sprintf("watchpoint %d", w.info.ID), Text: text, BreakpointIDs: []int{w.info.ID}, AllStopped: true})
+		th.held, th.reason, th.pending = true, stop.Reason, true
+		stop.AllStopped = true
+		s.pending = append(s.pending, *stop)
 	}
-	return true
+	return isWatch
 }

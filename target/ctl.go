@@ -152,6 +152,18 @@ func (c *Ctl) InterruptOnResume(tid int) {
 	}
 }
 
+// nudge interrupts a running thread that nobody wants stopped: its stop is
+// a stale interrupt, resumed at once unseen by the Handler, and what
+// changed for every thread (debug registers, system call stops) takes
+// effect on the way. A thread that cannot be interrupted is left alone.
+func (p *Process) nudge(t *thread) {
+	if (t.state == tsRunning || t.state == tsListening) && !t.interruptSent {
+		if ptraceInterrupt(t.tid) == nil {
+			t.interruptSent = true
+		}
+	}
+}
+
 func (p *Process) interrupt(t *thread) error {
 	switch t.state {
 	case tsRunning, tsListening:

@@ -135,11 +135,7 @@ func (c *Ctl) SetWatch(slot int, w Watch) error {
 			t.dregsSet = t.dregsSet || w.Len != 0
 		case tsRunning, tsListening:
 			t.dregsStale = true
-			if !t.interruptSent {
-				if err := ptraceInterrupt(t.tid); err == nil {
-					t.interruptSent = true
-				}
-			}
+			p.nudge(t)
 		case tsNew:
 			t.dregsStale = true // its first stop loads them
 		}

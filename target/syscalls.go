@@ -65,10 +65,8 @@ func (c *Ctl) SetSyscallTrace(on bool) error {
 	}
 	p.sysTrace = on
 	for _, t := range p.threads {
-		if (t.state == tsRunning || t.state == tsListening) && !t.interruptSent && t.pid == p.pid {
-			if err := ptraceInterrupt(t.tid); err == nil {
-				t.interruptSent = true
-			}
+		if t.pid == p.pid {
+			p.nudge(t)
 		}
 	}
 	return nil
