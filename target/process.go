@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -190,18 +189,18 @@ func newProcess(opts Options, setup func(p *Process) error) (*Process, error) {
 		p.queue = queue.New[Event]()
 	}
 	started := make(chan error, 1)
-	go p.run(setup, started)
+	goOnChildlessThread(func() { p.run(setup, started) })
 	if err := <-started; err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
-// run is the ptrace thread. It is locked to its OS thread and never unlocks:
-// when it returns, Go ends the OS thread, and the kernel detaches whatever
-// is still traced (killing launched processes, which have EXITKILL).
+// run is the ptrace thread, on an OS thread of its own that it never
+// unlocks (goOnChildlessThread): when it returns, Go ends the OS thread, and
+// the kernel detaches whatever is still traced (killing launched
+// processes, which have EXITKILL).
 func (p *Process) run(setup func(p *Process) error, started chan<- error) {
-	runtime.LockOSThread()
 	defer close(p.loopDone)
 	bell, err := startDoorbell()
 	if err != nil {
