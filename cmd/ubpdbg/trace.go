@@ -2,12 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -46,13 +48,19 @@ func runTrace(args []string) int {
 	pid := fs.Int("p", 0, "attach to the running process `PID` instead of starting one")
 	jsonOut := fs.Bool("json", false, "print as JSON Lines: an object per logged hit and per note, the report last")
 	output := fs.String("output", "", "write ubpdbg's output (log lines and the report) to `FILE`")
-	var logFormat optionalString
-	fs.Var(&logFormat, "log", "print a line for every hit; `FORMAT` is a log message with {expr} ({$tid}, {$pc}: the breakpoint's address, {$hits} work everywhere)")
+	var printFormat optionalString
+	fs.Var(&printFormat, "print", "print a line for every hit; `FORMAT` is a log message with {expr} ({$tid}, {$pc}: the breakpoint's address, {$hits} work everywhere)")
+	var logs logFlags
+	logs.define(fs, "debugger (the engine's decisions; the only one here)")
 	var watches stringList
 	fs.Var(&watches, "watch", "log every change of the global `EXPR` (a hardware watchpoint; repeatable)")
 	force := fs.Bool("force", false, "place *ADDR locations that no symbols cover, unchecked (an address inside an instruction is refused even so)")
 	progArgs, err := parseTraceArgs(fs, args)
 	if err != nil {
+		return 2
+	}
+	if err := logs.only("debugger"); err != nil {
+		fmt.Fprintln(os.Stderr, "ubpdbg trace:", err)
 		return 2
 	}
 	specs, prog := fs.Args(), progArgs
@@ -87,6 +95,10 @@ func runTrace(args []string) int {
 	defer signal.Stop(sigs)
 
 	cfg := debugger.Config{StopMode: debugger.StopThread}
+	if cfg.Log, err = logs.writer(); err != nil {
+		fmt.Fprintln(os.Stderr, "ubpdbg trace:", err)
+		return 1
+	}
 	var s *debugger.Session
 	if *pid != 0 {
 		s, err = debugger.Attach(*pid, cfg)
@@ -107,7 +119,7 @@ func runTrace(args []string) int {
 		}
 	}()
 
-	locs, err := trace.Place(s, specs, logFormat.set, logFormat.value, *force, out)
+	locs, err := trace.Place(s, specs, printFormat.set, printFormat.value, *force, out)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ubpdbg trace:", err)
 		s.Close()
@@ -137,6 +149,14 @@ func runTrace(args []string) int {
 func parseTraceArgs(fs *flag.FlagSet, args []string) (prog []string, err error) {
 	if i := slices.Index(args, "--"); i >= 0 {
 		args, prog = args[:i], args[i+1:]
+	}
+	for _, a := range args {
+		if v, ok := strings.CutPrefix(strings.TrimLeft(a, "-"), "log="); ok && a[0] == '-' && !isBoolWord(v) {
+			// trace's --log=FORMAT became --print=FORMAT when --log took
+			// the one meaning it has in every subcommand.
+			fmt.Fprintf(os.Stderr, "ubpdbg trace: --log turns on the engine's log; for a line per hit say --print=%s\n", v)
+			return nil, errors.New("--log with a format")
+		}
 	}
 	var specs []string
 	for {
@@ -243,14 +263,21 @@ func shortPath(p string) string {
 	return p
 }
 
+// isBoolWord tells whether v is a value the flag package takes for a
+// boolean flag.
+func isBoolWord(v string) bool {
+	_, err := strconv.ParseBool(v)
+	return err == nil
+}
+
 // stringList is a flag that may be given several times.
 type stringList []string
 
 func (l *stringList) String() string     { return strings.Join(*l, ", ") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
-// optionalString is a flag that may be given bare (--log) or with a value
-// (--log=FORMAT).
+// optionalString is a flag that may be given bare (--print) or with a
+// value (--print=FORMAT).
 type optionalString struct {
 	set   bool
 	value string

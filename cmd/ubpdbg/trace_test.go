@@ -79,7 +79,7 @@ func TestTraceLogLines(t *testing.T) {
 			prog := testprog.BuildC(t, []string{opt, "-pthread"}, "../../debugger/testdata/hot.c")
 			native, _ := exec.Command(prog).Output()
 			out := filepath.Join(t.TempDir(), "trace.out")
-			cmd := exec.Command(bin, "trace", "--log=work {thread} {i}", "--output", out, "work", "--", prog)
+			cmd := exec.Command(bin, "trace", "--print=work {thread} {i}", "--output", out, "work", "--", prog)
 			stdout, err := cmd.Output()
 			if err != nil {
 				t.Fatal(err)
@@ -138,7 +138,7 @@ func TestTraceDetachOnSignal(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer target.Process.Kill()
-			tracer := exec.Command(bin, "trace", "--log=hit", "-p", itoa(target.Process.Pid), "step")
+			tracer := exec.Command(bin, "trace", "--print=hit", "-p", itoa(target.Process.Pid), "step")
 			// ubpdbg's own output (log lines, then the report) is on stderr.
 			out, err := tracer.StderrPipe()
 			if err != nil {
@@ -253,14 +253,14 @@ func jsonLines(t *testing.T, b []byte) []map[string]json.RawMessage {
 	return objs
 }
 
-// TestTraceJSONLog: with --json and --log, written to a file, every line
+// TestTraceJSONLog: with --json and --print, written to a file, every line
 // is a JSON object: one per hit, then the report; and {$pc} and {$rip}
 // are the breakpoint's address (the pc as it was before the int3 ran).
 func TestTraceJSONLog(t *testing.T) {
 	bin := ubpdbgBin(t)
 	prog := testprog.BuildC(t, []string{"-O2", "-pthread"}, "../../debugger/testdata/hot.c")
 	out := filepath.Join(t.TempDir(), "trace.json")
-	cmd := exec.Command(bin, "trace", "--json", "--log={$pc} {$rip} {$tid}", "--output", out, "work", "--", prog)
+	cmd := exec.Command(bin, "trace", "--json", "--print={$pc} {$rip} {$tid}", "--output", out, "work", "--", prog)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, b)
 	}
@@ -360,4 +360,43 @@ func TestTraceOutputIsPrivate(t *testing.T) {
 			t.Errorf("umask %#o: --output file has mode %v, want %v", c.umask, fi.Mode().Perm(), c.want)
 		}
 	}
+}
+
+// TestTraceLogFlags: --log means the engine's log, as in every other
+// subcommand; the old --log=FORMAT is refused with the new spelling.
+func TestTraceLogFlags(t *testing.T) {
+	bin := ubpdbgBin(t)
+	prog := testprog.BuildC(t, []string{"-O2", "-pthread"}, "../../debugger/testdata/hot.c")
+	var stderr bytes.Buffer
+	cmd := exec.Command(bin, "trace", "--log=work {i}", "work", "--", prog)
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if code := exitCode(err); code != 2 || !strings.Contains(stderr.String(), "--print=work {i}") {
+		t.Errorf("--log=FORMAT: exit %d, stderr %q; want 2 and the --print spelling", code, stderr.String())
+	}
+
+	logFile := filepath.Join(t.TempDir(), "engine.log")
+	stderr.Reset()
+	// printf is in libc, placed when libc is loaded: the engine logs that.
+	cmd = exec.Command(bin, "trace", "--log", "--log-dest", logFile, "printf", "--", prog)
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("trace --log: %v\n%s", err, stderr.String())
+	}
+	if b, err := os.ReadFile(logFile); err != nil || !bytes.Contains(b, []byte("in a library just loaded")) {
+		t.Errorf("--log-dest file: %v, %q; want the engine's log of placing printf", err, b)
+	}
+	if strings.Contains(stderr.String(), "just loaded") {
+		t.Errorf("the engine's log went to stderr too: %q", stderr.String())
+	}
+}
+
+func exitCode(err error) int {
+	if e, ok := err.(*exec.ExitError); ok {
+		return e.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
 }
