@@ -125,23 +125,23 @@ func (s *session) makeListing(dbg *debugger.Session, f symbols.Frame, key listin
 	fmt.Fprintf(&sb, "; The source of %s is not available on this machine: %s is not here.\n", fn, f.File)
 	fmt.Fprintf(&sb, "; Disassembly of %s (%s):\n", fn, where)
 	l.first = 3
-	d := disasm{s: s, dbg: dbg}
+	d := dbg.Disassembler()
 	t := dbg.Symbols()
 	for a := key.start; len(l.addrs) < listingLimit; {
 		if st, _, ok := t.CodeStart(a); !ok || st != key.start {
 			break
 		}
-		in := d.decode(a)
+		in := d.At(a)
 		loc := ""
 		if pi := t.LookupPC(a); len(pi.Frames) > 0 && pi.Frames[0].File != "" {
 			loc = fmt.Sprintf("%s:%d", filepath.Base(pi.Frames[0].File), pi.Frames[0].Line)
 		}
-		fmt.Fprintf(&sb, "%#x <+%d>\t%-40s\t; %s\n", a, a-key.start, in.text, loc)
+		fmt.Fprintf(&sb, "%#x <+%d>\t%-40s\t; %s\n", a, a-key.start, in.Text, loc)
 		l.addrs = append(l.addrs, a)
-		if !in.ok {
+		if !in.Decoded() {
 			break // undecodable: what follows would be guesswork
 		}
-		a += uint64(in.len)
+		a += uint64(in.Len())
 	}
 	l.text = sb.String()
 	return l

@@ -2,7 +2,6 @@ package dap
 
 import (
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/google/go-dap"
 	"github.com/ubpdbg/ubpdbg/debugger"
-	"github.com/ubpdbg/ubpdbg/xol/x86"
 )
 
 // parseAddr reads a memory or instruction reference ("0x401000", or a
@@ -107,15 +105,11 @@ func (s *session) onWriteMemory(r *dap.WriteMemoryRequest) (dap.ResponseMessage,
 // maxDisassemble bounds one disassemble request.
 const maxDisassemble = 10000
 
-// onDisassemble decodes instructions with x86.Analyze (the same length walk
-// the breakpoints trust) from memory read with our int3s hidden.
-//
-// x86 has no fixed instruction size, so instructions before an address
-// (negative instructionOffset) are found by decoding forward from some
-// bytes earlier and keeping a start from which decoding lands exactly on
-// the address: code almost always resynchronises within a few
-// instructions. The response always has instructionCount entries, as DAP
-// asks; unreadable memory gives "??" rows.
+// onDisassemble decodes instructions through the session's Disassembler
+// (memory with our int3s hidden, the same length walk the breakpoints
+// trust). Instructions before an address (negative instructionOffset) are
+// those from which decoding lands on it. The response always has
+// instructionCount entries, as DAP asks; unreadable memory gives "??" rows.
 func (s *session) onDisassemble(r *dap.DisassembleRequest) (dap.ResponseMessage, error) {
 	dbg, err := s.debuggee()
 	if err != nil {
@@ -133,128 +127,48 @@ func (s *session) onDisassemble(r *dap.DisassembleRequest) (dap.ResponseMessage,
 	if count > maxDisassemble {
 		return nil, fmt.Errorf("instructionCount %d is more than %d", count, maxDisassemble)
 	}
-	d := disasm{s: s, dbg: dbg, symbols: a.ResolveSymbols}
+	d := dbg.Disassembler()
+	row := func(in debugger.Instruction) dap.DisassembledInstruction { return disasmRow(dbg, in, a.ResolveSymbols) }
 	var out []dap.DisassembledInstruction
 	skip := a.InstructionOffset
 	if skip < 0 {
-		before := d.before(addr, -skip)
-		out = append(out, before...)
+		n := -skip
+		if before, ok := d.Before(addr, n); ok {
+			for _, in := range before {
+				out = append(out, row(in))
+			}
+		} else {
+			for i := range n {
+				// Addresses still have to increase towards addr.
+				out = append(out, dap.DisassembledInstruction{Address: fmt.Sprintf("%#x", addr-uint64(n-i)), Instruction: "??"})
+			}
+		}
 		skip = 0
 	}
 	pc := addr
 	for i := 0; i < skip; i++ {
-		pc += uint64(d.decode(pc).len)
+		pc += uint64(d.At(pc).Len())
 	}
 	for len(out) < count {
-		in := d.decode(pc)
-		out = append(out, d.row(in))
-		pc += uint64(in.len)
+		in := d.At(pc)
+		out = append(out, row(in))
+		pc += uint64(in.Len())
 	}
 	return &dap.DisassembleResponse{Body: dap.DisassembleResponseBody{Instructions: out[:count]}}, nil
 }
 
-type disasm struct {
-	s       *session
-	dbg     *debugger.Session
-	symbols bool
-	// win caches the memory being decoded: each read goes through the
-	// ptrace thread (to hide our int3s), so read pages, not instructions.
-	winBase uint64
-	win     []byte
-}
-
-// insn is one decoded (or undecodable) instruction.
-type insn struct {
-	addr  uint64
-	len   int
-	bytes []byte
-	text  string
-	ok    bool
-}
-
-// bytesAt returns up to 16 bytes of memory at pc (fewer at the end of
-// what can be read).
-func (d *disasm) bytesAt(pc uint64) []byte {
-	if pc < d.winBase || pc+16 > d.winBase+uint64(len(d.win)) {
-		buf := make([]byte, 4096)
-		n, _ := readSome(d.dbg, pc, buf)
-		d.winBase, d.win = pc, buf[:n]
-	}
-	off := pc - d.winBase
-	if off >= uint64(len(d.win)) {
-		return nil
-	}
-	return d.win[off:min(off+16, uint64(len(d.win)))]
-}
-
-func (d *disasm) decode(pc uint64) insn {
-	b := d.bytesAt(pc)
-	if len(b) == 0 {
-		return insn{addr: pc, len: 1, text: "??"}
-	}
-	in, err := x86.Analyze(b, pc)
-	if err != nil {
-		return insn{addr: pc, len: 1, bytes: b[:1], text: "(bad)"}
-	}
-	return insn{addr: pc, len: in.Len, bytes: in.Bytes, text: in.Text, ok: true}
-}
-
-// before returns the n instructions that end at addr, or "??" rows when
-// no decoding lands on addr. It tries the farthest start first: the more
-// instructions decoded before addr, the surer the synchronisation.
-func (d *disasm) before(addr uint64, n int) []dap.DisassembledInstruction {
-	// Read the whole stretch once; if its start is not mapped, from the
-	// page addr is in.
-	for _, lo := range []uint64{addr - min(addr, uint64(n)*15), addr &^ 0xfff} {
-		buf := make([]byte, addr+16-lo)
-		if got, _ := d.dbg.ReadMemory(lo, buf); got > 0 {
-			d.winBase, d.win = lo, buf[:got]
-			break
-		}
-	}
-	for back := uint64(n) * 15; back >= uint64(n); back-- {
-		if back > addr {
-			continue
-		}
-		var seq []insn
-		pc := addr - back
-		for pc < addr {
-			in := d.decode(pc)
-			if !in.ok {
-				break
-			}
-			seq = append(seq, in)
-			pc += uint64(in.len)
-		}
-		if pc != addr || len(seq) < n {
-			continue
-		}
-		var out []dap.DisassembledInstruction
-		for _, in := range seq[len(seq)-n:] {
-			out = append(out, d.row(in))
-		}
-		return out
-	}
-	out := make([]dap.DisassembledInstruction, n)
-	for i := range out {
-		// Addresses still have to increase towards addr.
-		out[i] = dap.DisassembledInstruction{Address: fmt.Sprintf("%#x", addr-uint64(n-i)), Instruction: "??"}
-	}
-	return out
-}
-
-// row makes an instruction row with its function and source line (VS Code
-// groups rows by location itself).
-func (d *disasm) row(in insn) dap.DisassembledInstruction {
-	row := dap.DisassembledInstruction{Address: fmt.Sprintf("%#x", in.addr), Instruction: in.text,
-		InstructionBytes: spacedHex(in.bytes)}
-	if !in.ok {
+// disasmRow makes an instruction row with its function and source line
+// (VS Code groups rows by location itself).
+func disasmRow(dbg *debugger.Session, in debugger.Instruction, symbols bool) dap.DisassembledInstruction {
+	row := dap.DisassembledInstruction{Address: fmt.Sprintf("%#x", in.Addr), Instruction: in.Text,
+		InstructionBytes: in.HexBytes()}
+	if !in.Decoded() {
 		return row
 	}
-	pi := d.dbg.Symbols().LookupPC(in.addr)
+	pi := dbg.Symbols().LookupPC(in.Addr)
 	if len(pi.Frames) > 0 {
 		f := pi.Frames[0]
-		if d.symbols && f.Function != "" {
+		if symbols && f.Function != "" {
 			row.Symbol = f.Function
 		}
 		if f.File != "" {
@@ -263,15 +177,4 @@ func (d *disasm) row(in insn) dap.DisassembledInstruction {
 		}
 	}
 	return row
-}
-
-func spacedHex(b []byte) string {
-	var sb strings.Builder
-	for i, c := range b {
-		if i > 0 {
-			sb.WriteByte(' ')
-		}
-		sb.WriteString(hex.EncodeToString([]byte{c}))
-	}
-	return sb.String()
 }

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/ubpdbg/ubpdbg/xol/x86"
 )
 
 // Source and machine code: list and disassemble.
@@ -157,12 +155,10 @@ func cmdDisassemble(t *Term, args string) error {
 	if hi-lo > maxDisas {
 		hi = lo + maxDisas
 	}
-	code := make([]byte, hi-lo+15)
-	n, err := t.s.ReadMemory(lo, code)
-	if n == 0 {
-		return fmt.Errorf("read memory at %#x: %v", lo, err)
+	insns := t.s.Disassembler().Range(lo, hi)
+	if !insns[0].Decoded() && insns[0].Bytes == nil {
+		return fmt.Errorf("cannot read memory at %#x", lo)
 	}
-	code = code[:n]
 	var b strings.Builder
 	name, entry := "", uint64(0)
 	if pi := t.s.Symbols().LookupPC(lo); len(pi.Frames) > 0 {
@@ -170,8 +166,11 @@ func cmdDisassemble(t *Term, args string) error {
 		entry = lo
 	}
 	lastLine := 0
-	for a := lo; a < hi && int(a-lo) < len(code); {
-		off := int(a - lo)
+	for _, in := range insns {
+		a := in.Addr
+		if in.Bytes == nil {
+			break // the end of what can be read
+		}
 		pi := t.s.Symbols().LookupPC(a)
 		if len(pi.Frames) > 0 && pi.Frames[0].Line != lastLine && pi.Frames[0].File != "" {
 			lastLine = pi.Frames[0].Line
@@ -186,28 +185,14 @@ func cmdDisassemble(t *Term, args string) error {
 		if name != "" {
 			label = fmt.Sprintf(" <%s+%d>", name, a-entry)
 		}
-		in, err := x86.Analyze(code[off:], a)
-		if err != nil {
-			fmt.Fprintf(&b, "%s%#x%s:\t%02x\t(bad: %v)\n", m, a, label, code[off], err)
-			a++
+		if !in.Decoded() {
+			fmt.Fprintf(&b, "%s%#x%s:\t%s\t(bad: %v)\n", m, a, label, in.HexBytes(), in.Err)
 			continue
 		}
-		fmt.Fprintf(&b, "%s%#x%s:\t%-24s %s\n", m, a, label, hexBytes(in.Bytes), in.Text)
-		a += uint64(in.Len)
+		fmt.Fprintf(&b, "%s%#x%s:\t%-24s %s\n", m, a, label, in.HexBytes(), in.Text)
 	}
 	t.con.printf("%s", b.String())
 	return nil
-}
-
-func hexBytes(bs []byte) string {
-	var b strings.Builder
-	for i, x := range bs {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		fmt.Fprintf(&b, "%02x", x)
-	}
-	return b.String()
 }
 
 func shortFile(p string) string {
