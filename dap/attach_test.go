@@ -1,10 +1,8 @@
 package dap
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,29 +15,29 @@ import (
 
 // startUntil starts "mt until FILE" as someone else's running program;
 // it runs until the returned function removes FILE.
-func startUntil(t *testing.T, prog string) (*exec.Cmd, *bytes.Buffer, func()) {
+func startUntil(t *testing.T) (*testharness.Running, func()) {
 	t.Helper()
+	requireLinux(t)
+	prog := buildMT(t)
 	file := filepath.Join(t.TempDir(), "run")
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(prog, "until", file)
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	time.Sleep(50 * time.Millisecond) // let it get going
-	return cmd, &out, func() { os.Remove(file) }
+	r := testharness.Start(t, 50*time.Millisecond, prog, "until", file)
+	return r, func() { os.Remove(file) }
 }
 
-func waitExit(t *testing.T, cmd *exec.Cmd) {
+// endsNatively lets the program end and checks that it ends as it does
+// without a debugger.
+func endsNatively(t *testing.T, run *testharness.Running, stop func()) {
 	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	if err := testharness.Receive(t, done, "end of the program after we detached", nil); err != nil {
+	time.Sleep(50 * time.Millisecond) // some ticks without us
+	stop()
+	if err := run.Wait(t); err != nil {
 		t.Errorf("the program failed after we detached: %v", err)
+	}
+	if out := run.Out.String(); out != "until done ok\n" {
+		t.Errorf("output after detach %q", out)
 	}
 }
 
@@ -47,16 +45,14 @@ func waitExit(t *testing.T, cmd *exec.Cmd) {
 // disconnects without terminating: the program runs on and finishes with
 // the output it has without a debugger.
 func TestAttachLogpointDetach(t *testing.T) {
-	requireLinux(t)
-	prog := buildMT(t)
-	src := abs(t, "testdata/mt.c")
 	t.Parallel()
-	cmd, out, stop := startUntil(t, prog)
+	run, stop := startUntil(t)
+	src := abs(t, "testdata/mt.c")
 
 	c, _ := pipeClient(t, Config{})
 	// VS Code's process picker gives the pid as a string.
-	c.start("attach", map[string]any{"processId": strconv.Itoa(cmd.Process.Pid)})
-	if p := c.event("process", isEvent("process")).m.(*dap.ProcessEvent); p.Body.StartMethod != "attach" || p.Body.SystemProcessId != cmd.Process.Pid {
+	c.start("attach", map[string]any{"processId": strconv.Itoa(run.Pid())})
+	if p := c.event("process", isEvent("process")).m.(*dap.ProcessEvent); p.Body.StartMethod != "attach" || p.Body.SystemProcessId != run.Pid() {
 		t.Errorf("process event: %+v", p.Body)
 	}
 	r := c.ok("setBreakpoints", map[string]any{"source": map[string]any{"path": src},
@@ -75,25 +71,18 @@ func TestAttachLogpointDetach(t *testing.T) {
 	}
 	c.ok("disconnect", map[string]any{"terminateDebuggee": false})
 	c.event("terminated", isEvent("terminated"))
-	time.Sleep(50 * time.Millisecond) // some ticks without us
-	stop()
-	waitExit(t, cmd)
-	if out.String() != "until done ok\n" {
-		t.Errorf("output after detach %q", out)
-	}
+	endsNatively(t, run, stop)
 }
 
 // TestAttachStoppedClientGone attaches, stops the program at a breakpoint,
 // and then the client vanishes: the program is detached and runs on.
 func TestAttachStoppedClientGone(t *testing.T) {
-	requireLinux(t)
-	prog := buildMT(t)
-	src := abs(t, "testdata/mt.c")
 	t.Parallel()
-	cmd, out, stop := startUntil(t, prog)
+	run, stop := startUntil(t)
+	src := abs(t, "testdata/mt.c")
 
 	c, served := pipeClient(t, Config{})
-	c.start("attach", map[string]any{"processId": cmd.Process.Pid})
+	c.start("attach", map[string]any{"processId": run.Pid()})
 	c.ok("setBreakpoints", srcBP(src, testharness.LineOf(t, src, "LOG_B")))
 	c.ok("configurationDone", nil)
 	st := c.stopped()
@@ -103,26 +92,19 @@ func TestAttachStoppedClientGone(t *testing.T) {
 	}
 	c.close()
 	testharness.Receive(t, served, "end of the session", nil)
-	time.Sleep(50 * time.Millisecond)
-	stop()
-	waitExit(t, cmd)
-	if out.String() != "until done ok\n" {
-		t.Errorf("output after detach %q", out)
-	}
+	endsNatively(t, run, stop)
 }
 
 // TestTerminateAttached: terminate ends even an attached program.
 func TestTerminateAttached(t *testing.T) {
-	requireLinux(t)
-	prog := buildMT(t)
-	cmd, _, _ := startUntil(t, prog)
+	run, _ := startUntil(t)
 	c, _ := pipeClient(t, Config{})
-	c.start("attach", map[string]any{"processId": cmd.Process.Pid})
+	c.start("attach", map[string]any{"processId": run.Pid()})
 	c.ok("configurationDone", nil)
 	c.ok("terminate", nil)
 	c.event("terminated", isEvent("terminated"))
 	c.ok("disconnect", nil)
-	if err := cmd.Wait(); err == nil {
+	if err := run.Wait(t); err == nil {
 		t.Error("terminate did not end the attached program")
 	}
 }

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // TestDetachLeavesNoTrap attaches to a program whose eight threads call
@@ -35,16 +35,10 @@ func TestDetachLeavesNoTrap(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(prog, file)
-	var out syncBuffer
-	cmd.Stdout = &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	time.Sleep(100 * time.Millisecond) // someone's running program, threads and all
+	// Someone's running program, threads and all.
+	prg := testharness.Start(t, 100*time.Millisecond, prog, file)
 	for run := 0; run < runs; run++ {
-		s, err := Attach(cmd.Process.Pid, Config{})
+		s, err := Attach(prg.Pid(), Config{})
 		if err != nil {
 			t.Fatalf("run %d: %v", run, err)
 		}
@@ -58,23 +52,16 @@ func TestDetachLeavesNoTrap(t *testing.T) {
 		for range s.Events() {
 		}
 		time.Sleep(5 * time.Millisecond)
-		if !processRuns(cmd.Process.Pid) {
-			t.Fatalf("run %d: the program died after the detach: %v", run, cmd.Wait())
+		if !processRuns(prg.Pid()) {
+			t.Fatalf("run %d: the program died after the detach: %v", run, prg.Wait(t))
 		}
 	}
 	os.Remove(file)
-	died := make(chan error, 1)
-	go func() { died <- cmd.Wait() }()
-	select {
-	case err := <-died:
-		if err != nil {
-			t.Fatalf("the program failed: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the program did not end")
+	if err := prg.Wait(t); err != nil {
+		t.Fatalf("the program failed: %v", err)
 	}
-	if out.String() != "ok\n" {
-		t.Errorf("the program printed %q, want \"ok\\n\"", out.String())
+	if out := prg.Out.String(); out != "ok\n" {
+		t.Errorf("the program printed %q, want \"ok\\n\"", out)
 	}
 }
 

@@ -1,14 +1,13 @@
 package debugger
 
 import (
-	"bytes"
 	"fmt"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/target"
 )
 
@@ -23,15 +22,8 @@ func TestPanicDetachesCleanly(t *testing.T) {
 	// would reap it instead of os/exec.
 	const n = 6000
 	want := fmt.Sprintf("total %d\n", n*(0+1+2+3)*1000+4*n*(n-1)/2)
-	cmd := exec.Command(prog, fmt.Sprint(n))
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	time.Sleep(100 * time.Millisecond)
-	s, err := Attach(cmd.Process.Pid, Config{})
+	prg := testharness.Start(t, 100*time.Millisecond, prog, fmt.Sprint(n))
+	s, err := Attach(prg.Pid(), Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,11 +55,11 @@ func TestPanicDetachesCleanly(t *testing.T) {
 	if !detached || !strings.Contains(said, "internal error") {
 		t.Errorf("detached=%v, said %q", detached, said)
 	}
-	if err := cmd.Wait(); err != nil {
+	if err := prg.Wait(t); err != nil {
 		t.Fatalf("process after the emergency detach: %v", err)
 	}
-	if out.String() != want {
-		t.Errorf("output %q, want %q", out.String(), want)
+	if out := prg.Out.String(); out != want {
+		t.Errorf("output %q, want %q", out, want)
 	}
 	if s.Process().Err() == nil {
 		t.Error("the process does not report the internal error")

@@ -8,25 +8,42 @@ import (
 	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
-// TestAllStopFair: N threads call one function in a loop, with a
-// breakpoint on it, in all-stop mode (eight threads through a mutex, and
-// two or four in a tight loop, the shape of GDB's
-// signal-while-stepping-over-bp-other-thread). Every thread must be
-// reported within the first 4N stops, three runs each. The spread is
-// logged: one thread often takes most stops (the kernel's scheduling
-// decides which thread gets to the int3 first after a continue), but none
-// is starved; in 66 runs on a loaded 2-core machine none failed.
+// TestAllStopFair: N threads call one function in a tight loop with a
+// breakpoint on it, in all-stop mode (two, four and eight threads; the
+// shape of GDB's signal-while-stepping-over-bp-other-thread). Once every
+// thread exists, each must be reported within the next 4N stops, three
+// runs each (one under the race detector): when several threads hit at once, the one reported is picked
+// at random, and the others' hits stay pending for the next continues.
+// The spread is logged: one thread often takes most stops (the kernel's
+// scheduling decides which thread gets to the int3 first after a
+// continue), but none is starved.
+//
+// The stops before the last thread exists do not count: main creates the
+// threads one by one, stopped with the others at every stop, and on a
+// loaded machine the first worker can take dozens of stops before the last
+// worker is born (gdb's all-stop does the same). They are logged.
+//
+// hot.c's eight threads go through a mutex: there the spread is the
+// mutex's, not ours (a thread woken from the futex reaches the breakpoint
+// long after the thread that unlocked has hit it again, so its hit is not
+// there to pick), and it is logged only; every stop must still be the
+// breakpoint's and the output the native one.
 func TestAllStopFair(t *testing.T) {
-	t.Run("hot", func(t *testing.T) { allStopFair(t, "hot.c", "work", 8) })
-	t.Run("tight2", func(t *testing.T) { allStopFair(t, "tight.c", "touch", 2) })
-	t.Run("tight4", func(t *testing.T) { allStopFair(t, "tight.c", "touch", 4) })
+	t.Run("hot", func(t *testing.T) { allStopFair(t, "hot.c", "work", 8, false) })
+	t.Run("tight2", func(t *testing.T) { allStopFair(t, "tight.c", "touch", 2, true) })
+	t.Run("tight4", func(t *testing.T) { allStopFair(t, "tight.c", "touch", 4, true) })
+	t.Run("tight8", func(t *testing.T) { allStopFair(t, "tight.c", "touch", 8, true) })
 }
 
-func allStopFair(t *testing.T, src, fn string, threads int) {
+func allStopFair(t *testing.T, src, fn string, threads int, spreadIsOurs bool) {
 	prog := buildC(t, src, "-O0")
 	args := []string{strconv.Itoa(threads)}
 	want := testharness.NativeOK(t, prog, args...)
-	for run := 0; run < 3; run++ {
+	runs := 3
+	if raceEnabled {
+		runs = 1 // the race build looks for data races, the plain one for fairness
+	}
+	for run := 0; run < runs; run++ {
 		var out syncBuffer
 		s, err := Launch(LaunchConfig{Config: Config{StopMode: StopAll}, Program: prog, Args: args, Stdout: &out})
 		if err != nil {
@@ -41,10 +58,21 @@ func allStopFair(t *testing.T, src, fn string, threads int) {
 		}
 		seen := map[int]int{}
 		var order []int
+		before := 0 // stops before the last thread exists
 		for stops := 0; stops < 4*threads; stops++ {
 			ev := waitStop(t, s, nil)
 			if ev.Reason != ReasonBreakpoint {
 				t.Fatalf("stop %+v", ev)
+			}
+			if ts, _ := s.Threads(); len(ts) < threads+1 {
+				if before++; before > 1000 {
+					t.Fatalf("run %d: %d stops and still %d threads of %d", run, before, len(ts), threads+1)
+				}
+				stops--
+				if err := s.ContinueAll(); err != nil {
+					t.Fatal(err)
+				}
+				continue
 			}
 			seen[ev.Tid]++
 			order = append(order, ev.Tid)
@@ -52,8 +80,8 @@ func allStopFair(t *testing.T, src, fn string, threads int) {
 				t.Fatal(err)
 			}
 		}
-		t.Logf("run %d: stops by thread %v", run, seen)
-		if len(seen) != threads {
+		t.Logf("run %d: %d stops before every thread existed; then stops by thread %v", run, before, seen)
+		if spreadIsOurs && len(seen) != threads {
 			t.Errorf("run %d: %d of %d threads reported in %d stops: %v (order %v)", run, len(seen), threads, 4*threads, seen, order)
 		}
 		if err := s.ClearBreakpoint(bp.ID); err != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -127,15 +126,8 @@ func TestAttachReadDetach(t *testing.T) {
 		t.Run(opt, func(t *testing.T) {
 			prog := buildC(t, "counters.c", opt)
 			want, _ := nativeOutput(t, prog)
-			cmd := exec.Command(prog)
-			var out bytes.Buffer
-			cmd.Stdout = &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer cmd.Process.Kill()
-			time.Sleep(200 * time.Millisecond)
-			p, err := Attach(cmd.Process.Pid, Options{})
+			run := testharness.Start(t, 200*time.Millisecond, prog)
+			p, err := Attach(run.Pid(), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -157,14 +149,14 @@ func TestAttachReadDetach(t *testing.T) {
 			if err := p.Close(); err != nil {
 				t.Fatal(err)
 			}
-			if err := cmd.Wait(); err != nil {
+			if tracerOf(run.Pid()) != 0 {
+				t.Error("still traced after detach")
+			}
+			if err := run.Wait(t); err != nil {
 				t.Fatalf("program after detach: %v", err)
 			}
-			if out.String() != want {
-				t.Errorf("output after detach %q, want %q", out.String(), want)
-			}
-			if tracerOf(cmd.Process.Pid) != 0 {
-				t.Error("still traced after detach")
+			if out := run.Out.String(); out != want {
+				t.Errorf("output after detach %q, want %q", out, want)
 			}
 		})
 	}

@@ -1,16 +1,14 @@
 package terminal
 
 import (
-	"bytes"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
@@ -39,35 +37,20 @@ func TestEndWhileWaiting(t *testing.T) {
 		}
 	})
 	t.Run("detach", func(t *testing.T) {
-		p := exec.Command(prog, "8")
-		var pout bytes.Buffer
-		p.Stdout = &pout
-		if err := p.Start(); err != nil {
-			t.Fatal(err)
-		}
-		defer p.Process.Kill()
-		took, out := run(t, []string{"attach", strconv.Itoa(p.Process.Pid)}, "continue", "detach")
+		p := testharness.Start(t, 0, prog, "8")
+		took, out := run(t, []string{"attach", strconv.Itoa(p.Pid())}, "continue", "detach")
 		if took > 2*time.Second {
 			t.Errorf("detach took %v", took)
 		}
-		if err := p.Wait(); err != nil {
-			t.Errorf("program after the detach: %v (ubpdbg said:\n%s)", err, out)
-		}
-		if st, ok := p.ProcessState.Sys().(syscall.WaitStatus); !ok || st.ExitStatus() != 0 || pout.String() != "finished\n" {
-			t.Errorf("program ended %v with output %q", p.ProcessState, pout.String())
+		if err := p.Wait(t); err != nil || p.Out.String() != "finished\n" {
+			t.Errorf("program after the detach: %v, output %q (ubpdbg said:\n%s)", err, p.Out.String(), out)
 		}
 	})
 	t.Run("end of input", func(t *testing.T) {
 		// An attached program is detached at the end of the input, and
 		// runs on to its native end.
-		p := exec.Command(prog, "8")
-		var pout bytes.Buffer
-		p.Stdout = &pout
-		if err := p.Start(); err != nil {
-			t.Fatal(err)
-		}
-		defer p.Process.Kill()
-		l := startLive(t, "attach", strconv.Itoa(p.Process.Pid))
+		p := testharness.Start(t, 0, prog, "8")
+		l := startLive(t, "attach", strconv.Itoa(p.Pid()))
 		l.send("continue")
 		l.until(`^\(ubpdbg\) continue$`, 20*time.Second)
 		time.Sleep(500 * time.Millisecond)
@@ -77,11 +60,8 @@ func TestEndWhileWaiting(t *testing.T) {
 		if took := time.Since(start); took > 2*time.Second {
 			t.Errorf("ubpdbg took %v to end after its input ended", took)
 		}
-		if err := p.Wait(); err != nil {
-			t.Errorf("program after the end of input: %v (ubpdbg said:\n%s)", err, out)
-		}
-		if pout.String() != "finished\n" {
-			t.Errorf("program output %q", pout.String())
+		if err := p.Wait(t); err != nil || p.Out.String() != "finished\n" {
+			t.Errorf("program after the end of input: %v, output %q (ubpdbg said:\n%s)", err, p.Out.String(), out)
 		}
 	})
 }

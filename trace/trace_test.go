@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ubpdbg/ubpdbg/debugger"
+	"github.com/ubpdbg/ubpdbg/internal/sessiontest"
 	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
@@ -26,11 +27,7 @@ func TestTraceCountsAndExitStatus(t *testing.T) {
 	prog := testprog.BuildC(t, []string{"-O0"}, "testdata/calls.c")
 	native := testharness.Native(t, prog)
 	var out testprog.Output
-	s, err := debugger.Launch(debugger.LaunchConfig{Program: prog, Stdout: &out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := sessiontest.Launch(t, debugger.LaunchConfig{Program: prog, Stdout: &out})
 	var rec recorder
 	locs, err := Place(s, []string{"work", "no_such_function"}, true, "i={i}", false, &rec)
 	if err != nil {
@@ -81,11 +78,7 @@ func TestTraceWatch(t *testing.T) {
 		t.Fatalf("native output %q", native.Stdout)
 	}
 	var out testprog.Output
-	s, err := debugger.Launch(debugger.LaunchConfig{Program: prog, Stdout: &out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := sessiontest.Launch(t, debugger.LaunchConfig{Program: prog, Stdout: &out})
 	watched, err := Watch(s, []string{"shared"})
 	if err != nil {
 		t.Fatal(err)

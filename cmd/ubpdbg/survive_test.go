@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 	"golang.org/x/sys/unix"
 )
@@ -45,39 +46,22 @@ func buildBusy(t *testing.T) (prog, native string) {
 }
 
 // victim is a running program that is not ours.
-type victim struct {
-	cmd *exec.Cmd
-	out testprog.Output
-}
+type victim struct{ *testharness.Running }
 
 func startVictim(t *testing.T, prog string, args ...string) *victim {
 	t.Helper()
-	v := &victim{cmd: exec.Command(prog, args...)}
-	v.cmd.Stdout = &v.out
-	if err := v.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { v.cmd.Process.Kill() })
-	time.Sleep(50 * time.Millisecond) // its threads are running
-	return v
+	return &victim{testharness.Start(t, 50*time.Millisecond, prog, args...)} // its threads are running
 }
 
-func (v *victim) pid() string { return strconv.Itoa(v.cmd.Process.Pid) }
+func (v *victim) pid() string { return strconv.Itoa(v.Pid()) }
 
 // check waits for the program and says how it ended if not as natively.
-func (v *victim) check(native string) error {
-	done := make(chan error, 1)
-	go func() { done <- v.cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			return fmt.Errorf("the program failed: %v", err)
-		}
-	case <-time.After(60 * time.Second):
-		v.cmd.Process.Kill()
-		return fmt.Errorf("the program did not finish")
+func (v *victim) check(t *testing.T, native string) error {
+	t.Helper()
+	if err := v.Wait(t); err != nil {
+		return fmt.Errorf("the program failed: %v", err)
 	}
-	if got := v.out.String(); got != native {
+	if got := v.Out.String(); got != native {
 		return fmt.Errorf("the program printed %q, natively %q", got, native)
 	}
 	return nil
@@ -106,7 +90,7 @@ func endedClean(t *testing.T, run int, cmd *exec.Cmd, in io.Closer, v *victim, n
 	if in != nil {
 		in.Close()
 	}
-	if err := v.check(native); err != nil {
+	if err := v.check(t, native); err != nil {
 		t.Fatalf("run %d: %v; ubpdbg said:\n%s", run, err, said.String())
 	}
 }
@@ -262,7 +246,7 @@ func dapAttach(t *testing.T, bin string, v *victim) (*exec.Cmd, io.WriteCloser, 
 		args any
 	}{
 		{"initialize", map[string]any{"adapterID": "test"}},
-		{"attach", map[string]any{"processId": v.cmd.Process.Pid}},
+		{"attach", map[string]any{"processId": v.Pid()}},
 		{"setFunctionBreakpoints", map[string]any{"breakpoints": []map[string]any{{"name": "hit"}}}},
 		{"configurationDone", map[string]any{}},
 	}
@@ -351,7 +335,7 @@ func killAfterSetting(t *testing.T, src, command, set, native string) {
 		in.Close()
 		time.Sleep(300 * time.Millisecond) // the guardian's moment
 		os.Remove(file)
-		if err := v.check(native); err != nil {
+		if err := v.check(t, native); err != nil {
 			t.Fatalf("run %d: %v; ubpdbg said:\n%s", run, err, out.String())
 		}
 	}
@@ -377,7 +361,7 @@ func TestGuardianParksHeldThreads(t *testing.T) {
 		cmd.Process.Kill()
 		cmd.Wait()
 		in.Close()
-		if err := v.check(native); err != nil {
+		if err := v.check(t, native); err != nil {
 			t.Fatalf("run %d: %v; ubpdbg said:\n%s", run, err, out.String())
 		}
 	}

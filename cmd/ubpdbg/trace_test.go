@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 	"github.com/ubpdbg/ubpdbg/trace"
 )
@@ -131,14 +132,8 @@ func TestTraceDetachOnSignal(t *testing.T) {
 	}()
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
-			target := exec.Command(prog, calls)
-			var tout bytes.Buffer
-			target.Stdout = &tout
-			if err := target.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer target.Process.Kill()
-			tracer := exec.Command(bin, "trace", "--print=hit", "-p", itoa(target.Process.Pid), "step")
+			target := testharness.Start(t, 0, prog, calls)
+			tracer := exec.Command(bin, "trace", "--print=hit", "-p", itoa(target.Pid()), "step")
 			// ubpdbg's own output (log lines, then the report) is on stderr.
 			out, err := tracer.StderrPipe()
 			if err != nil {
@@ -184,15 +179,15 @@ func TestTraceDetachOnSignal(t *testing.T) {
 			if !strings.Contains(terr.String(), "detached") {
 				t.Errorf("ubpdbg said:\n%s", terr.String())
 			}
-			if err := target.Wait(); err != nil {
+			if err := target.Wait(t); err != nil {
 				t.Fatalf("traced process failed after detach: %v (ubpdbg said %s)", err, terr.String())
 			}
 			<-nativeDone
 			if nativeErr != nil {
 				t.Fatal(nativeErr)
 			}
-			if tout.String() != string(native) {
-				t.Errorf("output %q, want %q", tout.String(), native)
+			if out := target.Out.String(); out != string(native) {
+				t.Errorf("output %q, want %q", out, native)
 			}
 		})
 	}

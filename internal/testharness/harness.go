@@ -2,9 +2,10 @@
 // debugged program: running it natively to have the output to compare
 // with, finding its symbols and marker lines, and waiting for something
 // with one timeout policy whose failure says what every thread was doing.
-// Building the programs is package testprog's job; launching them under
-// a session is each package's own (the harness sits below debugger, so
-// that debugger's own tests can use it).
+// It also starts a program as someone else's running process, for tests
+// that attach (Start). Building the programs is package testprog's job;
+// launching them under a session is internal/sessiontest's (the harness
+// sits below debugger, so that debugger's own tests can use it).
 package testharness
 
 import (
@@ -92,15 +93,7 @@ func SameLines(a, b string) bool {
 // for a non-PIE executable, its run-time address.
 func Symbol(t testing.TB, path, name string) uint64 {
 	t.Helper()
-	f, err := elf.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	syms, err := f.Symbols()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, syms := ELFSymbols(t, path)
 	for _, s := range syms {
 		if s.Name == name {
 			return s.Value
@@ -108,6 +101,22 @@ func Symbol(t testing.TB, path, name string) uint64 {
 	}
 	t.Fatalf("%s has no symbol %s", path, name)
 	return 0
+}
+
+// ELFSymbols opens the ELF file at path (closed when the test ends) and
+// reads its symbol table.
+func ELFSymbols(t testing.TB, path string) (*elf.File, []elf.Symbol) {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	syms, err := f.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, syms
 }
 
 // LineOf is the line of a test source that holds marker (a comment such

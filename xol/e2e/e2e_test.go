@@ -19,6 +19,8 @@ import (
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
 	"github.com/ubpdbg/ubpdbg/debugger"
+	"github.com/ubpdbg/ubpdbg/internal/sessiontest"
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 	"github.com/ubpdbg/ubpdbg/xol/x86"
 )
@@ -60,12 +62,7 @@ type run struct {
 func launch(t *testing.T, prog string, args ...string) *run {
 	t.Helper()
 	r := &run{t: t, prog: prog, done: make(chan struct{})}
-	s, err := debugger.Launch(debugger.LaunchConfig{Program: prog, Args: args, Stdout: &r.stdout, Stderr: &r.stderr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.s = s
-	t.Cleanup(func() { s.Close() })
+	r.s = sessiontest.Launch(t, debugger.LaunchConfig{Program: prog, Args: args, Stdout: &r.stdout, Stderr: &r.stderr})
 	return r
 }
 
@@ -148,15 +145,7 @@ type fn struct {
 // keep returns true) from the ELF file and walks each with x86.Analyze.
 func functions(t *testing.T, prog string, keep func(string) bool) []*fn {
 	t.Helper()
-	f, err := elf.Open(prog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	syms, err := f.Symbols()
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, syms := testharness.ELFSymbols(t, prog)
 	var out []*fn
 	for _, sym := range syms {
 		if elf.ST_TYPE(sym.Info) != elf.STT_FUNC || sym.Size == 0 || !keep(sym.Name) {
