@@ -12,8 +12,9 @@ import (
 // breakpoint on it, in all-stop mode (two, four and eight threads; the
 // shape of GDB's signal-while-stepping-over-bp-other-thread). Once every
 // thread exists, each must be reported within the next 4N stops, three
-// runs each (one under the race detector): when several threads hit at once, the one reported is picked
-// at random, and the others' hits stay pending for the next continues.
+// runs each (one under the race detector): when several threads hit at
+// once, the one reported is picked at random, and the others' hits stay
+// pending for the next continues.
 // The spread is logged: one thread often takes most stops (the kernel's
 // scheduling decides which thread gets to the int3 first after a
 // continue), but none is starved.
