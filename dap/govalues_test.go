@@ -22,12 +22,9 @@ func TestGoValues(t *testing.T) {
 	const pkg = "../eval/testdata/govalues"
 	src := abs(t, filepath.Join(pkg, "main.go"))
 	line := testharness.LineOf(t, src, "BP_VALUES")
-	for _, tc := range []struct {
-		name  string
-		flags []string
-	}{{"optimized", nil}, {"N-l", []string{"-gcflags=all=-N -l"}}} {
-		t.Run(tc.name, func(t *testing.T) {
-			prog := testprog.BuildGo(t, tc.flags, pkg)
+	for _, tc := range testprog.GoOpts {
+		t.Run(tc.Name, func(t *testing.T) {
+			prog := testprog.BuildGo(t, tc.Flags, pkg)
 			file := filepath.Join(t.TempDir(), "values")
 			c, _ := pipeClient(t, Config{})
 			c.start("launch", map[string]any{"program": prog, "env": map[string]any{"GOVALUES_OUT": file, "GODEBUG": "asyncpreemptoff=1"}})
@@ -51,7 +48,7 @@ func TestGoValues(t *testing.T) {
 				}
 				want := vals[n]
 				ev := c.ok("evaluate", map[string]any{"expression": n, "frameId": fid, "context": "watch"}).(*dap.EvaluateResponse).Body
-				if tc.flags == nil && strings.Contains(ev.Result, "debug information describes it wrongly") {
+				if tc.Flags == nil && strings.Contains(ev.Result, "debug information describes it wrongly") {
 					continue // the optimizer's DWARF: an error, never a wrong value
 				}
 				if n == "err" {
@@ -75,7 +72,7 @@ func TestGoValues(t *testing.T) {
 			if fields["W"] != "2 sh.W" || fields["H"] != "3.5 sh.H" || len(fields) != 2 {
 				t.Errorf("children of sh: %v, want its *main.Rect's fields", fields)
 			}
-			if tc.flags != nil {
+			if tc.Flags != nil {
 				// What the closure captured is its children.
 				captured := map[string]string{}
 				for _, v := range c.variables(locals["adder"].VariablesReference) {

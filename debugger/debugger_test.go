@@ -103,7 +103,8 @@ func TestPendingLibraryBreakpoint(t *testing.T) {
 // preempted by signals while in XOL slots; every call still counts once
 // and a logpoint shows each (goroutine, i) pair exactly once.
 func TestGoGoroutinesCountedOnce(t *testing.T) {
-	for _, flags := range [][]string{nil, {"-gcflags=all=-N -l"}} {
+	for _, o := range testprog.GoOpts {
+		flags := o.Flags
 		t.Run(strings.Join(flags, " "), func(t *testing.T) {
 			prog := testprog.BuildGo(t, flags, "./testdata/gohot")
 			want := testharness.NativeOK(t, prog)

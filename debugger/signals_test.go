@@ -59,7 +59,8 @@ func TestGoRuntimeBreakpoint(t *testing.T) {
 	// Optimized, runtime.Breakpoint is inlined; with -N -l it is a frame
 	// of its own around runtime.breakpoint's int3, left through its frame
 	// pointer.
-	for _, flags := range [][]string{nil, {"-gcflags=all=-N -l"}} {
+	for _, o := range testprog.GoOpts {
+		flags := o.Flags
 		t.Run(fmt.Sprint(flags), func(t *testing.T) { goRuntimeBreakpoint(t, flags) })
 	}
 }

@@ -50,30 +50,30 @@ func buildOldGo(t *testing.T, flags ...string) string {
 // and the current swiss tables, optimized and with -N -l, against the
 // program's own output.
 func TestGoMaps(t *testing.T) {
-	for _, tc := range goValueBuilds {
+	for _, tc := range testprog.GoOpts {
 		for _, old := range []bool{true, false} {
-			name := tc.name + "/current"
+			name := tc.Name + "/current"
 			if old {
-				name = tc.name + "/go1.23"
+				name = tc.Name + "/go1.23"
 			}
 			t.Run(name, func(t *testing.T) {
 				var bin string
 				if old {
-					bin = buildOldGo(t, tc.flags...)
+					bin = buildOldGo(t, tc.Flags...)
 				} else {
-					bin = buildGoPkg(t, "gooldmap", tc.flags...)
+					bin = buildGoPkg(t, "gooldmap", tc.Flags...)
 				}
 				s := launch(t, bin)
 				s.next("maps")
 				c := s.context("main.maps")
-				lost := checkPrinted(t, c, s, tc.flags == nil)
-				if tc.flags != nil && len(lost) > 0 {
+				lost := checkPrinted(t, c, s, tc.Flags == nil)
+				if tc.Flags != nil && len(lost) > 0 {
 					t.Errorf("with -N -l nothing should be optimized out: %v", lost)
 				}
 				for _, m := range []string{"small", "many", "big", "bigKey", "growing"} {
 					v, err := c.Eval(m)
 					if err != nil {
-						if tc.flags == nil && IsOptimizedOutMsg(err) {
+						if tc.Flags == nil && IsOptimizedOutMsg(err) {
 							continue
 						}
 						t.Errorf("%s: %v", m, err)

@@ -17,15 +17,10 @@ func buildGoValues(t testing.TB, flags ...string) string {
 	return testprog.BuildGo(t, flags, "./"+filepath.Join("testdata", "govalues"))
 }
 
-var goValueBuilds = []struct {
-	name  string
-	flags []string
-}{{"optimized", nil}, {"N-l", []string{"-gcflags=all=-N -l"}}}
-
 func TestGoValues(t *testing.T) {
-	for _, tc := range goValueBuilds {
-		t.Run(tc.name, func(t *testing.T) {
-			s := launch(t, buildGoValues(t, tc.flags...))
+	for _, tc := range testprog.GoOpts {
+		t.Run(tc.Name, func(t *testing.T) {
+			s := launch(t, buildGoValues(t, tc.Flags...))
 			s.next("ifaces")
 			c := s.context("main.ifaces")
 			locals, err := c.Locals()
@@ -45,7 +40,7 @@ func TestGoValues(t *testing.T) {
 					continue
 				}
 				got := testharness.PercentV(v.Value)
-				if tc.flags == nil && strings.Contains(v.Value, "debug information describes it wrongly") {
+				if tc.Flags == nil && strings.Contains(v.Value, "debug information describes it wrongly") {
 					// Never a value of the wrong type: an error.
 					t.Logf("p %s: %s", name, v.Value)
 					continue
@@ -134,7 +129,7 @@ func TestGoValues(t *testing.T) {
 						continue
 					}
 					g, have := got[captured]
-					if !have && tc.flags == nil {
+					if !have && tc.Flags == nil {
 						// The optimizing compiler does not always
 						// describe what a closure captured.
 						t.Logf("%s: %s not described (optimized)", fn, captured)
@@ -166,13 +161,13 @@ func TestGoValues(t *testing.T) {
 // []byte, each printed by the program under its own text, and their
 // bounds errors.
 func TestGoSlices(t *testing.T) {
-	for _, tc := range goValueBuilds {
-		t.Run(tc.name, func(t *testing.T) {
-			s := launch(t, buildGoValues(t, tc.flags...))
+	for _, tc := range testprog.GoOpts {
+		t.Run(tc.Name, func(t *testing.T) {
+			s := launch(t, buildGoValues(t, tc.Flags...))
 			s.next("ifaces")
 			s.next("slicing")
 			c := s.context("main.slicing")
-			optimized := tc.flags == nil
+			optimized := tc.Flags == nil
 			var lost []string
 			// lost reports whether err is the optimizer's doing, which
 			// is allowed in the optimized build (never a wrong value).

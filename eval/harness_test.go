@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 	"github.com/ubpdbg/ubpdbg/symbols"
 	"github.com/ubpdbg/ubpdbg/target"
@@ -60,17 +60,9 @@ func launch(t testing.TB, path string, args ...string) *session {
 func (s *session) next(where string) {
 	t := s.t
 	t.Helper()
-	if err := s.p.Do(func(c *target.Ctl) error { return c.ContAll() }); err != nil {
-		t.Fatal(err)
-	}
-	timeout := time.After(30 * time.Second)
+	s.contAll()
 	for {
-		var ev target.Event
-		select {
-		case ev = <-s.p.Events():
-		case <-timeout:
-			t.Fatalf("timed out waiting for the stop at %s", where)
-		}
+		ev := testharness.Receive(t, s.p.Events(), "the stop at "+where, nil)
 		switch {
 		case ev.Kind == target.EventExit:
 			t.Fatalf("program exited before %s: %v", where, ev)
@@ -173,24 +165,24 @@ func (s *session) contextAt(i int) *Context {
 // handler, target holds each stopped thread, such as one that got the Go
 // runtime's preemption signal) until it exits.
 func (s *session) runToExit() {
-	t := s.t
-	t.Helper()
-	if err := s.p.Do(func(c *target.Ctl) error { return c.ContAll() }); err != nil {
-		t.Fatal(err)
-	}
-	timeout := time.After(30 * time.Second)
+	s.t.Helper()
+	s.contAll()
 	for {
-		select {
-		case ev, ok := <-s.p.Events():
-			if !ok || ev.Kind == target.EventExit {
-				s.p.Wait()
-				return
-			}
-			if ev.Kind.IsStop() {
-				s.p.Do(func(c *target.Ctl) error { return c.Cont(ev.Tid) })
-			}
-		case <-timeout:
-			t.Fatal("timed out waiting for the program to exit")
+		ev := testharness.Receive(s.t, s.p.Events(), "the end of the program", nil)
+		if ev.Kind == target.EventExit {
+			s.p.Wait()
+			return
 		}
+		if ev.Kind.IsStop() {
+			s.p.Do(func(c *target.Ctl) error { return c.Cont(ev.Tid) })
+		}
+	}
+}
+
+// contAll resumes every thread.
+func (s *session) contAll() {
+	s.t.Helper()
+	if err := s.p.Do(func(c *target.Ctl) error { return c.ContAll() }); err != nil {
+		s.t.Fatal(err)
 	}
 }

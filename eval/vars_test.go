@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
 // matches reports whether a Variable shows the value the program printed
@@ -149,12 +151,9 @@ func checkShadow(t *testing.T, c *Context, locals []*Variable) {
 }
 
 func TestGoVariables(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		flags []string
-	}{{"optimized", nil}, {"N-l", []string{"-gcflags=all=-N -l"}}} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := launch(t, buildGo(t, tc.flags...))
+	for _, tc := range testprog.GoOpts {
+		t.Run(tc.Name, func(t *testing.T) {
+			s := launch(t, buildGo(t, tc.Flags...))
 			s.next("values")
 			c := s.context("main.values")
 			if c.Lang() != 1 {
@@ -164,8 +163,8 @@ func TestGoVariables(t *testing.T) {
 			dump(t, "local", locals, err)
 			args, err := c.Args()
 			dump(t, "arg", args, err)
-			lost := checkPrinted(t, c, s, tc.flags == nil)
-			if tc.flags != nil && len(lost) > 0 {
+			lost := checkPrinted(t, c, s, tc.Flags == nil)
+			if tc.Flags != nil && len(lost) > 0 {
 				t.Errorf("with -N -l nothing should be optimized out: %v", lost)
 			}
 			checkArgs(t, args, []string{"n", "label"})

@@ -14,7 +14,8 @@ import (
 func TestGoShortNames(t *testing.T) {
 	needTools(t, "go")
 	t.Parallel()
-	for _, flags := range [][]string{nil, {"-gcflags=all=-N -l"}} {
+	for _, o := range testprog.GoOpts {
+		flags := o.Flags
 		bin := testprog.BuildGo(t, flags, "../eval/testdata/govalues")
 		im, err := OpenImage(bin, 0)
 		if err != nil {

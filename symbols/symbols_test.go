@@ -326,14 +326,8 @@ var goSpecs = []specCase{
 func TestSpecsGo(t *testing.T) {
 	needTools(t, "go", "gdb")
 	t.Parallel()
-	for _, b := range []struct {
-		name  string
-		flags []string
-	}{
-		{"opt", nil},
-		{"noopt", []string{"-gcflags=all=-N -l"}},
-	} {
-		bin := testprog.BuildGo(t, b.flags, "./testdata/goprog")
+	for _, b := range testprog.GoOpts {
+		bin := testprog.BuildGo(t, b.Flags, "./testdata/goprog")
 		compareWithGDB(t, bin, goSpecs)
 	}
 }

@@ -85,6 +85,22 @@ func compDirOf(f Frame) string {
 	return ""
 }
 
+// unwindStopped loads the symbols of a stopped process (closed when the
+// test ends) and unwinds its thread from the registers it stopped with.
+func unwindStopped(t *testing.T, s *stopped) (*Table, []Frame) {
+	t.Helper()
+	tab, err := LoadProcess(s.pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tab.Close() })
+	frames, err := tab.Unwind(s, &s.regs, UnwindOptions{})
+	if err != nil {
+		t.Errorf("Unwind: %v", err)
+	}
+	return tab, frames
+}
+
 func ourFrames(frames []Frame) []btFrame {
 	var bt []btFrame
 	for _, f := range frames {
@@ -115,15 +131,7 @@ func TestUnwindCThroughQsortAndSignal(t *testing.T) {
 			want := gdbBacktrace(t, bin)
 
 			s := runToTrap(t, bin)
-			tab, err := LoadProcess(s.pid)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tab.Close()
-			frames, err := tab.Unwind(s, &s.regs, UnwindOptions{})
-			if err != nil {
-				t.Errorf("Unwind: %v", err)
-			}
+			tab, frames := unwindStopped(t, s)
 			got := ourFrames(frames)
 			ok := len(got) == len(want)
 			for i := 0; ok && i < len(got); i++ {
@@ -229,26 +237,12 @@ func (t *Table) mustResolve(tt *testing.T, spec string) uint64 {
 func TestUnwindGoGoroutine(t *testing.T) {
 	needTools(t, "go")
 	t.Parallel()
-	for _, b := range []struct {
-		name  string
-		flags []string
-	}{
-		{"opt", nil},
-		{"noopt", []string{"-gcflags=all=-N -l"}},
-	} {
-		t.Run(b.name, func(t *testing.T) {
-			bin := testprog.BuildGo(t, b.flags, "./testdata/goprog")
+	for _, b := range testprog.GoOpts {
+		t.Run(b.Name, func(t *testing.T) {
+			bin := testprog.BuildGo(t, b.Flags, "./testdata/goprog")
 			s := runToTrap(t, bin)
 			want := readGoFrames(t, s.stdout)
-			tab, err := LoadProcess(s.pid)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tab.Close()
-			frames, err := tab.Unwind(s, &s.regs, UnwindOptions{})
-			if err != nil {
-				t.Errorf("Unwind: %v", err)
-			}
+			_, frames := unwindStopped(t, s)
 			got := ourFrames(frames)
 			// runtime.Callers(2) started at stopHere's caller; our
 			// trace starts in the tgkill system call.

@@ -18,12 +18,9 @@ import (
 func TestGoValues(t *testing.T) {
 	const pkg = "../eval/testdata/govalues"
 	line := testharness.LineOf(t, filepath.Join(pkg, "main.go"), "BP_VALUES")
-	for _, tc := range []struct {
-		name  string
-		flags []string
-	}{{"optimized", nil}, {"N-l", []string{"-gcflags=all=-N -l"}}} {
-		t.Run(tc.name, func(t *testing.T) {
-			prog := testprog.BuildGo(t, tc.flags, pkg)
+	for _, tc := range testprog.GoOpts {
+		t.Run(tc.Name, func(t *testing.T) {
+			prog := testprog.BuildGo(t, tc.Flags, pkg)
 			file := filepath.Join(t.TempDir(), "values")
 			names := []string{"known", "sh", "circ", "none", "err", "noErr", "num", "word", "list", "rect", "acc", "hits", "counter"}
 			cmds := fmt.Sprintf("break main.go:%d\ncontinue\n", line)
@@ -49,7 +46,7 @@ func TestGoValues(t *testing.T) {
 					continue
 				}
 				got, want := m[1], vals[n]
-				if tc.flags == nil && strings.Contains(got, "debug information describes it wrongly") {
+				if tc.Flags == nil && strings.Contains(got, "debug information describes it wrongly") {
 					continue // the optimizer's DWARF: an error, never a wrong value
 				}
 				if n == "err" {

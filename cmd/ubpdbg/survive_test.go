@@ -95,10 +95,10 @@ func endedClean(t *testing.T, run int, cmd *exec.Cmd, in io.Closer, v *victim, n
 	}
 }
 
-// attachSession is `ubpdbg attach PID` reading a script from a pipe kept
-// open, with breakpoint 1 on hit(): stopping every thread that reaches it,
-// or with a condition that is never true (every hit passes through XOL).
-func attachSession(t *testing.T, bin string, v *victim, stopping bool) (*exec.Cmd, io.WriteCloser, *testprog.Output) {
+// startAttach starts `ubpdbg attach PID` reading its commands from a pipe,
+// its output collected; it is killed at the end of the test if still
+// there.
+func startAttach(t *testing.T, bin string, v *victim) (*exec.Cmd, io.WriteCloser, *testprog.Output) {
 	t.Helper()
 	cmd := exec.Command(bin, "attach", v.pid())
 	in, _ := cmd.StdinPipe()
@@ -108,6 +108,15 @@ func attachSession(t *testing.T, bin string, v *victim, stopping bool) (*exec.Cm
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill() })
+	return cmd, in, out
+}
+
+// attachSession is `ubpdbg attach PID` reading a script from a pipe kept
+// open, with breakpoint 1 on hit(): stopping every thread that reaches it,
+// or with a condition that is never true (every hit passes through XOL).
+func attachSession(t *testing.T, bin string, v *victim, stopping bool) (*exec.Cmd, io.WriteCloser, *testprog.Output) {
+	t.Helper()
+	cmd, in, out := startAttach(t, bin, v)
 	bp := "break hit if t < 0\n"
 	if stopping {
 		bp = "break hit\n"
@@ -317,13 +326,7 @@ func killAfterSetting(t *testing.T, src, command, set, native string) {
 			t.Fatal(err)
 		}
 		v := startVictim(t, prog, file)
-		cmd := exec.Command(bin, "attach", v.pid())
-		in, _ := cmd.StdinPipe()
-		out := &testprog.Output{}
-		cmd.Stdout, cmd.Stderr = out, out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		cmd, in, out := startAttach(t, bin, v)
 		io.WriteString(in, command)
 		if !out.WaitFor(set, 20*time.Second) {
 			cmd.Process.Kill()

@@ -60,6 +60,18 @@ func BuildGo(t testing.TB, flags []string, pkg string) string {
 	})
 }
 
+// GoOpt is one of the two ways Go programs are compiled for a debugger.
+type GoOpt struct {
+	Name  string
+	Flags []string
+}
+
+// GoOpts are go build's default (optimised: variables in registers, some
+// optimised out, functions inlined) and -N -l (Delve's default). The
+// compiler places variables so differently that tests of Go values and
+// frames run over both.
+var GoOpts = []GoOpt{{"optimized", nil}, {"N-l", []string{"-gcflags=all=-N -l"}}}
+
 // GoBuild is one way of building a Go test program for BuildGoWith.
 type GoBuild struct {
 	Name, Toolchain string
