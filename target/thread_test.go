@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 )
 
 // TestPtraceThreadHasNoForeignChildren forks a child of the test on every
@@ -81,4 +83,33 @@ func childrenListAvailable() bool {
 	has := threadHasChildren()
 	_ = cmd.Wait()
 	return has
+}
+
+// TestRequestsNeverWaitForever: requests from several goroutines, spaced
+// so that they arrive while the ptrace thread polls (no doorbell rung),
+// just as it stops polling, and after it blocks (the doorbell wakes it),
+// are all answered. A request lost between the two ways would hang here.
+func TestRequestsNeverWaitForever(t *testing.T) {
+	prog := buildC(t, "counters.c", "-O2")
+	p := startTraced(t, LaunchOptions{Path: prog}) // stopped: nothing else wakes the loop
+	const workers, each = 4, 1500
+	done := make(chan int, workers)
+	for w := range workers {
+		go func() {
+			served := 0
+			for i := range each {
+				// 0 to 120 us apart: around spinFor (50 us) on both sides.
+				time.Sleep(time.Duration((i*37+w*11)%120) * time.Microsecond)
+				if err := p.Do(func(c *Ctl) error { served++; return nil }); err != nil {
+					break
+				}
+			}
+			done <- served
+		}()
+	}
+	for range workers {
+		if n := testharness.Receive(t, done, "the answers to every request", nil); n != each {
+			t.Errorf("%d of %d requests served", n, each)
+		}
+	}
 }
