@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -487,7 +488,10 @@ func (p *Process) Do(f func(c *Ctl) error) error {
 	// goroutine readied by the ptrace thread waits in that thread's run
 	// queue until it blocks (Go steals a running P's next goroutine only
 	// after a delay), which made every round trip cost about 280 us.
-	for deadline := time.Now().Add(spinFor); time.Now().Before(deadline); {
+	// Gosched lets the other goroutines run meanwhile: with the ptrace
+	// thread polling too, two cores are busy, and a reader of the state
+	// would otherwise wait for preemption.
+	for deadline := time.Now().Add(spinFor); time.Now().Before(deadline); runtime.Gosched() {
 		select {
 		case err := <-r.done:
 			return err
