@@ -334,13 +334,7 @@ type waited struct {
 // only for threads already stopped and handled, which are never in the
 // backlog.
 func (p *Process) waitSpin(ws *unix.WaitStatus) (int, error) {
-	if wpid, ok := p.fromBacklog(ws); ok {
-		return wpid, nil
-	}
-	wpid, err := p.waitFirst(ws)
-	if err == nil && wpid > 0 {
-		p.reapMore()
-	}
+	wpid, err, _ := p.waitNext(ws, false)
 	return wpid, err
 }
 
@@ -351,53 +345,55 @@ func (p *Process) waitSpin(ws *unix.WaitStatus) (int, error) {
 // breakpoints one by one sends the next within microseconds of the answer
 // to the last.
 func (p *Process) waitOrRequest(ws *unix.WaitStatus) (wpid int, err error, asked bool) {
+	return p.waitNext(ws, true)
+}
+
+// waitNext is waitSpin, and with listen waitOrRequest.
+func (p *Process) waitNext(ws *unix.WaitStatus, listen bool) (wpid int, err error, asked bool) {
 	if wpid, ok := p.fromBacklog(ws); ok {
 		return wpid, nil, false
 	}
-	p.setListening(true)
-	deadline := time.Now().Add(spinFor)
-	for time.Now().Before(deadline) {
-		if len(p.reqs) > 0 {
-			p.setListening(false)
-			return 0, nil, true
-		}
-		wpid, err := wait4(-1, ws, unix.WUNTRACED|unix.WNOHANG)
-		if err != nil || wpid > 0 {
-			p.setListening(false)
-			if err == nil {
-				p.reapMore()
-			}
-			return wpid, err, false
-		}
-	}
-	// From here on Do rings. A request sent before that is in reqs: the
-	// mutex orders its send before this look.
-	p.setListening(false)
-	if len(p.reqs) > 0 {
+	if wpid, err, asked = p.poll(ws, listen); asked {
 		return 0, nil, true
 	}
-	wpid, err = wait4(-1, ws, unix.WUNTRACED)
+	if wpid == 0 && err == nil {
+		wpid, err = wait4(-1, ws, unix.WUNTRACED)
+	}
 	if err == nil && wpid > 0 {
 		p.reapMore()
 	}
 	return wpid, err, false
 }
 
+// poll asks for a wait result without blocking for spinFor, and with
+// listen looks for requests too. It returns wpid 0 if nothing came.
+func (p *Process) poll(ws *unix.WaitStatus, listen bool) (wpid int, err error, asked bool) {
+	if listen {
+		p.setListening(true)
+		defer func() {
+			// From here on Do rings. A request sent before that is in
+			// reqs: the mutex orders its send before this last look.
+			p.setListening(false)
+			if wpid == 0 && err == nil && len(p.reqs) > 0 {
+				asked = true
+			}
+		}()
+	}
+	for deadline := time.Now().Add(spinFor); time.Now().Before(deadline); {
+		if listen && len(p.reqs) > 0 {
+			return 0, nil, true
+		}
+		if wpid, err = wait4(-1, ws, unix.WUNTRACED|unix.WNOHANG); err != nil || wpid > 0 {
+			return wpid, err, false
+		}
+	}
+	return 0, nil, false
+}
+
 func (p *Process) setListening(on bool) {
 	p.listenMu.Lock()
 	p.listening = on
 	p.listenMu.Unlock()
-}
-
-func (p *Process) waitFirst(ws *unix.WaitStatus) (int, error) {
-	deadline := time.Now().Add(spinFor)
-	for time.Now().Before(deadline) {
-		wpid, err := wait4(-1, ws, unix.WUNTRACED|unix.WNOHANG)
-		if err != nil || wpid > 0 {
-			return wpid, err
-		}
-	}
-	return wait4(-1, ws, unix.WUNTRACED)
 }
 
 // reapMore moves every wait result that is already there into the
