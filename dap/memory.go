@@ -51,25 +51,12 @@ func (s *session) onReadMemory(r *dap.ReadMemoryRequest) (dap.ResponseMessage, e
 		n = maxReadMemory
 	}
 	buf := make([]byte, n)
-	got, _ := readSome(dbg, addr, buf)
+	got, _ := dbg.ReadSome(addr, buf)
 	body := dap.ReadMemoryResponseBody{Address: fmt.Sprintf("%#x", addr), UnreadableBytes: r.Arguments.Count - got}
 	if got > 0 {
 		body.Data = base64.StdEncoding.EncodeToString(buf[:got])
 	}
 	return &dap.ReadMemoryResponse{Body: body}, nil
-}
-
-// readSome reads as much of buf as can be read from its start: a read
-// that crosses into an unmapped page is retried up to the page end.
-func readSome(dbg *debugger.Session, addr uint64, buf []byte) (int, error) {
-	n, err := dbg.ReadMemory(addr, buf)
-	if n > 0 || len(buf) == 0 {
-		return n, err
-	}
-	if pageEnd := (addr | 0xfff) + 1; pageEnd-addr < uint64(len(buf)) {
-		return dbg.ReadMemory(addr, buf[:pageEnd-addr])
-	}
-	return n, err
 }
 
 // onWriteMemory writes the program's memory. Writing over one of our

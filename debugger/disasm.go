@@ -126,13 +126,7 @@ func (d *Disassembler) Before(addr uint64, n int) ([]Instruction, bool) {
 func (d *Disassembler) bytesAt(pc uint64) []byte {
 	if pc < d.base || pc+16 > d.base+uint64(len(d.win)) {
 		buf := make([]byte, 4096)
-		n, _ := d.s.ReadMemory(pc, buf)
-		if n == 0 {
-			// The page at pc may be readable where the next is not.
-			if pageEnd := (pc | 0xfff) + 1; pageEnd-pc < uint64(len(buf)) {
-				n, _ = d.s.ReadMemory(pc, buf[:pageEnd-pc])
-			}
-		}
+		n, _ := d.s.ReadSome(pc, buf)
 		d.base, d.win = pc, buf[:n]
 	}
 	off := pc - d.base

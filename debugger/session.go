@@ -442,6 +442,20 @@ func (s *Session) ReadMemory(addr uint64, buf []byte) (int, error) {
 	return n, err
 }
 
+// ReadSome reads as much of buf as can be read from its start: a read
+// that crosses into an unmapped page is retried up to the end of the page
+// addr is in.
+func (s *Session) ReadSome(addr uint64, buf []byte) (int, error) {
+	n, err := s.ReadMemory(addr, buf)
+	if n > 0 || len(buf) == 0 {
+		return n, err
+	}
+	if pageEnd := (addr | 0xfff) + 1; pageEnd-addr < uint64(len(buf)) {
+		return s.ReadMemory(addr, buf[:pageEnd-addr])
+	}
+	return n, err
+}
+
 // WriteMemory writes the process's memory. Bytes under our int3s are
 // refused: the write would lose the breakpoint or, written over, the
 // program's own byte that the int3 stands for.
