@@ -72,11 +72,15 @@ func (d *Disassembler) At(pc uint64) Instruction {
 }
 
 // Range decodes the instructions that start in [lo, hi), one after the
-// other from lo.
+// other from lo, up to the first byte that cannot be read (the rest of
+// the range would be read and refused byte by byte).
 func (d *Disassembler) Range(lo, hi uint64) []Instruction {
 	var out []Instruction
 	for pc := lo; pc < hi; {
 		in := d.At(pc)
+		if in.Bytes == nil {
+			break
+		}
 		out = append(out, in)
 		pc += uint64(in.Len())
 	}

@@ -156,7 +156,7 @@ func cmdDisassemble(t *Term, args string) error {
 		hi = lo + maxDisas
 	}
 	insns := t.s.Disassembler().Range(lo, hi)
-	if !insns[0].Decoded() && insns[0].Bytes == nil {
+	if len(insns) == 0 {
 		return fmt.Errorf("cannot read memory at %#x", lo)
 	}
 	var b strings.Builder
@@ -168,9 +168,6 @@ func cmdDisassemble(t *Term, args string) error {
 	lastLine := 0
 	for _, in := range insns {
 		a := in.Addr
-		if in.Bytes == nil {
-			break // the end of what can be read
-		}
 		pi := t.s.Symbols().LookupPC(a)
 		if len(pi.Frames) > 0 && pi.Frames[0].Line != lastLine && pi.Frames[0].File != "" {
 			lastLine = pi.Frames[0].Line
