@@ -60,23 +60,17 @@ func allStopFair(t *testing.T, src, fn string, threads int, spreadIsOurs bool) {
 		seen := map[int]int{}
 		var order []int
 		before := 0 // stops before the last thread exists
-		for stops := 0; stops < 4*threads; stops++ {
+		for len(order) < 4*threads {
 			ev := waitStop(t, s, nil)
 			if ev.Reason != ReasonBreakpoint {
 				t.Fatalf("stop %+v", ev)
 			}
-			if ts, _ := s.Threads(); len(ts) < threads+1 {
-				if before++; before > 1000 {
-					t.Fatalf("run %d: %d stops and still %d threads of %d", run, before, len(ts), threads+1)
-				}
-				stops--
-				if err := s.ContinueAll(); err != nil {
-					t.Fatal(err)
-				}
-				continue
+			if ts, _ := s.Threads(); len(ts) >= threads+1 {
+				seen[ev.Tid]++
+				order = append(order, ev.Tid)
+			} else if before++; before > 1000 {
+				t.Fatalf("run %d: %d stops and still %d threads of %d", run, before, len(ts), threads+1)
 			}
-			seen[ev.Tid]++
-			order = append(order, ev.Tid)
 			if err := s.ContinueAll(); err != nil {
 				t.Fatal(err)
 			}
