@@ -103,7 +103,16 @@ func (cc *codeChecker) check(addr uint64) error {
 	return nil
 }
 
-// decodeTo extends f's decode until it reaches or passes addr.
+// readAhead is how far past the address asked for decodeTo reads and
+// decodes: breakpoints on consecutive instructions (a trace of every one)
+// then cost one read per page, not one per instruction.
+const readAhead = 4096
+
+// decodeTo extends f's decode until it reaches or passes addr, and goes on
+// up to readAhead bytes further while the bytes read hold whole
+// instructions. Only the part up to addr can fail: what lies ahead may be
+// data past the function's end, and is decoded (and found wrong) only if
+// an address there is asked for.
 func (cc *codeChecker) decodeTo(f *insnStarts, addr uint64) error {
 	if f.to >= addr {
 		return nil
@@ -111,9 +120,10 @@ func (cc *codeChecker) decodeTo(f *insnStarts, addr uint64) error {
 	if f.err != nil {
 		return fmt.Errorf("%#x: %w", addr, f.err)
 	}
-	// Read what is left up to addr in one piece, plus room for the
-	// instruction that may straddle it.
-	code := make([]byte, addr-f.to+16)
+	// Read up to addr and ahead in one piece, plus room for the
+	// instruction that may straddle the end.
+	ahead := min(uint64(readAhead), f.start+maxWalk-addr)
+	code := make([]byte, addr-f.to+ahead+x86.MaxLen)
 	n, err := cc.s.proc.ReadMemory(f.to, code)
 	if err != nil && n == 0 {
 		f.err = fmt.Errorf("read the code of %s: %w", f.fn, err)
@@ -122,16 +132,22 @@ func (cc *codeChecker) decodeTo(f *insnStarts, addr uint64) error {
 	code = code[:n]
 	base := f.to
 	cc.s.sites.Original(base, code) // our int3s are not the program's code
-	for f.to < addr {
-		in, err := x86.Analyze(code[f.to-base:], f.to)
+	for {
+		rest := code[f.to-base:]
+		if f.to >= addr && len(rest) < x86.MaxLen {
+			return nil // what is left may hold a cut instruction
+		}
+		n, err := x86.Length(rest)
 		if err != nil {
+			if f.to >= addr {
+				return nil
+			}
 			f.err = fmt.Errorf("cannot decode %s at %#x to check that an instruction starts there: %v", f.fn, f.to, err)
 			return fmt.Errorf("%#x: %w", addr, f.err)
 		}
-		f.to += uint64(in.Len)
+		f.to += uint64(n)
 		f.set(f.to)
 	}
-	return nil
 }
 
 // decodeAt decodes the one instruction at pc (for a message).

@@ -25,6 +25,10 @@ func FuzzAnalyze(f *testing.F) {
 	f.Add([]byte{0x67, 0x8b, 0x05, 0xff, 0xff, 0xff, 0xff}, ^uint64(0)-3)
 	f.Fuzz(func(t *testing.T, code []byte, addr uint64) {
 		in, err := Analyze(code, addr)
+		n, lerr := Length(code)
+		if (err == nil) != (lerr == nil) || err == nil && n != in.Len {
+			t.Fatalf("% x: Length says %d, %v; Analyze %v, %v", code, n, lerr, in, err)
+		}
 		if err != nil {
 			if in != nil {
 				t.Fatalf("error %v with an instruction", err)

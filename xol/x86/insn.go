@@ -124,6 +124,19 @@ func Analyze(code []byte, addr uint64) (*Insn, error) {
 	return in, nil
 }
 
+// Length is the length of the instruction at the start of code, by the
+// same walk as Analyze, without the analysis and the text: checking that
+// an address starts an instruction decodes whole functions (a million
+// instructions for a trace of every one), where Analyze's formatting would
+// cost most of the time.
+func Length(code []byte) (int, error) {
+	d, err := walk(code)
+	if err != nil {
+		return 0, err
+	}
+	return d.length, nil
+}
+
 // describe gives the mnemonic and display text. x86asm does the formatting;
 // it sees exactly Len bytes so that it cannot swallow a following byte
 // (as it does after vzeroupper), and it is ignored when its length differs

@@ -161,8 +161,9 @@ var (
 	ErrUnsupported = errors.New("unsupported encoding")
 )
 
-// maxInsnLen is the architectural limit; longer instructions raise #GP.
-const maxInsnLen = 15
+// MaxLen is the architectural limit on an instruction's length; longer
+// instructions raise #GP.
+const MaxLen = 15
 
 // decoded is everything the walk learned about one instruction's bytes.
 type decoded struct {
@@ -209,7 +210,7 @@ func walk(code []byte) (*decoded, error) {
 	d := &decoded{modrmOff: -1, ripDispOff: -1, dispOff: -1, immOff: -1}
 	i := 0
 	byteAt := func(j int) (byte, error) {
-		if j >= maxInsnLen {
+		if j >= MaxLen {
 			return 0, ErrTooLong
 		}
 		if j >= len(code) {
@@ -400,7 +401,7 @@ prefixes:
 	if lay == lj || lay == lJ {
 		d.relLen = imm
 	}
-	if i > maxInsnLen {
+	if i > MaxLen {
 		return nil, ErrTooLong
 	}
 	if i > len(code) {
