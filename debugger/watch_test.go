@@ -172,6 +172,10 @@ func TestWatchReadAndAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	drain(t, s, func(ev Event) { s.Continue(ev.Tid, false) })
+	// Wait: the program's output is copied until then.
+	if st := s.Wait(); st.Code != 0 {
+		t.Errorf("ended %+v", st)
+	}
 	if !regexp.MustCompile(`^shared \d+ deep 15\n$`).MatchString(out.String()) {
 		t.Errorf("output %q, want shared N deep 15", out.String())
 	}
