@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"unique"
 
 	"github.com/ubpdbg/ubpdbg/expr"
 	"github.com/ubpdbg/ubpdbg/target"
@@ -44,14 +45,27 @@ type Location struct {
 // thread only, through its methods and those of Sites, under mu; the
 // ptrace thread reads it without the lock (it is the only writer), and
 // every other goroutine reads it through Snapshot.
+//
+// A million of them must fit (a trace of every instruction or line), so a
+// plain one is small: the spec apart from its location is interned
+// (breakpoints made alike share it), and what only conditions, hit
+// conditions, logpoints, messages and unloaded code need is in x,
+// allocated when first needed.
 type Breakpoint struct {
-	id        int
-	spec      Spec
+	mu        sync.Mutex // guards what follows
+	id        int32
+	verified  bool                // placed in the code
+	pending   bool                // not found yet; placed when a library that has it loads
+	location  string              // Spec.Location
+	spec      unique.Handle[Spec] // the rest of the spec (Location empty)
 	locations []Location
-	verified  bool   // placed in the code
-	message   string // why it is not verified, or a note
+	hits      atomic.Uint64
+	x         *extra // nil for a plain breakpoint
+}
 
-	hits    atomic.Uint64
+// extra is what a plain breakpoint has none of.
+type extra struct {
+	message string        // why it is not verified, or a note
 	evals   atomic.Uint64 // times the condition was evaluated (every trap)
 	hitCond *expr.HitCondition
 	tmpl    *expr.Template
@@ -59,9 +73,7 @@ type Breakpoint struct {
 	// compiled is the evaluator's cache for the condition (CondCache).
 	compiled any
 
-	mu       sync.Mutex // guards spec, locations, verified, message and what follows
 	unloaded []Location // locations whose code was unmapped (see locations.go)
-	pending  bool       // not found yet; placed when a library that has it loads
 	// condFail counts the hits whose condition could not be evaluated,
 	// for the condition text in condFor (a new condition starts afresh).
 	condFail struct {
@@ -71,11 +83,39 @@ type Breakpoint struct {
 	}
 }
 
+// more returns bp.x, allocating it. Caller holds bp.mu (or is New).
+func (bp *Breakpoint) more() *extra {
+	if bp.x == nil {
+		bp.x = &extra{}
+	}
+	return bp.x
+}
+
+// setMessage sets the message; caller holds bp.mu.
+func (bp *Breakpoint) setMessage(msg string) {
+	if msg != "" || bp.x != nil {
+		bp.more().message = msg
+	}
+}
+
+// opts is the spec without its location (ptrace thread, or under mu).
+func (bp *Breakpoint) opts() Spec { return bp.spec.Value() }
+
+// setOpts replaces the spec apart from its location; caller holds bp.mu.
+func (bp *Breakpoint) setOpts(spec Spec) {
+	spec.Location = ""
+	bp.spec = unique.Make(spec)
+}
+
 // ID is the breakpoint's number.
-func (bp *Breakpoint) ID() int { return bp.id }
+func (bp *Breakpoint) ID() int { return int(bp.id) }
 
 // Spec is what the user asked for (ptrace thread; elsewhere use Snapshot).
-func (bp *Breakpoint) Spec() Spec { return bp.spec }
+func (bp *Breakpoint) Spec() Spec {
+	spec := bp.opts()
+	spec.Location = bp.location
+	return spec
+}
 
 // Locations are the addresses it is placed at (ptrace thread; elsewhere
 // use Snapshot).
@@ -83,14 +123,20 @@ func (bp *Breakpoint) Locations() []Location { return bp.locations }
 
 // CondCache is where the evaluator keeps what it compiled of the
 // condition; SetCondition empties it. Ptrace thread only.
-func (bp *Breakpoint) CondCache() *any { return &bp.compiled }
+func (bp *Breakpoint) CondCache() *any {
+	bp.mu.Lock()
+	defer bp.mu.Unlock()
+	return &bp.more().compiled
+}
 
 // SetCondition replaces the condition (already checked: see New); the
 // count of hits whose condition could not be evaluated starts afresh.
 func (bp *Breakpoint) SetCondition(cond string) {
 	bp.mu.Lock()
-	bp.spec.Cond = cond
-	bp.compiled = nil
+	spec := bp.opts()
+	spec.Cond = cond
+	bp.setOpts(spec)
+	bp.more().compiled = nil
 	bp.mu.Unlock()
 }
 
@@ -98,10 +144,15 @@ func (bp *Breakpoint) SetCondition(cond string) {
 func (bp *Breakpoint) Hits() uint64 { return bp.hits.Load() }
 
 // Enabled reports whether it is enabled.
-func (bp *Breakpoint) Enabled() bool { return !bp.spec.Disabled }
+func (bp *Breakpoint) Enabled() bool { return !bp.opts().Disabled }
 
 // Template is the parsed logpoint message, nil for a breakpoint that stops.
-func (bp *Breakpoint) Template() *expr.Template { return bp.tmpl }
+func (bp *Breakpoint) Template() *expr.Template {
+	if bp.x == nil {
+		return nil
+	}
+	return bp.x.tmpl
+}
 
 // Info is a copy of a breakpoint's state for front ends.
 type Info struct {
@@ -130,11 +181,14 @@ type Info struct {
 func (bp *Breakpoint) Snapshot() Info {
 	bp.mu.Lock()
 	defer bp.mu.Unlock()
-	info := Info{ID: bp.id, Spec: bp.spec, Locations: append([]Location(nil), bp.locations...),
-		Verified: bp.verified, Message: bp.message, Hits: bp.hits.Load(), Evaluations: bp.evals.Load(),
-		Unloaded: append([]Location(nil), bp.unloaded...), Pending: bp.pending}
-	if bp.condFail.condFor == bp.spec.Cond {
-		info.CondErrors, info.CondError = bp.condFail.n, bp.condFail.first
+	info := Info{ID: int(bp.id), Spec: bp.Spec(), Locations: append([]Location(nil), bp.locations...),
+		Verified: bp.verified, Hits: bp.hits.Load(), Pending: bp.pending}
+	if x := bp.x; x != nil {
+		info.Message, info.Evaluations = x.message, x.evals.Load()
+		info.Unloaded = append([]Location(nil), x.unloaded...)
+		if x.condFail.condFor == info.Spec.Cond {
+			info.CondErrors, info.CondError = x.condFail.n, x.condFail.first
+		}
 	}
 	return info
 }
@@ -142,7 +196,8 @@ func (bp *Breakpoint) Snapshot() Info {
 // New checks a spec's hit condition and log template and returns an
 // unplaced breakpoint.
 func New(id int, spec Spec) (*Breakpoint, error) {
-	bp := &Breakpoint{id: id, spec: spec}
+	bp := &Breakpoint{id: int32(id), location: spec.Location}
+	bp.setOpts(spec)
 	if spec.Catch != "" && spec.Catch != "throw" && spec.Catch != "catch" && spec.Catch != "rethrow" {
 		return nil, fmt.Errorf("no catchpoint %q (throw, catch or rethrow)", spec.Catch)
 	}
@@ -151,19 +206,20 @@ func New(id int, spec Spec) (*Breakpoint, error) {
 		if err != nil {
 			return nil, fmt.Errorf("hit condition %q: %w", spec.HitCond, err)
 		}
-		bp.hitCond = &hc
+		bp.more().hitCond = &hc
 	}
 	if spec.Log != "" {
 		t, err := expr.ParseTemplate(spec.Log)
 		if err != nil {
 			return nil, fmt.Errorf("log message %q: %w", spec.Log, err)
 		}
-		bp.tmpl = t
+		bp.more().tmpl = t
 	}
 	if spec.Cond != "" {
 		if _, err := expr.ParseStatement(spec.Cond); err != nil {
 			return nil, fmt.Errorf("condition %q: %w", spec.Cond, err)
 		}
+		bp.more()
 	}
 	return bp, nil
 }
@@ -188,9 +244,9 @@ func (s *Sites) Place(c *target.Ctl, bp *Breakpoint, locs []Location) error {
 	bp.verified = len(placed) > 0
 	bp.pending = false
 	if firstErr != nil && len(placed) == 0 {
-		bp.message = firstErr.Error()
+		bp.setMessage(firstErr.Error())
 	} else {
-		bp.message = ""
+		bp.setMessage("")
 	}
 	bp.mu.Unlock()
 	if len(placed) == 0 && firstErr != nil {
@@ -202,7 +258,7 @@ func (s *Sites) Place(c *target.Ctl, bp *Breakpoint, locs []Location) error {
 // attach makes bp a user of the site at addr, putting its int3 in if it
 // is new; a disabled breakpoint keeps the location without a site.
 func (s *Sites) attach(c *target.Ctl, bp *Breakpoint, addr uint64) error {
-	if bp.spec.Disabled {
+	if bp.opts().Disabled {
 		return nil
 	}
 	st, err := s.get(c, addr)
@@ -234,7 +290,7 @@ func (s *Sites) Unplace(c *target.Ctl, bp *Breakpoint) {
 
 // SetEnabled enables or disables a placed breakpoint.
 func (s *Sites) SetEnabled(c *target.Ctl, bp *Breakpoint, on bool) error {
-	if on == !bp.spec.Disabled {
+	if on == bp.Enabled() {
 		return nil
 	}
 	locs := bp.locations
@@ -251,7 +307,9 @@ func (s *Sites) SetEnabled(c *target.Ctl, bp *Breakpoint, on bool) error {
 // out a placed one's int3s.
 func (bp *Breakpoint) SetDisabled(off bool) {
 	bp.mu.Lock()
-	bp.spec.Disabled = off
+	spec := bp.opts()
+	spec.Disabled = off
+	bp.setOpts(spec)
 	bp.mu.Unlock()
 }
 
@@ -285,9 +343,9 @@ func condReason(err error) string {
 func (bp *Breakpoint) condFailed(err error) bool {
 	bp.mu.Lock()
 	defer bp.mu.Unlock()
-	f := &bp.condFail
-	if f.condFor != bp.spec.Cond {
-		f.condFor, f.n, f.first = bp.spec.Cond, 0, ""
+	f, cond := &bp.more().condFail, bp.opts().Cond
+	if f.condFor != cond {
+		f.condFor, f.n, f.first = cond, 0, ""
 	}
 	f.n++
 	if f.n == 1 {
@@ -318,8 +376,9 @@ const (
 // condition first if the breakpoint has one (held, err); without one, both
 // are ignored. Ptrace thread only.
 func (bp *Breakpoint) Hit(addr uint64, held bool, err error) Outcome {
-	if bp.spec.Cond != "" {
-		bp.evals.Add(1)
+	spec := bp.opts()
+	if spec.Cond != "" {
+		bp.x.evals.Add(1) // New and SetCondition made x
 		if err != nil {
 			// As GDB does, a condition that cannot be evaluated stops
 			// the thread, with the error, so the user sees why. Once:
@@ -337,12 +396,17 @@ func (bp *Breakpoint) Hit(addr uint64, held bool, err error) Outcome {
 	}
 	n := bp.hits.Add(1)
 	bp.countAt(addr)
+	var hitCond *expr.HitCondition
+	var tmpl *expr.Template
+	if x := bp.x; x != nil {
+		hitCond, tmpl = x.hitCond, x.tmpl
+	}
 	switch {
-	case bp.hitCond != nil && !bp.hitCond.Match(n):
+	case hitCond != nil && !hitCond.Match(n):
 		return Pass
-	case bp.tmpl != nil:
+	case tmpl != nil:
 		return Log
-	case bp.spec.Trace:
+	case spec.Trace:
 		return Pass
 	}
 	return Stop
@@ -352,13 +416,14 @@ func (bp *Breakpoint) Hit(addr uint64, held bool, err error) Outcome {
 // should know about it (it stays verified).
 func (bp *Breakpoint) SetWarning(msg string) {
 	bp.mu.Lock()
-	bp.message = msg
+	bp.setMessage(msg)
 	bp.mu.Unlock()
 }
 
 // SetUnverified marks the breakpoint as not placed, with the reason.
 func (bp *Breakpoint) SetUnverified(msg string) {
 	bp.mu.Lock()
-	bp.verified, bp.message, bp.locations, bp.pending = false, msg, nil, false
+	bp.verified, bp.locations, bp.pending = false, nil, false
+	bp.setMessage(msg)
 	bp.mu.Unlock()
 }

@@ -1,6 +1,10 @@
 package breakpoints
 
-import "github.com/ubpdbg/ubpdbg/target"
+import (
+	"slices"
+
+	"github.com/ubpdbg/ubpdbg/target"
+)
 
 // InternalKind is what an internal breakpoint is for; the session decides
 // a hit of each kind differently.
@@ -71,24 +75,44 @@ func (s *Sites) AddInternal(c *target.Ctl, addr uint64, ib *Internal) error {
 	if err != nil {
 		return err
 	}
-	st.internal = append(st.internal, ib)
+	if st.internal == nil {
+		st.internal = new([]*Internal)
+	}
+	*st.internal = append(*st.internal, ib)
+	s.withInternal[addr] = st
 	return nil
 }
 
 // RemoveInternal removes every internal breakpoint for which drop returns
 // true.
 func (s *Sites) RemoveInternal(c *target.Ctl, drop func(*Internal) bool) {
-	for _, st := range s.All() {
-		kept := st.internal[:0]
-		for _, ib := range st.internal {
+	addrs := make([]uint64, 0, len(s.withInternal))
+	for a := range s.withInternal {
+		addrs = append(addrs, a)
+	}
+	slices.Sort(addrs)
+	for _, a := range addrs {
+		st := s.withInternal[a]
+		kept := (*st.internal)[:0]
+		for _, ib := range *st.internal {
 			if !drop(ib) {
 				kept = append(kept, ib)
 			}
 		}
-		st.internal = kept
+		if len(kept) == 0 {
+			st.internal = nil
+			delete(s.withInternal, a)
+		} else {
+			*st.internal = kept
+		}
 		_ = s.release(c, st)
 	}
 }
 
 // Internals returns the internal breakpoints at a site.
-func (st *Site) Internals() []*Internal { return st.internal }
+func (st *Site) Internals() []*Internal {
+	if st.internal == nil {
+		return nil
+	}
+	return *st.internal
+}

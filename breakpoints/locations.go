@@ -38,7 +38,8 @@ func (bp *Breakpoint) countAt(addr uint64) {
 // matches nothing yet: a library loaded later may have it.
 func (bp *Breakpoint) SetPending(msg string) {
 	bp.mu.Lock()
-	bp.verified, bp.message, bp.locations, bp.pending = false, msg, nil, true
+	bp.verified, bp.locations, bp.pending = false, nil, true
+	bp.setMessage(msg)
 	bp.mu.Unlock()
 }
 
@@ -52,6 +53,7 @@ func (s *Sites) Unmapped(gone func(addr uint64) bool) {
 	for addr := range s.sites {
 		if gone(addr) {
 			delete(s.sites, addr)
+			delete(s.withInternal, addr)
 		}
 	}
 	for addr := range s.removed {
@@ -89,7 +91,8 @@ func (s *Sites) DropLocations(bp *Breakpoint, gone func(addr uint64) bool, msg s
 	}
 	bp.locations = kept
 	if len(kept) == 0 {
-		bp.verified, bp.message, bp.pending = false, msg, true
+		bp.verified, bp.pending = false, true
+		bp.setMessage(msg)
 	}
 	return len(dropped)
 }
@@ -98,13 +101,14 @@ func (s *Sites) DropLocations(bp *Breakpoint, gone func(addr uint64) bool, msg s
 // an earlier one of the same place (a library unloaded again from the
 // same address). Caller holds bp.mu.
 func (bp *Breakpoint) addUnloaded(l Location) {
-	for i, u := range bp.unloaded {
+	x := bp.more()
+	for i, u := range x.unloaded {
 		if u.Addr == l.Addr && u.Function == l.Function && u.File == l.File && u.Line == l.Line {
-			bp.unloaded[i].Hits += l.Hits
+			x.unloaded[i].Hits += l.Hits
 			return
 		}
 	}
-	bp.unloaded = append(bp.unloaded, l)
+	x.unloaded = append(x.unloaded, l)
 }
 
 // AddLocations places the breakpoint at those of locs it does not have
@@ -136,11 +140,31 @@ func (s *Sites) AddLocations(c *target.Ctl, bp *Breakpoint, locs []Location) (in
 	if len(added) > 0 {
 		all := append(append([]Location(nil), bp.locations...), added...)
 		sort.SliceStable(all, func(i, j int) bool { return all[i].Addr < all[j].Addr })
-		bp.locations, bp.verified, bp.message, bp.pending = all, true, "", false
+		bp.locations, bp.verified, bp.pending = all, true, false
+		bp.setMessage("")
 	} else if firstErr != nil && len(bp.locations) == 0 {
-		bp.message, bp.pending = firstErr.Error(), false
+		bp.pending = false
+		bp.setMessage(firstErr.Error())
 	}
 	return len(added), firstErr
+}
+
+// dropLocation takes away the location at addr, whose int3 could not be
+// written; a breakpoint left without any is unverified, with msg.
+func (bp *Breakpoint) dropLocation(addr uint64, msg string) {
+	bp.mu.Lock()
+	defer bp.mu.Unlock()
+	kept := bp.locations[:0:0]
+	for _, l := range bp.locations {
+		if l.Addr != addr {
+			kept = append(kept, l)
+		}
+	}
+	bp.locations = kept
+	if len(kept) == 0 {
+		bp.verified, bp.pending = false, false
+		bp.setMessage(msg)
+	}
 }
 
 func without(bps []*Breakpoint, bp *Breakpoint) []*Breakpoint {

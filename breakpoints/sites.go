@@ -18,26 +18,31 @@ const int3 = 0xcc
 // Site is one int3 in the code. Sites are shared: every breakpoint (user or
 // internal) at an address uses the one site there.
 type Site struct {
-	Addr uint64
-	orig byte      // the byte the int3 replaced
-	insn *x86.Insn // the displaced instruction, analysed at the first hit
-	bad  error     // why it cannot be analysed
-
+	Addr     uint64
+	orig     byte          // the byte the int3 replaced
+	insn     *analysis     // the displaced instruction, analysed at the first hit
 	users    []*Breakpoint // user breakpoints at this address
-	internal []*Internal   // stepping breakpoints (thread-specific)
+	internal *[]*Internal  // stepping breakpoints (thread-specific); few sites have any
+}
+
+// analysis is what Sites.Insn found of a site's instruction.
+type analysis struct {
+	insn *x86.Insn
+	bad  error // why it cannot be analysed
 }
 
 // Sites is the table of int3s in one process. It is used on the ptrace
 // thread only.
 type Sites struct {
-	sites   map[uint64]*Site
-	removed map[uint64]struct{} // addresses whose int3 was taken out
-	batch   *pageBatch          // pages read ahead for many insertions
+	sites        map[uint64]*Site
+	removed      map[uint64]struct{} // addresses whose int3 was taken out
+	batch        *pageBatch          // pages read ahead for many insertions
+	withInternal map[uint64]*Site    // the sites that have internal breakpoints
 }
 
 // NewSites returns an empty table.
 func NewSites() *Sites {
-	return &Sites{sites: map[uint64]*Site{}, removed: map[uint64]struct{}{}}
+	return &Sites{sites: map[uint64]*Site{}, removed: map[uint64]struct{}{}, withInternal: map[uint64]*Site{}}
 }
 
 // At returns the site at addr, or nil.
@@ -100,7 +105,7 @@ func (s *Sites) get(c *target.Ctl, addr uint64) (*Site, error) {
 
 // release takes the int3 out if nothing uses the site any more.
 func (s *Sites) release(c *target.Ctl, st *Site) error {
-	if len(st.users) > 0 || len(st.internal) > 0 {
+	if len(st.users) > 0 || len(st.Internals()) > 0 {
 		return nil
 	}
 	delete(s.sites, st.Addr)
@@ -116,8 +121,8 @@ func (s *Sites) release(c *target.Ctl, st *Site) error {
 // bytes are read from memory with every int3 of ours replaced by the byte
 // it covers (a neighbouring site may lie inside the instruction).
 func (s *Sites) Insn(c *target.Ctl, st *Site) (*x86.Insn, error) {
-	if st.insn != nil || st.bad != nil {
-		return st.insn, st.bad
+	if st.insn != nil {
+		return st.insn.insn, st.insn.bad
 	}
 	buf := make([]byte, 16)
 	n, _ := c.Process().ReadMemory(st.Addr, buf)
@@ -129,10 +134,10 @@ func (s *Sites) Insn(c *target.Ctl, st *Site) (*x86.Insn, error) {
 	}
 	in, err := x86.Analyze(buf, st.Addr)
 	if err != nil {
-		st.bad = fmt.Errorf("breakpoint at %#x: %w", st.Addr, err)
-		return nil, st.bad
+		st.insn = &analysis{bad: fmt.Errorf("breakpoint at %#x: %w", st.Addr, err)}
+		return nil, st.insn.bad
 	}
-	st.insn = in
+	st.insn = &analysis{insn: in}
 	return in, nil
 }
 
@@ -156,6 +161,7 @@ func (s *Sites) RemoveAll(c *target.Ctl) error {
 		s.removed[addr] = struct{}{}
 	}
 	s.sites = map[uint64]*Site{}
+	s.withInternal = map[uint64]*Site{}
 	return first
 }
 
@@ -176,6 +182,7 @@ func (s *Sites) CleanChild(c *target.Ctl, child int) error {
 func (s *Sites) Reset() {
 	s.sites = map[uint64]*Site{}
 	s.removed = map[uint64]struct{}{}
+	s.withInternal = map[uint64]*Site{}
 }
 
 // Users returns the user breakpoints at a site.
@@ -264,12 +271,13 @@ func (s *Sites) Flush(c *target.Ctl) error {
 			buf = append(buf, b.pages[pages[k]]...)
 		}
 		if err := c.WriteMemory(pages[i], buf); err != nil {
-			// Those int3s are not in: forget their sites.
-			for a, st := range s.sites {
-				if a >= pages[i] && a < pages[j-1]+pageSize {
+			// The int3s this batch put in those pages are not in:
+			// forget their sites (sites placed before are still in).
+			for _, a := range b.placed {
+				if st := s.sites[a]; st != nil && a >= pages[i] && a < pages[j-1]+pageSize {
 					delete(s.sites, a)
 					for _, u := range st.users {
-						u.SetUnverified(fmt.Sprintf("cannot write an int3 at %#x: %v", a, err))
+						u.dropLocation(a, fmt.Sprintf("cannot write an int3 at %#x: %v", a, err))
 					}
 				}
 			}
