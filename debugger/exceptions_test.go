@@ -106,7 +106,8 @@ func TestSignalHandling(t *testing.T) {
 				t.Error(err)
 			}
 		})
-		return out.String(), s.Wait()
+		st := s.Wait() // first: the program's output is copied until then
+		return out.String(), st
 	}
 	t.Run("handled fault", func(t *testing.T) {
 		stops := 0
