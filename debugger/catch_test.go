@@ -42,6 +42,7 @@ func TestCatchSyscall(t *testing.T) {
 		}
 		s.Continue(ev.Tid, false)
 	})
+	s.Wait() // the program's output is copied until then
 	// The other thread may have stopped already when the catchpoint was
 	// disabled (its stop was decided and on its way): one call more, and
 	// the calls under way then may return unseen.

@@ -245,6 +245,7 @@ func TestWatchLocalEndsWithFrame(t *testing.T) {
 	}
 	s.Continue(ev.Tid, false)
 	drain(t, s, func(ev Event) { t.Errorf("stop %+v", ev) })
+	s.Wait() // the program's output is copied until then
 	if out.String() != string(native) {
 		t.Errorf("output %q, want %q", out.String(), native)
 	}
