@@ -125,6 +125,7 @@ type scaleRow struct {
 	count    int
 	batch    insertion // SetBreakpoints, chunkSize specs per call
 	each     insertion // SetBreakpoint once per address
+	removal  insertion // ClearBreakpoints, chunkSize numbers per call (after the batch)
 	heap     int64     // ubpdbg's heap growth for the batch
 	slotMem  int       // SlotMemory()
 	xolSize  int       // from smaps
@@ -158,6 +159,7 @@ func insert(prog string, sled uint64, total, count int, batch bool, limit time.D
 	spec := func(i int) breakpoints.Spec {
 		return breakpoints.Spec{Location: "*0x" + strconv.FormatUint(first+uint64(i), 16), Trace: true}
 	}
+	var ids []int // of the batch, for the removal
 	var ms0, ms1 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&ms0)
@@ -176,6 +178,7 @@ func insert(prog string, sled uint64, total, count int, batch bool, limit time.D
 					ins.err = fmt.Errorf("%s: %s", in.Spec.Location, in.Message)
 					return
 				}
+				ids = append(ids, in.ID)
 			}
 		} else {
 			for i := 0; i < k; i++ {
@@ -234,6 +237,7 @@ func insert(prog string, sled uint64, total, count int, batch bool, limit time.D
 				row.slotMem = s.SlotMemory()
 				row.boosted = s.XOLStats().Boosted
 				row.xolSize, row.xolRSS, row.xolAreas, ins.err = xolMappings(s.Pid())
+				row.removal = remove(s, ids)
 			}
 			return
 		case <-timeout:
@@ -241,6 +245,31 @@ func insert(prog string, sled uint64, total, count int, batch bool, limit time.D
 			return
 		}
 	}
+}
+
+// remove deletes the breakpoints ids through ClearBreakpoints, chunkSize
+// a call, and times it.
+func remove(s *debugger.Session, ids []int) (rm insertion) {
+	start := time.Now()
+	for rm.done < len(ids) {
+		k := min(chunkSize, len(ids)-rm.done)
+		t := time.Now()
+		if err := s.ClearBreakpoints(ids[rm.done : rm.done+k]); err != nil {
+			rm.err = err
+			return
+		}
+		per := time.Since(t) / time.Duration(k)
+		if rm.done == 0 {
+			rm.firstRate = per
+		}
+		rm.lastRate = per
+		rm.done += k
+	}
+	rm.took = time.Since(start)
+	if left := len(s.Breakpoints()); left != 1 { // checkpoint's
+		rm.err = fmt.Errorf("%d breakpoints left after the removal, want 1", left)
+	}
+	return rm
 }
 
 // sectionScale: inserting many breakpoints, and the slot memory.
@@ -269,14 +298,15 @@ func sectionScale(o *options, e *env, sum *summary) error {
 			return fmt.Errorf("%d breakpoints: %v; %v", n, row.batch.err, row.each.err)
 		}
 		sum.scale = append(sum.scale, row)
-		fmt.Fprintf(o.out, "  %d breakpoints: SetBreakpoints %s, SetBreakpoint each %s\n", n, row.batch.String(n), row.each.String(n))
+		fmt.Fprintf(o.out, "  %d breakpoints: SetBreakpoints %s, SetBreakpoint each %s, ClearBreakpoints %s\n", n, row.batch.String(n), row.each.String(n), row.removal.String(n))
 	}
 	tw := newTable(o.out)
-	fmt.Fprintf(tw, "breakpoints\tSetBreakpoints (%d a call)\tper bp: first, last %d\tSetBreakpoint each\tper bp: first, last %d\tubpdbg heap\tper bp\tSlotMemory()\tXOL areas (smaps)\tsize\tRss\thits boosted\t\n", chunkSize, chunkSize, chunkSize)
+	fmt.Fprintf(tw, "breakpoints\tSetBreakpoints (%d a call)\tper bp: first, last %d\tSetBreakpoint each\tper bp: first, last %d\tClearBreakpoints (%d a call)\tubpdbg heap\tper bp\tSlotMemory()\tXOL areas (smaps)\tsize\tRss\thits boosted\t\n", chunkSize, chunkSize, chunkSize, chunkSize)
 	for _, r := range sum.scale {
-		fmt.Fprintf(tw, "%d\t%s\t%s, %s\t%s\t%s, %s\t%.1f MiB\t%d B\t%d B\t%d\t%d KiB\t%d KiB\t%d\t\n", r.count,
+		fmt.Fprintf(tw, "%d\t%s\t%s, %s\t%s\t%s, %s\t%s\t%.1f MiB\t%d B\t%d B\t%d\t%d KiB\t%d KiB\t%d\t\n", r.count,
 			r.batch.String(r.count), nsPer(float64(r.batch.firstRate)), nsPer(float64(r.batch.lastRate)),
 			r.each.String(r.count), nsPer(float64(r.each.firstRate)), nsPer(float64(r.each.lastRate)),
+			r.removal.String(r.count),
 			float64(r.heap)/(1<<20), r.heap/int64(r.count), r.slotMem, r.xolAreas, r.xolSize/1024, r.xolRSS/1024, r.boosted)
 	}
 	tw.Flush()

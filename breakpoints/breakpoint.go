@@ -288,6 +288,51 @@ func (s *Sites) Unplace(c *target.Ctl, bp *Breakpoint) {
 	}
 }
 
+// UnplaceAll takes many breakpoints out of their sites at once: the int3s
+// that nothing uses any more are taken out with one read and one write
+// per run of pages, as Batch and Flush put them in. An int3 that cannot
+// be taken out stays in memory, as with Unplace: its site is remembered
+// as removed, so a hit there resumes as if there were none.
+func (s *Sites) UnplaceAll(c *target.Ctl, bps []*Breakpoint) error {
+	var free []*Site
+	for _, bp := range bps {
+		for _, l := range bp.locations {
+			st := s.sites[l.Addr]
+			if st == nil {
+				continue
+			}
+			st.users = without(st.users, bp)
+			if len(st.users) == 0 && len(st.Internals()) == 0 {
+				free = append(free, st)
+			}
+		}
+	}
+	if len(free) == 0 {
+		return nil
+	}
+	addrs := make([]uint64, len(free))
+	for i, st := range free {
+		addrs[i] = st.Addr
+	}
+	s.Batch(c, addrs)
+	var first error
+	for _, st := range free {
+		delete(s.sites, st.Addr)
+		s.removed[st.Addr] = struct{}{}
+		if page := s.batch.page(st.Addr); page != nil {
+			page.buf[st.Addr&pageMask] = st.orig
+			page.dirty = true
+		} else if err := c.WriteMemory(st.Addr, []byte{st.orig}); err != nil && first == nil {
+			first = err
+		}
+	}
+	if err := s.Flush(c); err != nil && first == nil {
+		first = err
+	}
+	c.UnguardSites(addrs)
+	return first
+}
+
 // SetEnabled enables or disables a placed breakpoint.
 func (s *Sites) SetEnabled(c *target.Ctl, bp *Breakpoint, on bool) error {
 	if on == bp.Enabled() {

@@ -7,6 +7,7 @@ package breakpoints
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/ubpdbg/ubpdbg/target"
@@ -79,9 +80,10 @@ func (s *Sites) get(c *target.Ctl, addr uint64) (*Site, error) {
 		return st, nil
 	}
 	var b [1]byte
-	page, batched := s.batch.page(addr)
+	page := s.batch.page(addr)
+	batched := page != nil
 	if batched {
-		b[0] = page[addr&pageMask]
+		b[0] = page.buf[addr&pageMask]
 	} else if _, err := c.Process().ReadMemory(addr, b[:]); err != nil {
 		return nil, fmt.Errorf("%#x: %w: %v", addr, ErrNotCode, err)
 	}
@@ -89,8 +91,8 @@ func (s *Sites) get(c *target.Ctl, addr uint64) (*Site, error) {
 		return nil, fmt.Errorf("%#x: %w: the program has an int3 of its own there", addr, ErrNotCode)
 	}
 	if batched {
-		page[addr&pageMask] = int3
-		s.batch.dirty[addr&^pageMask] = true
+		page.buf[addr&pageMask] = int3
+		page.dirty = true
 		s.batch.placed = append(s.batch.placed, addr)
 	} else if err := c.WriteMemory(addr, []byte{int3}); err != nil {
 		return nil, fmt.Errorf("%#x: %w: %v", addr, ErrNotCode, err)
@@ -99,7 +101,9 @@ func (s *Sites) get(c *target.Ctl, addr uint64) (*Site, error) {
 	}
 	st := &Site{Addr: addr, orig: b[0]}
 	s.sites[addr] = st
-	delete(s.removed, addr)
+	if len(s.removed) > 0 {
+		delete(s.removed, addr)
+	}
 	return st, nil
 }
 
@@ -202,31 +206,51 @@ const pageSize = 4096
 const pageMask = pageSize - 1
 
 type pageBatch struct {
-	pages  map[uint64][]byte
-	dirty  map[uint64]bool
-	placed []uint64 // the int3s put into the pages, for the guardian
+	pages  map[uint64]*batchPage // by page address; nil: unreadable
+	last   *batchPage            // the page of the last lookup: addresses come in order
+	placed []uint64              // the int3s put into the pages, for the guardian
 }
 
-func (b *pageBatch) page(addr uint64) ([]byte, bool) {
+type batchPage struct {
+	addr  uint64
+	buf   []byte
+	dirty bool
+}
+
+// page returns the batch's copy of addr's page, or nil (no batch, or the
+// page is not in it).
+func (b *pageBatch) page(addr uint64) *batchPage {
 	if b == nil {
-		return nil, false
+		return nil
 	}
-	p, ok := b.pages[addr&^pageMask]
-	return p, ok
+	if p := b.last; p != nil && p.addr == addr&^pageMask {
+		return p
+	}
+	p := b.pages[addr&^pageMask]
+	if p != nil {
+		b.last = p
+	}
+	return p
 }
 
 // Batch starts a batch for insertions at addrs: their pages are read now,
 // and the int3s placed until Flush are written then.
 func (s *Sites) Batch(c *target.Ctl, addrs []uint64) {
-	b := &pageBatch{pages: map[uint64][]byte{}, dirty: map[uint64]bool{}}
+	b := &pageBatch{pages: map[uint64]*batchPage{}}
 	var pages []uint64
+	last := ^uint64(0)
 	for _, a := range addrs {
-		if _, ok := b.pages[a&^pageMask]; !ok && s.sites[a] == nil {
-			b.pages[a&^pageMask] = nil
-			pages = append(pages, a&^pageMask)
+		pg := a &^ pageMask
+		if pg == last {
+			continue
+		}
+		last = pg
+		if _, ok := b.pages[pg]; !ok {
+			b.pages[pg] = nil
+			pages = append(pages, pg)
 		}
 	}
-	sort.Slice(pages, func(i, j int) bool { return pages[i] < pages[j] })
+	slices.Sort(pages)
 	for i := 0; i < len(pages); {
 		j := i + 1
 		for j < len(pages) && pages[j] == pages[j-1]+pageSize {
@@ -237,7 +261,7 @@ func (s *Sites) Batch(c *target.Ctl, addrs []uint64) {
 		for k := i; k < j; k++ {
 			off := (k - i) * pageSize
 			if off+pageSize <= n {
-				b.pages[pages[k]] = buf[off : off+pageSize : off+pageSize]
+				b.pages[pages[k]] = &batchPage{addr: pages[k], buf: buf[off : off+pageSize : off+pageSize]}
 			} else {
 				delete(b.pages, pages[k]) // unreadable: the slow path says why
 			}
@@ -256,10 +280,12 @@ func (s *Sites) Flush(c *target.Ctl) error {
 		return nil
 	}
 	var pages []uint64
-	for p := range b.dirty {
-		pages = append(pages, p)
+	for a, p := range b.pages {
+		if p != nil && p.dirty {
+			pages = append(pages, a)
+		}
 	}
-	sort.Slice(pages, func(i, j int) bool { return pages[i] < pages[j] })
+	slices.Sort(pages)
 	var first error
 	for i := 0; i < len(pages); {
 		j := i + 1
@@ -268,7 +294,7 @@ func (s *Sites) Flush(c *target.Ctl) error {
 		}
 		buf := make([]byte, 0, (j-i)*pageSize)
 		for k := i; k < j; k++ {
-			buf = append(buf, b.pages[pages[k]]...)
+			buf = append(buf, b.pages[pages[k]].buf...)
 		}
 		if err := c.WriteMemory(pages[i], buf); err != nil {
 			// The int3s this batch put in those pages are not in:

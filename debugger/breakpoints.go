@@ -45,7 +45,7 @@ func (s *Session) makeBreakpoint(spec breakpoints.Spec) (*breakpoints.Breakpoint
 	}
 	s.bpMu.Lock()
 	s.nextBP++ // under bpMu too: Restart reads it after the ptrace thread ended
-	s.bps[bp.ID()] = bp
+	s.bps.put(bp)
 	s.bpMu.Unlock()
 	return bp, nil
 }
@@ -182,7 +182,7 @@ func (s *Session) SetBreakpoints(specs []breakpoints.Spec) ([]breakpoints.Info, 
 // placePending retries every unverified breakpoint (after libraries load).
 func (s *Session) placePending(c *target.Ctl) {
 	for _, id := range s.sortedIDs() {
-		bp := s.bps[id]
+		bp := s.bps.get(id)
 		if info := bp.Snapshot(); info.Verified || bp.Spec().Disabled {
 			continue
 		}
@@ -193,7 +193,7 @@ func (s *Session) placePending(c *target.Ctl) {
 	}
 }
 
-func (s *Session) sortedIDs() []int { return sortedKeys(s.bps) }
+func (s *Session) sortedIDs() []int { return s.bps.ids() }
 
 // sortedKeys are the numbers of a session's breakpoints, watchpoints or
 // catchpoints, in order.
@@ -213,7 +213,7 @@ func (s *Session) ClearBreakpoint(id int) error {
 		if s.deleteWatch(c, id) || s.deleteCatch(c, id) {
 			return nil
 		}
-		bp := s.bps[id]
+		bp := s.bps.get(id)
 		if bp == nil {
 			return fmt.Errorf("no breakpoint %d", id)
 		}
@@ -221,6 +221,37 @@ func (s *Session) ClearBreakpoint(id int) error {
 		s.deleteBP(id)
 		return nil
 	})
+}
+
+// ClearBreakpoints deletes many breakpoints, watchpoints and catchpoints
+// at once: the int3s go with one read and one write per run of pages of
+// code, so removing a million is as fast as placing them. Every number
+// that exists is deleted; the error names those that do not.
+func (s *Session) ClearBreakpoints(ids []int) error {
+	var missing []error
+	err := s.proc.Do(func(c *target.Ctl) error {
+		var bps []*breakpoints.Breakpoint
+		for _, id := range ids {
+			if s.deleteWatch(c, id) || s.deleteCatch(c, id) {
+				continue
+			}
+			bp := s.bps.get(id)
+			if bp == nil {
+				missing = append(missing, fmt.Errorf("no breakpoint %d", id))
+				continue
+			}
+			bps = append(bps, bp)
+			s.deleteBP(id)
+		}
+		if err := s.sites.UnplaceAll(c, bps); err != nil {
+			s.logf("taking breakpoints out: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return errors.Join(missing...)
 }
 
 // EnableBreakpoint enables or disables a breakpoint or a watchpoint.
@@ -232,7 +263,7 @@ func (s *Session) EnableBreakpoint(id int, on bool) error {
 		if s.enableCatch(c, id, on) {
 			return nil
 		}
-		bp := s.bps[id]
+		bp := s.bps.get(id)
 		if bp == nil {
 			return fmt.Errorf("no breakpoint %d", id)
 		}
@@ -255,7 +286,7 @@ func (s *Session) SetCondition(id int, cond string) error {
 			s.bpMu.Unlock()
 			return nil
 		}
-		bp := s.bps[id]
+		bp := s.bps.get(id)
 		if bp == nil {
 			return fmt.Errorf("no breakpoint %d", id)
 		}
@@ -271,7 +302,7 @@ func (s *Session) SetCondition(id int, cond string) error {
 
 func (s *Session) deleteBP(id int) {
 	s.bpMu.Lock()
-	delete(s.bps, id)
+	s.bps.remove(id)
 	s.bpMu.Unlock()
 }
 
@@ -282,7 +313,7 @@ func (s *Session) Breakpoints() []breakpoints.Info {
 	defer s.bpMu.Unlock()
 	var out []breakpoints.Info
 	for _, id := range s.sortedIDs() {
-		out = append(out, s.bps[id].Snapshot())
+		out = append(out, s.bps.get(id).Snapshot())
 	}
 	return out
 }
@@ -291,7 +322,7 @@ func (s *Session) Breakpoints() []breakpoints.Info {
 func (s *Session) Breakpoint(id int) (breakpoints.Info, bool) {
 	s.bpMu.Lock()
 	defer s.bpMu.Unlock()
-	if bp := s.bps[id]; bp != nil {
+	if bp := s.bps.get(id); bp != nil {
 		return bp.Snapshot(), true
 	}
 	return breakpoints.Info{}, false
@@ -308,7 +339,7 @@ func (s *Session) ReplaceBreakpoints(owned []int, specs []breakpoints.Spec) ([]b
 	s.proc.Do(func(c *target.Ctl) error {
 		old := map[breakpoints.Spec]*breakpoints.Breakpoint{}
 		for _, id := range owned {
-			if bp := s.bps[id]; bp != nil {
+			if bp := s.bps.get(id); bp != nil {
 				old[bp.Spec()] = bp
 			}
 		}
@@ -341,11 +372,15 @@ func (s *Session) ReplaceBreakpoints(owned []int, specs []breakpoints.Spec) ([]b
 			infos = append(infos, bp.Snapshot())
 			ids = append(ids, bp.ID())
 		}
+		var gone []*breakpoints.Breakpoint
 		for _, id := range owned {
-			if bp := s.bps[id]; bp != nil && !keep[id] {
-				s.sites.Unplace(c, bp)
+			if bp := s.bps.get(id); bp != nil && !keep[id] {
+				gone = append(gone, bp)
 				s.deleteBP(id)
 			}
+		}
+		if err := s.sites.UnplaceAll(c, gone); err != nil {
+			s.logf("taking breakpoints out: %v", err)
 		}
 		return nil
 	})

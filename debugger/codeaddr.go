@@ -28,6 +28,7 @@ type codeChecker struct {
 	s     *Session
 	maps  []procmaps.Mapping // nil until first needed
 	funcs map[uint64]*insnStarts
+	last  *insnStarts // the function of the last check: addresses come in order
 }
 
 // insnStarts are the instruction starts of one function, decoded from its
@@ -83,12 +84,16 @@ func (cc *codeChecker) check(addr uint64) error {
 	if addr-start > maxWalk {
 		return uncheckedError{fmt.Sprintf("%#x is %d bytes into %s: too far to check that an instruction starts there", addr, addr-start, fn)}
 	}
-	f := cc.funcs[start]
+	f := cc.last
+	if f == nil || f.start != start {
+		f = cc.funcs[start]
+	}
 	if f == nil {
 		f = &insnStarts{start: start, to: start, fn: fn}
 		f.set(start)
 		cc.funcs[start] = f
 	}
+	cc.last = f
 	if err := cc.decodeTo(f, addr); err != nil {
 		return err
 	}

@@ -569,7 +569,7 @@ func (s *Session) onExec(c *target.Ctl, tid int) target.Action {
 	s.watchGoFailures(c)
 	everywhere := func(uint64) bool { return true }
 	for _, id := range s.sortedIDs() {
-		s.sites.DropLocations(s.bps[id], everywhere, "the program exec'd; resolving again")
+		s.sites.DropLocations(s.bps.get(id), everywhere, "the program exec'd; resolving again")
 	}
 	s.placePending(c)
 	s.emit(Event{Kind: ModulesChanged})

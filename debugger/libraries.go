@@ -43,7 +43,7 @@ func (s *Session) imagesUnloaded(gone []*symbols.Image) {
 	}
 	s.sites.Unmapped(in)
 	for _, id := range s.sortedIDs() {
-		bp := s.bps[id]
+		bp := s.bps.get(id)
 		if n := s.sites.DropLocations(bp, in, "its library was unloaded (pending: it is placed again if a library that has it is loaded)"); n > 0 {
 			s.logf("breakpoint %d: %d locations unloaded", id, n)
 			s.emit(Event{Kind: BreakpointChanged, BreakpointID: id})
@@ -59,10 +59,10 @@ func (s *Session) imagesLoaded(c *target.Ctl, added []*symbols.Image) {
 	var addrs []uint64
 	for i, id := range ids {
 		resolveIn := symbols.ResolveIn
-		if s.bps[id].Spec().Catch != "" {
+		if s.bps.get(id).Spec().Catch != "" {
 			resolveIn = symbols.ResolveLinesIn // at the entry: see CatchCxx
 		}
-		locs, err := resolveIn(added, s.bps[id].Spec().Location)
+		locs, err := resolveIn(added, s.bps.get(id).Spec().Location)
 		if err != nil {
 			continue // not in these images: the usual case
 		}
@@ -79,7 +79,7 @@ func (s *Session) imagesLoaded(c *target.Ctl, added []*symbols.Image) {
 		if found[i] == nil {
 			continue
 		}
-		n, err := s.sites.AddLocations(c, s.bps[id], found[i])
+		n, err := s.sites.AddLocations(c, s.bps.get(id), found[i])
 		if err != nil {
 			s.logf("breakpoint %d: %v", id, err)
 		}

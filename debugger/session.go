@@ -83,7 +83,7 @@ type Session struct {
 	xol     *xol.Runtime
 	threads map[int]*thread
 	bpMu    sync.Mutex // guards bps for readers off the ptrace thread
-	bps     map[int]*breakpoints.Breakpoint
+	bps     bpTable
 	nextBP  int
 	allHeld bool // all-stop: every thread is held by a stop
 	// pending are stops that other threads made while a stop of every
@@ -221,7 +221,7 @@ func newSession(cfg Config) *Session {
 				Text: fmt.Sprintf("ubpdbg: %d log messages dropped: the front end did not read them fast enough\n", n)}
 		}})
 	return &Session{cfg: cfg, events: events, sites: breakpoints.NewSites(),
-		xol: xol.NewRuntime(), threads: map[int]*thread{}, bps: map[int]*breakpoints.Breakpoint{}, nextBP: 1}
+		xol: xol.NewRuntime(), threads: map[int]*thread{}, nextBP: 1}
 }
 
 // MaxQueuedEvents and MaxQueuedLogBytes bound the events that wait for a

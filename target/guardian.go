@@ -181,9 +181,14 @@ func (p *Process) guardWatches() {
 
 // UnguardSite tells the guardian that the int3 at addr is gone (its
 // original byte is back in the program).
-func (c *Ctl) UnguardSite(addr uint64) {
+func (c *Ctl) UnguardSite(addr uint64) { c.UnguardSites([]uint64{addr}) }
+
+// UnguardSites is UnguardSite for many sites, in one message.
+func (c *Ctl) UnguardSites(addrs []uint64) {
 	if g := c.p.guard; g != nil {
-		g.record(guardRemove, addr, 0)
+		for _, a := range addrs {
+			g.record(guardRemove, a, 0)
+		}
 		g.flush()
 	}
 }

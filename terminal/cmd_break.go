@@ -313,10 +313,8 @@ func cmdDelete(t *Term, args string) error {
 		}
 		ids = append(ids, id)
 	}
-	for _, id := range ids {
-		if err := t.s.ClearBreakpoint(id); err != nil {
-			return err
-		}
+	if err := t.s.ClearBreakpoints(ids); err != nil {
+		return err
 	}
 	if args == "" {
 		t.con.printf("Deleted %d breakpoint(s)\n", len(ids))

@@ -404,6 +404,17 @@ func TestEcho(t *testing.T) {
 	}
 }
 
+// TestDeleteSeveral: delete with several numbers deletes every one that
+// exists and names the one that does not.
+func TestDeleteSeveral(t *testing.T) {
+	prog := cTarget(t)
+	out := script(t, nil, "break square\nbreak main\ndelete 1 99 2\nbreakpoints\ncontinue -a\n", "exec", prog)
+	expectInOrder(t, out, `Breakpoint 1 at `, `Breakpoint 2 at `, `no breakpoint 99`, `(?m)^No breakpoints`, `exited with status 0`)
+	if strings.Contains(out, "stopped at") {
+		t.Errorf("a deleted breakpoint stopped the program:\n%s", out)
+	}
+}
+
 // TestForkNote: a fork is said when it happens, with the child's pid:
 // the child runs on without the debugger.
 func TestForkNote(t *testing.T) {
