@@ -631,11 +631,12 @@ func sectionBigbin(o *options, e *env, sum *summary) error {
 		gdbNA, dlvNA = fmt.Errorf("%w: -no-tools", errNA), fmt.Errorf("%w: -no-tools", errNA)
 	}
 	for _, t := range targets {
-		where := "its own DWARF"
-		if t.debug != "" {
+		where := "its own DWARF, " + dwarfSize(t.binary)
+		switch {
+		case t.debug != "":
 			where = "separate debug file " + t.debug + ", " + dwarfSize(t.debug)
-		} else {
-			where += ", " + dwarfSize(t.binary)
+		case !hasDWARF(t.binary):
+			where = "no DWARF (ELF symbols and Go's pclntab only)"
 		}
 		fmt.Fprintf(o.out, "\n%s\n  binary %s, %s; %s\n  breakpoint on %s\n", t.name, t.binary, fileSize(t.binary), where, t.fn)
 		warm(t.binary)
