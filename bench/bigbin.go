@@ -690,7 +690,11 @@ func sectionBigbin(o *options, e *env, sum *summary) error {
 		for i := range rows {
 			r := &rows[i]
 			if !r.ok() {
-				fmt.Fprintf(tw, "  %s\t%s\t\n", r.tool, "failed: "+oneLine(fmt.Sprint(r.err)))
+				what := "failed: "
+				if errors.Is(r.err, errNA) {
+					what = "not measured: "
+				}
+				fmt.Fprintf(tw, "  %s\t%s\t\n", r.tool, what+oneLine(fmt.Sprint(r.err)))
 				continue
 			}
 			r.med = medianPhases(r.runs)
