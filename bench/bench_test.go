@@ -47,6 +47,9 @@ func TestQuick(t *testing.T) {
 	for _, s := range allSections {
 		o.sections[s] = true
 	}
+	// bigbin needs gopls built (minutes) and a JDK with its debug
+	// package; it has no tiny form.
+	delete(o.sections, "bigbin")
 	if _, err := exec.LookPath("strace"); err != nil {
 		delete(o.sections, "syscalls")
 	}

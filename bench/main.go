@@ -15,7 +15,10 @@
 // (ubpdbg's own system calls per hit, counted with strace), sigkill (how
 // often an attached program survives SIGKILL of ubpdbg), soak (the real
 // `ubpdbg dap` for minutes of hits from 16 threads with breakpoints changed
-// every second: its resident memory over time).
+// every second: its resident memory over time), bigbin (attach to big
+// programs, gopls and the JVM with Debian's debug info: the time to
+// attach, set a breakpoint by name, hit it and print a backtrace, against
+// gdb and dlv).
 //
 // The target programs are the C sources in testdata, compiled with gcc.
 // Tools that are missing (gdb, dlv, ltrace, strace, tracefs) are skipped with
@@ -33,7 +36,7 @@ import (
 	"time"
 )
 
-var allSections = []string{"hit", "threads", "nonstop", "scale", "syscalls", "sigkill", "soak"}
+var allSections = []string{"hit", "threads", "nonstop", "scale", "syscalls", "sigkill", "soak", "bigbin"}
 
 // options are what the flags chose.
 type options struct {
@@ -51,6 +54,8 @@ type options struct {
 	killRuns  int           // runs of each case in the sigkill section
 	soak      time.Duration // how long the soak runs
 	soakPause time.Duration // the soak program's pause after each round of calls
+	bigRuns   int           // rounds of the bigbin section
+	gopls     string        // the bigbin section's gopls, if given
 	dlvPath   string
 	keep      bool
 	out       io.Writer
@@ -67,6 +72,8 @@ func main() {
 	noTools := flag.Bool("no-tools", false, "measure ubpdbg and the raw ptrace floor only (no gdb, dlv, ltrace, uprobes)")
 	sizes := flag.String("sizes", "", "comma-separated breakpoint counts for the scale section (default 10000,100000,1000000; -quick: 10000,100000)")
 	maxCalls := flag.Int64("max-calls", 50_000_000, "cap on the calls of f in one measurement")
+	gopls := flag.String("gopls", "", "path of gopls for the bigbin section (default: built once into the bench's cache directory; -quick only uses one already built)")
+	bigRuns := flag.Int("big-runs", 0, "rounds of the bigbin section (default 3, 1 with -quick)")
 	dlv := flag.String("dlv", "", "path of dlv (default: PATH, then $GOPATH/bin; installed with go install if missing)")
 	keep := flag.Bool("keep", false, "keep the build directory")
 	soak := flag.Duration("soak", 0, "how long the soak section runs (default 2m, 20s with -quick; the documented curve is of -soak 30m)")
@@ -108,10 +115,14 @@ func main() {
 		o.sizes = []int{10_000, 100_000}
 		o.rounds, o.capTime, o.sysCalls = 2, 15*time.Second, 1000
 	}
-	o.soak, o.soakPause, o.killRuns = 2*time.Minute, *soakPause, 20
+	o.soak, o.soakPause, o.killRuns, o.bigRuns = 2*time.Minute, *soakPause, 20, 3
 	if o.quick {
-		o.soak, o.killRuns = 20*time.Second, 3
+		o.soak, o.killRuns, o.bigRuns = 20*time.Second, 3, 1
 	}
+	if *bigRuns > 0 {
+		o.bigRuns = *bigRuns
+	}
+	o.gopls = *gopls
 	if *soak > 0 {
 		o.soak = *soak
 	}
@@ -187,6 +198,11 @@ func run(o *options) error {
 	if o.sections["soak"] {
 		if err := sectionSoak(o, env, &sum); err != nil {
 			return fmt.Errorf("soak: %w", err)
+		}
+	}
+	if o.sections["bigbin"] {
+		if err := sectionBigbin(o, env, &sum); err != nil {
+			return fmt.Errorf("bigbin: %w", err)
 		}
 	}
 	sum.print(o.out)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
@@ -26,6 +27,7 @@ type summary struct {
 	soakDone, soakFlat    bool
 	soakEarly, soakLate   int64
 	kills                 []killResult
+	bigbin                []bigRow
 }
 
 // verdict is one line of the summary.
@@ -140,6 +142,32 @@ func (s *summary) print(w io.Writer) {
 		verdict(tw, "an attached program survives SIGKILL of ubpdbg, 20 of 20 in every case",
 			fmt.Sprintf("worst %d of %d (%s)", worst.ok, worst.runs, worst.name), worst.ok == worst.runs,
 			"hot int3s outlive their tracer; jump sites would need none")
+	}
+	for i, r := range s.bigbin {
+		if r.tool != "gdb" {
+			continue
+		}
+		var ours *bigRow
+		for j := range s.bigbin[:i] {
+			if s.bigbin[j].target == r.target && s.bigbin[j].tool == "ubpdbg" {
+				ours = &s.bigbin[j]
+			}
+		}
+		label := "attach + breakpoint + backtrace no slower than gdb: " + strings.SplitN(r.target, " (", 2)[0]
+		switch {
+		case ours == nil || !ours.ok():
+			why := "not measured"
+			if ours != nil && ours.err != nil {
+				why = "ubpdbg failed: " + oneLine(ours.err.Error())
+			}
+			fmt.Fprintf(tw, "%s\t%s\t-\n", label, why)
+		case !r.ok():
+			fmt.Fprintf(tw, "%s\t%s\t-\n", label, "gdb n/a: "+oneLine(fmt.Sprint(r.err)))
+		default:
+			x := ours.med.bt.Seconds() / r.med.bt.Seconds()
+			verdict(tw, label, fmt.Sprintf("ubpdbg %.2f s vs gdb %.2f s = %.2fx", ours.med.bt.Seconds(), r.med.bt.Seconds(), x),
+				x <= 1, fmt.Sprintf("%.2fx slower", x))
+		}
 	}
 	tw.Flush()
 	if s.syscalls > 0 {

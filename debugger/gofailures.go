@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ubpdbg/ubpdbg/breakpoints"
+	"github.com/ubpdbg/ubpdbg/symbols"
 	"github.com/ubpdbg/ubpdbg/target"
 )
 
@@ -70,21 +71,41 @@ func (s *Session) watchGoFailures(c *target.Ctl) {
 	if s.syms == nil {
 		return
 	}
+	// Only the images with a Go runtime are searched: a name lookup in
+	// the others would read all their DWARF (in libjvm.so's debug file,
+	// 15 s) to find nothing.
+	var goImages []*symbols.Image
+	for _, im := range s.syms.Images() {
+		if isGoImage(im) {
+			goImages = append(goImages, im)
+		}
+	}
 	for _, k := range goFailureKinds {
 		if s.goFailOff[k.kind] {
 			continue
 		}
-		// The entry itself, not past the prologue: the arguments are in
-		// their registers there, and the stack check of the prologue
-		// cannot move the goroutine first.
-		locs, err := s.syms.ResolveLines(k.fn)
-		if err != nil || len(locs) == 0 {
-			continue // not a Go program
-		}
-		if err := s.sites.AddInternal(c, locs[0].PC, &breakpoints.Internal{Kind: k.ib}); err != nil {
-			s.logf("Go %s: breakpoint at %s: %v", k.kind, k.fn, err)
+		for _, im := range goImages {
+			// The entry itself, not past the prologue: the arguments are
+			// in their registers there, and the stack check of the
+			// prologue cannot move the goroutine first.
+			locs, err := im.ResolveLines(k.fn)
+			if err != nil || len(locs) == 0 {
+				continue
+			}
+			if err := s.sites.AddInternal(c, locs[0].PC, &breakpoints.Internal{Kind: k.ib}); err != nil {
+				s.logf("Go %s: breakpoint at %s: %v", k.kind, k.fn, err)
+			}
+			break
 		}
 	}
+}
+
+// isGoImage tells an image that holds a Go runtime: the Go linker always
+// writes .gopclntab (stripping keeps it; the runtime reads it), in
+// executables and in c-shared and c-archive libraries alike.
+func isGoImage(im *symbols.Image) bool {
+	f := im.ELF()
+	return f != nil && (f.Section(".gopclntab") != nil || f.Section(".go.buildinfo") != nil)
 }
 
 // isGoFailure tells the internal breakpoints of Go failures.

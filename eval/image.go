@@ -37,10 +37,12 @@ type imgInfo struct {
 
 // unitHdr is what location lists and DW_OP_addrx need of a compile unit.
 type unitHdr struct {
-	version  int
-	base     uint64 // DW_AT_low_pc, link-time
-	addrBase uint64
-	lang     int64
+	off         dwarf.Offset
+	version     int    // DWARF version, read only when needed (versionRead)
+	versionRead bool   // see version()
+	base        uint64 // DW_AT_low_pc, link-time
+	addrBase    uint64
+	lang        int64
 }
 
 var (
@@ -105,7 +107,7 @@ func (ii *imgInfo) unit(off dwarf.Offset) *unitHdr {
 	if u := ii.units[off]; u != nil {
 		return u
 	}
-	u := &unitHdr{version: ii.unitVersion(off)}
+	u := &unitHdr{off: off}
 	r := ii.dw.Reader()
 	r.Seek(off)
 	if e, err := r.Next(); err == nil && e != nil {
@@ -117,9 +119,21 @@ func (ii *imgInfo) unit(off dwarf.Offset) *unitHdr {
 	return u
 }
 
+// version returns the unit's DWARF version (ii.mu held). It decides
+// between .debug_loc and .debug_loclists for DW_FORM_sec_offset locations,
+// so findLoc asks only when the image has both: reading it is cheap in an
+// uncompressed .debug_info but, in a compressed one (the -dbg and -dbgsym
+// packages' debug files are), a Seek decompresses the section from its
+// start up to the unit, seconds in a large library.
+func (ii *imgInfo) version(u *unitHdr) int {
+	if !u.versionRead {
+		u.version, u.versionRead = ii.unitVersion(u.off), true
+	}
+	return u.version
+}
+
 // unitVersion reads the DWARF version from the unit header, which
-// debug/dwarf does not expose. It decides between .debug_loc and
-// .debug_loclists for DW_FORM_sec_offset locations.
+// debug/dwarf does not expose.
 func (ii *imgInfo) unitVersion(off dwarf.Offset) int {
 	s := ii.im.DebugELF().Section(".debug_info")
 	if s == nil {
@@ -194,7 +208,7 @@ func (ii *imgInfo) findLoc(cu dwarf.Offset, off int64, class dwarf.Class, pc uin
 	switch {
 	case class == dwarf.ClassLocList:
 		return nil, fmt.Errorf("DW_FORM_loclistx locations are not supported")
-	case ii.loc5 != nil && (u.version >= 5 || ii.loc2 == nil):
+	case ii.loc5 != nil && (ii.loc2 == nil || ii.version(u) >= 5):
 		e, err = ii.loc5.Find(int(off), 0, base, a, da)
 	case ii.loc2 != nil:
 		e, err = ii.loc2.Find(int(off), 0, base, a, nil)

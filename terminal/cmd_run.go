@@ -121,7 +121,7 @@ func cmdContinue(t *Term, args string) error {
 		err = t.s.ContinueAll()
 	} else if tid, _ := t.selected(); t.s.Stopped(tid) {
 		err = t.s.Continue(tid, false)
-	} else if t.anyStopped() {
+	} else if t.anyStopShown() {
 		err = fmt.Errorf("thread %d is already running; select a stopped thread (threads lists them) or use continue -a", tid)
 	} else if w == nil {
 		return nil
@@ -130,8 +130,11 @@ func cmdContinue(t *Term, args string) error {
 		w.armed = true // nothing to resume: the next stop counts
 		t.mu.Unlock()
 	}
-	// Otherwise every thread runs already (an attached process): there is
-	// nothing to resume, and continue just waits for the next stop.
+	// Otherwise every thread runs already (an attached process), or the
+	// only stops are still on their way to the event loop (a thread hit
+	// a breakpoint set by the line before, not yet reported): there is
+	// nothing to resume, and continue waits for the next stop, which may
+	// be one of those.
 	if err != nil {
 		if w != nil {
 			t.cancel(w)
@@ -154,6 +157,29 @@ func endsStep(ev debugger.Event, tid int) bool {
 		return false
 	}
 	return ev.Tid == tid || ev.AllStopped || ev.Reason != debugger.ReasonPause
+}
+
+// anyStopShown reports whether some thread is stopped and its stop was
+// reported: one whose stop is still queued is about to be, and a script's
+// "break f" then "continue" must wait for it rather than fail because it
+// came early (a hot f in an attached process).
+func (t *Term) anyStopShown() bool {
+	t.mu.Lock()
+	shown := t.shown
+	var tids []int
+	for tid := range shown {
+		tids = append(tids, tid)
+	}
+	t.mu.Unlock()
+	if shown == nil {
+		return t.anyStopped()
+	}
+	for _, tid := range tids {
+		if t.s.Stopped(tid) {
+			return true
+		}
+	}
+	return false
 }
 
 // anyStopped reports whether some thread is stopped.
@@ -368,6 +394,7 @@ func (t *Term) adopt(ns *debugger.Session) {
 	t.ended, t.endText = false, ""
 	t.frame = 0
 	t.done = make(chan struct{})
+	t.shown = map[int]bool{}
 	t.mu.Unlock()
 	t.threadOK = map[int]bool{}
 	t.selectInitial()

@@ -134,6 +134,11 @@ func (t *Term) handle(ev debugger.Event) string {
 			t.cur, t.frame = ev.Tid, 0
 			t.mu.Unlock()
 		}
+		t.mu.Lock()
+		if t.shown != nil {
+			t.shown[ev.Tid] = true
+		}
+		t.mu.Unlock()
 		t.threadOK[ev.Tid] = true
 		return t.describeStop(ev)
 	case debugger.Continued:
@@ -141,12 +146,19 @@ func (t *Term) handle(ev debugger.Event) string {
 		if ev.All || ev.Tid == t.cur {
 			t.frame = 0
 		}
+		if ev.All && t.shown != nil {
+			clear(t.shown)
+		}
+		delete(t.shown, ev.Tid)
 		t.mu.Unlock()
 	case debugger.ThreadStarted:
 		t.threadOK[ev.Tid] = true
 		return fmt.Sprintf("[thread %d started]\n", ev.Tid)
 	case debugger.ThreadExited:
 		delete(t.threadOK, ev.Tid)
+		t.mu.Lock()
+		delete(t.shown, ev.Tid)
+		t.mu.Unlock()
 		t.mu.Lock()
 		if t.cur == ev.Tid {
 			t.cur, t.frame = t.s.Pid(), 0

@@ -486,3 +486,25 @@ func TestGoroutinesCommand(t *testing.T) {
 		`unknown option "-x"`,
 	)
 }
+
+// TestContinueAfterEarlyHit: in an attached process, "break f" then
+// "continue" on a hot f. The breakpoint is often hit (by either thread)
+// before continue runs, its stop still on its way to the event loop:
+// continue must then wait for that stop, not fail because the selected
+// thread runs while another is stopped.
+func TestContinueAfterEarlyHit(t *testing.T) {
+	prog := testprog.BuildC(t, []string{"-O0", "-pthread"}, filepath.Join("testdata", "busy.c"))
+	cmd := exec.Command(prog, "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	time.Sleep(100 * time.Millisecond)
+	for i := 0; i < 8; i++ {
+		out := script(t, nil, "break now\ncontinue\nbt\ndetach\n", "attach", fmt.Sprint(cmd.Process.Pid))
+		if strings.Contains(out, "already running") {
+			t.Fatalf("run %d: continue failed:\n%s", i, out)
+		}
+		expectInOrder(t, out, `stopped at breakpoint 1: now\(\)`, `#0 .* in now\(\) at .*busy.c`, `Detached from process`)
+	}
+}

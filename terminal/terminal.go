@@ -75,7 +75,10 @@ type Term struct {
 	endText  string       // how it ended
 	waiter   *waiter      // a command waiting for a stop or the end
 	threadOK map[int]bool // threads alive (event loop only)
-	names    names
+	// shown: threads whose stop the event loop has reported and that have
+	// not gone on since; a stop still queued is not in it.
+	shown map[int]bool
+	names names
 	// printing: how deep and how long print shows values (set print
 	// max-depth, set print elements); 0 until set: gdb's defaults.
 	printDepthSet, printElementsSet int
@@ -112,7 +115,7 @@ func Run(cfg Config) int {
 }
 
 func newTerm(cfg Config) *Term {
-	t := &Term{s: cfg.Session, launched: cfg.Launched, echo: cfg.Echo && !cfg.Interactive, done: make(chan struct{}), threadOK: map[int]bool{}}
+	t := &Term{s: cfg.Session, launched: cfg.Launched, echo: cfg.Echo && !cfg.Interactive, done: make(chan struct{}), threadOK: map[int]bool{}, shown: map[int]bool{}}
 	t.con = &console{out: cfg.Out}
 	if w, ok := cfg.ProgramOutput.(*progWriter); ok {
 		w.mu.Lock()
