@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
@@ -494,14 +495,9 @@ func TestGoroutinesCommand(t *testing.T) {
 // thread runs while another is stopped.
 func TestContinueAfterEarlyHit(t *testing.T) {
 	prog := testprog.BuildC(t, []string{"-O0", "-pthread"}, filepath.Join("testdata", "busy.c"))
-	cmd := exec.Command(prog, "60")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	time.Sleep(100 * time.Millisecond)
+	busy := testharness.Start(t, 100*time.Millisecond, prog, "60")
 	for i := 0; i < 8; i++ {
-		out := script(t, nil, "break now\ncontinue\nbt\ndetach\n", "attach", fmt.Sprint(cmd.Process.Pid))
+		out := script(t, nil, "break now\ncontinue\nbt\ndetach\n", "attach", fmt.Sprint(busy.Pid()))
 		if strings.Contains(out, "already running") {
 			t.Fatalf("run %d: continue failed:\n%s", i, out)
 		}
