@@ -58,7 +58,7 @@ func TestQuick(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ubpdbg trace", "ubpdbg logpoint", "threads", "non-stop", "SlotMemory()", "ubpdbg RSS", "finished as natively", "summary"} {
+	for _, want := range []string{"ubpdbg trace", "ubpdbg logpoint", "threads", "non-stop", "SlotMemory()", "ubpdbg RSS", "finished as natively", "jump-site coverage", "summary"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q", want)
 		}

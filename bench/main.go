@@ -36,7 +36,7 @@ import (
 	"time"
 )
 
-var allSections = []string{"hit", "threads", "nonstop", "scale", "syscalls", "sigkill", "soak", "bigbin"}
+var allSections = []string{"hit", "threads", "nonstop", "scale", "syscalls", "sigkill", "soak", "bigbin", "coverage"}
 
 // options are what the flags chose.
 type options struct {
@@ -198,6 +198,11 @@ func run(o *options) error {
 	if o.sections["soak"] {
 		if err := sectionSoak(o, env, &sum); err != nil {
 			return fmt.Errorf("soak: %w", err)
+		}
+	}
+	if o.sections["coverage"] {
+		if err := sectionCoverage(o, env, &sum); err != nil {
+			return fmt.Errorf("coverage: %w", err)
 		}
 	}
 	if o.sections["bigbin"] {

@@ -23,6 +23,7 @@ type summary struct {
 	nonstopDone           bool
 	scale                 []scaleRow
 	lines                 []linesRow
+	coverage              []covRow
 	syscalls, rawSyscalls float64
 	soakDone, soakFlat    bool
 	soakEarly, soakLate   int64
