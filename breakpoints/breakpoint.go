@@ -3,6 +3,7 @@ package breakpoints
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unique"
@@ -226,9 +227,10 @@ func New(id int, spec Spec) (*Breakpoint, error) {
 
 // Place inserts the breakpoint's int3s at its locations. Locations that
 // cannot take an int3 are dropped with a message; the breakpoint is
-// verified if any was placed.
+// verified if any was placed. The breakpoint keeps locs (what is left of
+// it): the caller must not use it afterwards.
 func (s *Sites) Place(c *target.Ctl, bp *Breakpoint, locs []Location) error {
-	var placed []Location
+	placed := locs[:0]
 	var firstErr error
 	for _, l := range locs {
 		if err := s.attach(c, bp, l.Addr); err != nil {
@@ -238,6 +240,9 @@ func (s *Sites) Place(c *target.Ctl, bp *Breakpoint, locs []Location) error {
 			continue
 		}
 		placed = append(placed, l)
+	}
+	if len(placed) == 0 {
+		placed = nil
 	}
 	bp.mu.Lock()
 	bp.locations = placed
@@ -338,7 +343,7 @@ func (s *Sites) SetEnabled(c *target.Ctl, bp *Breakpoint, on bool) error {
 	if on == bp.Enabled() {
 		return nil
 	}
-	locs := bp.locations
+	locs := slices.Clone(bp.locations) // Place keeps it; Snapshot may be reading bp.locations
 	bp.SetDisabled(!on)
 	if on {
 		return s.Place(c, bp, locs)

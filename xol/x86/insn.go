@@ -83,7 +83,7 @@ func Analyze(code []byte, addr uint64) (*Insn, error) {
 		in.AddrSize = 32
 	}
 	next := addr + uint64(d.length)
-	if r := classify(d); r != nil {
+	if r := classify(&d); r != nil {
 		in.Class, in.Reason, in.Branch = r.class, r.why, r.branch
 		if r.rel {
 			in.RIPDispOff = d.immOff
@@ -120,7 +120,7 @@ func Analyze(code []byte, addr uint64) (*Insn, error) {
 			in.Syscall = true
 		}
 	}
-	in.Op, in.Text = describe(d, in)
+	in.Op, in.Text = describe(&d, in)
 	return in, nil
 }
 

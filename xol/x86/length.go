@@ -205,8 +205,10 @@ func (d *decoded) opsize16() bool { return d.p66 && !d.rexW() }
 func (d *decoded) mod() byte { return d.modrm >> 6 }
 func (d *decoded) reg() byte { return d.modrm >> 3 & 7 }
 
-// walk sizes the instruction at the start of code.
-func walk(code []byte) (*decoded, error) {
+// walk sizes the instruction at the start of code. It returns the result
+// by value: on the stack, a million walks (the *ADDR check of a long
+// function) allocate nothing.
+func walk(code []byte) (decoded, error) {
 	d := &decoded{modrmOff: -1, ripDispOff: -1, dispOff: -1, immOff: -1}
 	i := 0
 	byteAt := func(j int) (byte, error) {
@@ -227,7 +229,7 @@ prefixes:
 	for {
 		b, err := byteAt(i)
 		if err != nil {
-			return nil, err
+			return decoded{}, err
 		}
 		switch b {
 		case 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65:
@@ -264,7 +266,7 @@ prefixes:
 		i++
 		b2, err := byteAt(i)
 		if err != nil {
-			return nil, err
+			return decoded{}, err
 		}
 		switch b2 {
 		case 0x38:
@@ -279,7 +281,7 @@ prefixes:
 	case b == 0xc4 || b == 0xc5 || b == 0x62:
 		n, err := d.vex(code, i, byteAt)
 		if err != nil {
-			return nil, err
+			return decoded{}, err
 		}
 		i += n
 	case b == 0x8f:
@@ -287,10 +289,10 @@ prefixes:
 		// which we do not decode (Intel raises #UD).
 		m, err := byteAt(i + 1)
 		if err != nil {
-			return nil, err
+			return decoded{}, err
 		}
 		if m>>3&7 != 0 {
-			return nil, fmt.Errorf("%w: XOP (8f with reg %d)", ErrUnsupported, m>>3&7)
+			return decoded{}, fmt.Errorf("%w: XOP (8f with reg %d)", ErrUnsupported, m>>3&7)
 		}
 		d.m, lay = map1, lM
 	default:
@@ -298,7 +300,7 @@ prefixes:
 	}
 	op, err := byteAt(i)
 	if err != nil {
-		return nil, err
+		return decoded{}, err
 	}
 	d.opcode, d.opOff = op, i
 	i++
@@ -311,7 +313,7 @@ prefixes:
 	case lM, lMb, lMz, lMt, lMx, lMk, lR:
 		m, err := byteAt(i)
 		if err != nil {
-			return nil, err
+			return decoded{}, err
 		}
 		d.hasModRM, d.modrm, d.modrmOff = true, m, i
 		i++
@@ -329,7 +331,7 @@ prefixes:
 		if rm == 4 {
 			sib, err := byteAt(i)
 			if err != nil {
-				return nil, err
+				return decoded{}, err
 			}
 			i++
 			if mod == 0 && sib&7 == 5 {
@@ -392,7 +394,7 @@ prefixes:
 		d.bad = true
 	case lPfx, lEsc, lVEX:
 		// Cannot happen: prefixes and escapes were consumed above.
-		return nil, fmt.Errorf("%w: opcode %#02x", ErrUnsupported, op)
+		return decoded{}, fmt.Errorf("%w: opcode %#02x", ErrUnsupported, op)
 	}
 	if imm > 0 {
 		d.immOff, d.immLen = i, imm
@@ -402,13 +404,13 @@ prefixes:
 		d.relLen = imm
 	}
 	if i > MaxLen {
-		return nil, ErrTooLong
+		return decoded{}, ErrTooLong
 	}
 	if i > len(code) {
-		return nil, ErrTruncated
+		return decoded{}, ErrTruncated
 	}
 	d.length = i
-	return d, nil
+	return *d, nil
 }
 
 // vex decodes a VEX (C4, C5) or EVEX (62) prefix at code[i] and returns its
