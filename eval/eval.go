@@ -258,7 +258,7 @@ func (c *Context) evalSelector(x *expr.Selector) (*value, error) {
 	if !ok {
 		return nil, errAt(posNode(x.NamePos), "%s has no field %s", typeName(v.typ, c.lang), x.Name)
 	}
-	return fv, nil
+	return c.throughRef(fv) // a C++ reference member is what it refers to
 }
 
 // throughIface is the dynamic value of interface v (the operand at), by

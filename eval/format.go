@@ -41,6 +41,17 @@ func (c *Context) summarize(v *value, depth int) (string, error) {
 	if v.str != nil {
 		return strconv.Quote(*v.str), nil
 	}
+	if isRef(v.typ) { // a C++ reference member: gdb's @ADDR: VALUE
+		p, err := c.scalarOf(v)
+		if err != nil {
+			return "", err
+		}
+		r, err := c.throughRef(v)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("@%#x: %s", p.bits, c.summary(r, depth)), nil
+	}
 	switch cls := classOf(v.typ); cls {
 	case clsInt, clsUint, clsBool, clsFloat, clsEnum:
 		return c.formatScalar(v)

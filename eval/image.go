@@ -31,6 +31,8 @@ type imgInfo struct {
 	sectsRead bool
 	bitOffs   map[dwarf.Offset][]int64
 
+	refsFixed map[godwarf.Type]godwarf.Type // see fixRefs
+
 	idxOnce sync.Once
 	idx     *nameIndex
 }
@@ -76,7 +78,11 @@ func (ii *imgInfo) readType(off dwarf.Offset) (t godwarf.Type, err error) {
 			t, err = nil, fmt.Errorf("reading type at %#x: %v", off, r)
 		}
 	}()
-	return godwarf.ReadType(ii.dw, 0, off, ii.typeCache)
+	t, err = godwarf.ReadType(ii.dw, 0, off, ii.typeCache)
+	if err == nil {
+		t = ii.fixRefs(t)
+	}
+	return t, err
 }
 
 // tree returns the DIE tree of the function at off, abstract origins

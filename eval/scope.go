@@ -178,7 +178,7 @@ func (c *Context) varValue(v *scopeVar) (*value, error) {
 		val = memValue(v.typ, p.bits)
 	}
 	val.expr = v.name
-	return val, nil
+	return c.throughRef(val)
 }
 
 // globalRef is a global variable found by name.

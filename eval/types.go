@@ -212,13 +212,16 @@ func cTypeName(t godwarf.Type, inner string, depth int) string {
 		if inner == "" {
 			return base
 		}
-		if strings.HasPrefix(inner, "*") {
+		if strings.HasPrefix(inner, "*") || strings.HasPrefix(inner, "&") {
 			return base + " " + inner
 		}
 		return base + inner
 	}
 	switch tt := t.(type) {
 	case *godwarf.PtrType:
+		if isRef(tt) {
+			return cTypeName(tt.Type, tt.Name+inner, depth+1)
+		}
 		return cTypeName(tt.Type, "*"+inner, depth+1)
 	case *godwarf.ArrayType:
 		if strings.HasPrefix(inner, "*") {
