@@ -323,7 +323,7 @@ func (s *Sites) UnplaceAll(c *target.Ctl, bps []*Breakpoint) error {
 	var first error
 	for _, st := range free {
 		delete(s.sites, st.Addr)
-		s.removed[st.Addr] = struct{}{}
+		s.removed.add(st.Addr)
 		if page := s.batch.page(st.Addr); page != nil {
 			page.buf[st.Addr&pageMask] = st.orig
 			page.dirty = true

@@ -56,11 +56,7 @@ func (s *Sites) Unmapped(gone func(addr uint64) bool) {
 			delete(s.withInternal, addr)
 		}
 	}
-	for addr := range s.removed {
-		if gone(addr) {
-			delete(s.removed, addr)
-		}
-	}
+	s.removed.deleteIf(gone)
 }
 
 // DropLocations takes away the breakpoint's locations for which gone is

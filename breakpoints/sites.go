@@ -36,14 +36,14 @@ type analysis struct {
 // thread only.
 type Sites struct {
 	sites        map[uint64]*Site
-	removed      map[uint64]struct{} // addresses whose int3 was taken out
-	batch        *pageBatch          // pages read ahead for many insertions
-	withInternal map[uint64]*Site    // the sites that have internal breakpoints
+	removed      addrSet          // addresses whose int3 was taken out
+	batch        *pageBatch       // pages read ahead for many insertions
+	withInternal map[uint64]*Site // the sites that have internal breakpoints
 }
 
 // NewSites returns an empty table.
 func NewSites() *Sites {
-	return &Sites{sites: map[uint64]*Site{}, removed: map[uint64]struct{}{}, withInternal: map[uint64]*Site{}}
+	return &Sites{sites: map[uint64]*Site{}, withInternal: map[uint64]*Site{}}
 }
 
 // At returns the site at addr, or nil.
@@ -66,8 +66,7 @@ func (s *Sites) All() []*Site {
 // a thread may still report its trap (it hit the int3 just before), and
 // must then be rewound to addr and resumed as if nothing happened.
 func (s *Sites) WasRemoved(addr uint64) bool {
-	_, ok := s.removed[addr]
-	return ok
+	return s.removed.has(addr)
 }
 
 // ErrNotCode is returned for an address whose byte is already an int3 (the
@@ -101,9 +100,7 @@ func (s *Sites) get(c *target.Ctl, addr uint64) (*Site, error) {
 	}
 	st := &Site{Addr: addr, orig: b[0]}
 	s.sites[addr] = st
-	if len(s.removed) > 0 {
-		delete(s.removed, addr)
-	}
+	s.removed.del(addr)
 	return st, nil
 }
 
@@ -113,7 +110,7 @@ func (s *Sites) release(c *target.Ctl, st *Site) error {
 		return nil
 	}
 	delete(s.sites, st.Addr)
-	s.removed[st.Addr] = struct{}{}
+	s.removed.add(st.Addr)
 	if err := c.WriteMemory(st.Addr, []byte{st.orig}); err != nil {
 		return err
 	}
@@ -162,7 +159,7 @@ func (s *Sites) RemoveAll(c *target.Ctl) error {
 		if err := c.WriteMemory(addr, []byte{st.orig}); err != nil && first == nil {
 			first = err
 		}
-		s.removed[addr] = struct{}{}
+		s.removed.add(addr)
 	}
 	s.sites = map[uint64]*Site{}
 	s.withInternal = map[uint64]*Site{}
@@ -185,7 +182,7 @@ func (s *Sites) CleanChild(c *target.Ctl, child int) error {
 // text is gone).
 func (s *Sites) Reset() {
 	s.sites = map[uint64]*Site{}
-	s.removed = map[uint64]struct{}{}
+	s.removed = addrSet{}
 	s.withInternal = map[uint64]*Site{}
 }
 
