@@ -14,19 +14,21 @@ import (
 // Image is one ELF object (executable or shared library) loaded at a bias:
 // a run-time address is the link-time address plus Bias. Its DWARF comes
 // from the file itself or from a separate debug file. An Image is safe for
-// concurrent use; DWARF is parsed lazily, one compile unit at a time, so a
-// large library costs little until it is looked at.
+// concurrent use; DWARF is read lazily, its sections at the first use and
+// its compile units one at a time, so a large library costs little until
+// it is looked at.
 type Image struct {
 	Path      string // the ELF file
-	DebugPath string // where the DWARF was read from; "" if there is none
+	DebugPath string // the file with the DWARF; "" if there is none (HasDWARF: could it be read)
 	BuildID   string // GNU build-id in hex, "" if none
 	Bias      uint64 // load bias: run-time address minus link-time address
 	Go        bool   // the binary was built by the Go toolchain
 
-	exe  *elf.File
-	dbg  *elf.File // separate debug file, or exe
-	dw   *dwarf.Data
-	syms []elfSym // function symbols by link-time address
+	exe    *elf.File
+	dbg    *elf.File // separate debug file, or exe
+	dwOnce sync.Once
+	dw     *dwarf.Data // set by dwOnce: read it through dwarf()
+	syms   []elfSym    // function symbols by link-time address
 
 	lo, hi uint64    // link-time extent of the PT_LOAD segments
 	ident  fileIdent // the file it was opened from (Table.reuse)
@@ -85,17 +87,26 @@ func OpenImage(path string, bias uint64) (*Image, error) {
 	} else {
 		im.DebugPath = path
 	}
-	if im.DebugPath != "" {
-		// debug/elf decompresses SHF_COMPRESSED and .zdebug sections and
-		// adds the DWARF 5 sections (.debug_addr, .debug_rnglists, ...).
-		im.dw, err = im.dbg.DWARF()
-		if err != nil {
-			im.DebugPath = ""
-			im.dw = nil
-		}
-	}
+	// The DWARF sections are not read here: decompressing libc's takes
+	// 100-200 ms, which a library load on the ptrace thread must not pay.
+	// dwarf() reads them at the first use.
 	im.loadSymbols()
 	return im, nil
+}
+
+// dwarf returns the image's DWARF, reading its sections at the first call
+// (later and concurrent callers wait for that one); nil if it has none or
+// it cannot be read.
+func (im *Image) dwarf() *dwarf.Data {
+	im.dwOnce.Do(func() {
+		if im.DebugPath == "" {
+			return
+		}
+		if d, err := readDWARF(im.dbg); err == nil {
+			im.dw = d
+		}
+	})
+	return im.dw
 }
 
 func hasDWARF(f *elf.File) bool {
@@ -116,8 +127,9 @@ func (im *Image) Close() error {
 	return err
 }
 
-// HasDWARF reports whether debugging information was found for the image.
-func (im *Image) HasDWARF() bool { return im.dw != nil }
+// HasDWARF reports whether debugging information was found for the image
+// and could be read. The first call reads the DWARF sections.
+func (im *Image) HasDWARF() bool { return im.dwarf() != nil }
 
 // Contains reports whether the run-time address pc lies in one of the
 // image's loadable segments.

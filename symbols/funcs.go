@@ -106,10 +106,10 @@ func (im *Image) loadUnits() {
 		return
 	}
 	im.unitsLoaded = true
-	if im.dw == nil {
+	if im.dwarf() == nil {
 		return
 	}
-	r := im.dw.Reader()
+	r := im.dwarf().Reader()
 	for {
 		e, err := r.Next()
 		if err != nil || e == nil {
@@ -124,7 +124,7 @@ func (im *Image) loadUnits() {
 		u.compDir, _ = e.Val(dwarf.AttrCompDir).(string)
 		u.producer, _ = e.Val(dwarf.AttrProducer).(string)
 		u.lang, _ = e.Val(dwarf.AttrLanguage).(int64)
-		u.ranges, _ = im.dw.Ranges(e)
+		u.ranges, _ = im.dwarf().Ranges(e)
 		im.units = append(im.units, u)
 		r.SkipChildren()
 	}
@@ -170,7 +170,7 @@ func (u *unit) load() {
 	}
 	u.loaded = true
 	u.calls = map[uint64]callSite{}
-	r := im.dw.Reader()
+	r := im.dwarf().Reader()
 	r.Seek(u.off)
 	cu, err := r.Next()
 	if err != nil || cu == nil || !cu.Children {
@@ -199,7 +199,7 @@ func (u *unit) readChildren(r *dwarf.Reader, parent *block) {
 		}
 		switch e.Tag {
 		case dwarf.TagSubprogram, dwarf.TagInlinedSubroutine, dwarf.TagLexDwarfBlock:
-			rg, _ := im.dw.Ranges(e)
+			rg, _ := im.dwarf().Ranges(e)
 			rg = nonEmpty(rg)
 			if len(rg) == 0 {
 				if e.Tag == dwarf.TagLexDwarfBlock && e.Children {
@@ -351,7 +351,7 @@ func (im *Image) nameOf(u *unit, e *dwarf.Entry) dieName {
 			if !ok {
 				continue
 			}
-			r := im.dw.Reader()
+			r := im.dwarf().Reader()
 			r.Seek(o)
 			oe, err := r.Next()
 			if err != nil || oe == nil {

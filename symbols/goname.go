@@ -45,7 +45,7 @@ func derefReceiver(s string) string {
 func goFuncCandidates(ims []*Image, name string) []string {
 	exact, viaPtr := map[string]bool{}, map[string]bool{}
 	for _, im := range ims {
-		if im.dw == nil {
+		if im.dwarf() == nil {
 			continue
 		}
 		for _, u := range im.allUnits() {

@@ -64,13 +64,13 @@ func (u *unit) lineTableLocked() *lineTable {
 
 func (u *unit) buildLines() (*lineTable, error) {
 	im := u.im
-	r := im.dw.Reader()
+	r := im.dwarf().Reader()
 	r.Seek(u.off)
 	cu, err := r.Next()
 	if err != nil {
 		return nil, err
 	}
-	lr, err := im.dw.LineReader(cu)
+	lr, err := im.dwarf().LineReader(cu)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ import "sort"
 // compile unit, so call it once and keep the answer.
 func (im *Image) FunctionNames() []string {
 	set := map[string]bool{}
-	if im.dw != nil {
+	if im.dwarf() != nil {
 		for _, u := range im.allUnits() {
 			u.load()
 			walkBlocks(u.funcs, func(b *block) {
@@ -45,7 +45,7 @@ func (im *Image) FunctionNames() []string {
 // duplicates.
 func (im *Image) SourceFiles() []string {
 	set := map[string]bool{}
-	if im.dw != nil {
+	if im.dwarf() != nil {
 		for _, u := range im.allUnits() {
 			lt := u.lineTable()
 			if lt == nil {
