@@ -42,6 +42,8 @@ type Image struct {
 	fdesLoaded  bool
 
 	quick quickIndex // see ResolveIn
+	fidx  funcIndex  // function names to compile units (funcindex.go)
+	bg    sync.Once  // IndexInBackground started
 }
 
 // elfSym is a function symbol from .symtab or .dynsym.
@@ -89,7 +91,7 @@ func OpenImage(path string, bias uint64) (*Image, error) {
 	}
 	// The DWARF sections are not read here: decompressing libc's takes
 	// 100-200 ms, which a library load on the ptrace thread must not pay.
-	// dwarf() reads them at the first use.
+	// dwarf() reads them at the first use, IndexInBackground before it.
 	im.loadSymbols()
 	return im, nil
 }
@@ -128,7 +130,8 @@ func (im *Image) Close() error {
 }
 
 // HasDWARF reports whether debugging information was found for the image
-// and could be read. The first call reads the DWARF sections.
+// and could be read. The first call reads the DWARF sections, unless
+// IndexInBackground has already.
 func (im *Image) HasDWARF() bool { return im.dwarf() != nil }
 
 // Contains reports whether the run-time address pc lies in one of the

@@ -329,6 +329,24 @@ func (im *Image) nameOf(u *unit, e *dwarf.Entry) dieName {
 	if n, ok := im.names[e.Offset]; ok {
 		return n
 	}
+	n := dieNameOf(u, e, func(o dwarf.Offset) (dieName, bool) {
+		r := im.dwarf().Reader()
+		r.Seek(o)
+		oe, err := r.Next()
+		if err != nil || oe == nil {
+			return dieName{}, false
+		}
+		return im.nameOf(u, oe), true
+	})
+	im.names[e.Offset] = n
+	return n
+}
+
+// dieNameOf names the function DIE e of unit u (nil if unknown); origin
+// names the DIE at an offset, for a DIE whose name is its abstract
+// origin's or its specification's. Both nameOf and the function index
+// (funcindex.go) name DIEs with it, so that they agree.
+func dieNameOf(u *unit, e *dwarf.Entry, origin func(dwarf.Offset) (dieName, bool)) dieName {
 	var n dieName
 	n.line = int(intVal(e, dwarf.AttrDeclLine))
 	ln, _ := e.Val(dwarf.AttrLinkageName).(string)
@@ -351,13 +369,10 @@ func (im *Image) nameOf(u *unit, e *dwarf.Entry) dieName {
 			if !ok {
 				continue
 			}
-			r := im.dwarf().Reader()
-			r.Seek(o)
-			oe, err := r.Next()
-			if err != nil || oe == nil {
+			on, ok := origin(o)
+			if !ok {
 				continue
 			}
-			on := im.nameOf(u, oe)
 			n.name, n.plain, n.cxx = on.name, on.plain, on.cxx
 			if n.line == 0 {
 				n.line = on.line
@@ -365,7 +380,6 @@ func (im *Image) nameOf(u *unit, e *dwarf.Entry) dieName {
 			break
 		}
 	}
-	im.names[e.Offset] = n
 	return n
 }
 

@@ -207,7 +207,8 @@ func resolveFunc(ims []*Image, name string, skip bool) ([]Location, error) {
 }
 
 // resolveFuncExact finds the functions (and inlined copies) that DWARF or
-// the ELF symbols name name.
+// the ELF symbols name name. Of DWARF it reads only the units that the
+// function index says have one.
 func resolveFuncExact(ims []*Image, name string, skip bool) []Location {
 	var locs []Location
 	seen := map[uint64]bool{}
@@ -219,7 +220,7 @@ func resolveFuncExact(ims []*Image, name string, skip bool) []Location {
 	}
 	for _, im := range ims {
 		found := false
-		for _, u := range im.allUnits() {
+		for _, u := range im.unitsNaming(name) {
 			u.load()
 			walkBlocks(u.funcs, func(b *block) {
 				if b.kind == lexBlock || (b.name != name && b.plain != name && !(b.cxx && cxxMatches(b.name, name))) {

@@ -7,30 +7,12 @@ import "sort"
 
 // FunctionNames returns the names a FUNC spec matches in the image: every
 // function with code that DWARF names (frame name and DW_AT_name), and
-// every ELF function symbol. Sorted, without duplicates. It reads every
-// compile unit, so call it once and keep the answer.
+// every ELF function symbol. Sorted, without duplicates. The names come
+// from the function index (funcindex.go), which the first call waits for.
 func (im *Image) FunctionNames() []string {
 	set := map[string]bool{}
-	if im.dwarf() != nil {
-		for _, u := range im.allUnits() {
-			u.load()
-			walkBlocks(u.funcs, func(b *block) {
-				if b.kind == lexBlock {
-					return
-				}
-				if b.name != "" {
-					set[b.name] = true
-				}
-				if b.cxx {
-					for _, n := range cxxSpecNames(b.name) {
-						set[n] = true // what mayMatch and completion see
-					}
-				}
-				if b.plain != "" {
-					set[b.plain] = true
-				}
-			})
-		}
+	for n := range im.funcIndex().units {
+		set[n] = true
 	}
 	for _, s := range im.syms {
 		if s.name != "" {

@@ -1,0 +1,218 @@
+package symbols
+
+import (
+	"debug/dwarf"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// A FUNC spec must find every function of its name and every inlined copy
+// of it, in whichever compile unit they are: glibc inlines its functions
+// into many units. Reading every unit's DIE tree (with its line table, for
+// the inlined calls' files) at the first lookup took 0.4-1.5 s for libc,
+// which VS Code's first breakpointLocations waited for. So each image has
+// an index from the names a FUNC spec matches to the units that have a
+// block of that name, built once by a walk over the DIEs that reads only
+// what names a block; a lookup then loads just those units. The walk
+// visits the DIEs readChildren turns into blocks, in the same order, and
+// names them with the same function (dieNameOf), so the index finds the
+// blocks a scan of every unit would (TestFuncIndexMatchesScan).
+//
+// The walk runs on every core (units are independent), and a table starts
+// it in the background as it opens an image (IndexInBackground), off the
+// thread that traces the process; a lookup that comes first waits for it.
+//
+// Neither .gdb_index nor .debug_names is used: they are written by
+// linkers and tools on request (gdb-add-index, lld --gdb-index), which
+// neither Debian's libc6-dbg nor the Go toolchain does, and their entries
+// are gdb's names, not the C++ tails and Go forms a spec here matches.
+
+// funcIndex is an image's function name index.
+type funcIndex struct {
+	once  sync.Once
+	built atomic.Bool
+	// units maps each name to the indexes in Image.units of the units
+	// that define or inline a function of that name; ascending.
+	units map[string][]int32
+	// goNames are the names frames show for the functions of Go units,
+	// sorted: the Go names a spec without a package may mean (goname.go).
+	goNames []string
+}
+
+// IndexInBackground reads the image's DWARF and builds its function index
+// on other goroutines, now, if that has not been done, so that the first
+// function lookup does not pay for it. Table does it for every image it
+// opens.
+func (im *Image) IndexInBackground() {
+	im.bg.Do(func() { go im.funcIndex() })
+}
+
+// funcIndex returns the image's function index, building it at the first
+// call; callers that come while it is being built wait for it.
+func (im *Image) funcIndex() *funcIndex {
+	im.fidx.once.Do(im.buildFuncIndex)
+	return &im.fidx
+}
+
+// funcsIndexed reports whether the function index is built (tests).
+func (im *Image) funcsIndexed() bool { return im.fidx.built.Load() }
+
+// unitsNaming returns the compile units that define or inline a function
+// that the FUNC spec name matches, in DWARF order.
+func (im *Image) unitsNaming(name string) []*unit {
+	idx := im.funcIndex().units[name]
+	if len(idx) == 0 {
+		return nil
+	}
+	units := im.allUnits()
+	out := make([]*unit, len(idx))
+	for i, ui := range idx {
+		out[i] = units[ui]
+	}
+	return out
+}
+
+func (im *Image) buildFuncIndex() {
+	defer im.fidx.built.Store(true)
+	dw := im.dwarf()
+	if dw == nil {
+		return
+	}
+	units := im.allUnits()
+	parts := make([]indexPart, max(1, min(runtime.GOMAXPROCS(0), len(units))))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range parts {
+		p := &parts[w]
+		*p = indexPart{dw: dw, r: dw.Reader(), or: dw.Reader(), names: map[dwarf.Offset]dieName{},
+			units: map[string][]int32{}, goNames: map[string]bool{}}
+		wg.Go(func() {
+			// Units are taken one at a time, as they vary in size by
+			// orders of magnitude; each part's lists stay ascending.
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(len(units)) {
+					return
+				}
+				p.unit(units[i], int32(i))
+			}
+		})
+	}
+	wg.Wait()
+	all, goNames := parts[0].units, parts[0].goNames
+	for _, p := range parts[1:] {
+		for n, l := range p.units {
+			all[n] = append(all[n], l...)
+		}
+		for n := range p.goNames {
+			goNames[n] = true
+		}
+	}
+	if len(parts) > 1 {
+		for _, l := range all {
+			if len(l) > 1 {
+				slices.Sort(l)
+			}
+		}
+	}
+	im.fidx.units = all
+	im.fidx.goNames = sortedKeys(goNames)
+}
+
+// indexPart is one goroutine's share of the index: its readers and what
+// it found.
+type indexPart struct {
+	dw      *dwarf.Data
+	r, or   *dwarf.Reader // the walk; abstract origins and specifications
+	names   map[dwarf.Offset]dieName
+	units   map[string][]int32
+	goNames map[string]bool
+}
+
+// unit indexes the blocks of u, the ui'th unit.
+func (p *indexPart) unit(u *unit, ui int32) {
+	clear(p.names) // origins are nearly always in the unit itself
+	p.r.Seek(u.off)
+	cu, err := p.r.Next()
+	if err != nil || cu == nil || !cu.Children {
+		return
+	}
+	p.children(u, ui)
+}
+
+// children walks DIEs up to the end of the current children list as
+// readChildren does, indexing what it would make a function or inlined
+// block.
+func (p *indexPart) children(u *unit, ui int32) {
+	for {
+		e, err := p.r.Next()
+		if err != nil || e == nil || e.Tag == 0 {
+			return
+		}
+		switch e.Tag {
+		case dwarf.TagSubprogram, dwarf.TagInlinedSubroutine, dwarf.TagLexDwarfBlock:
+			rg, _ := p.dw.Ranges(e)
+			if len(nonEmpty(rg)) == 0 {
+				if e.Tag == dwarf.TagLexDwarfBlock && e.Children {
+					p.children(u, ui)
+				} else if e.Children {
+					p.r.SkipChildren()
+				}
+				continue
+			}
+			if e.Tag != dwarf.TagLexDwarfBlock {
+				p.add(u, ui, p.name(u, e))
+			}
+			if e.Children {
+				p.children(u, ui)
+			}
+		default:
+			if e.Children {
+				p.r.SkipChildren()
+			}
+		}
+	}
+}
+
+// add indexes a block named n: the names FunctionNames lists for it.
+func (p *indexPart) add(u *unit, ui int32, n dieName) {
+	p.addName(n.name, ui)
+	p.addName(n.plain, ui)
+	if n.cxx {
+		for _, s := range cxxSpecNames(n.name) {
+			p.addName(s, ui)
+		}
+	}
+	if u.lang == dwLangGo && n.name != "" {
+		p.goNames[n.name] = true
+	}
+}
+
+func (p *indexPart) addName(s string, ui int32) {
+	if s == "" {
+		return
+	}
+	if l := p.units[s]; len(l) == 0 || l[len(l)-1] != ui {
+		p.units[s] = append(l, ui)
+	}
+}
+
+// name is nameOf for the walk, with the part's own cache: the walk does
+// not take the image's lock, so lookups go on while it runs.
+func (p *indexPart) name(u *unit, e *dwarf.Entry) dieName {
+	if n, ok := p.names[e.Offset]; ok {
+		return n
+	}
+	n := dieNameOf(u, e, func(o dwarf.Offset) (dieName, bool) {
+		p.or.Seek(o)
+		oe, err := p.or.Next()
+		if err != nil || oe == nil {
+			return dieName{}, false
+		}
+		return p.name(u, oe), true
+	})
+	p.names[e.Offset] = n
+	return n
+}
