@@ -3,6 +3,7 @@ package symbols
 import (
 	"debug/dwarf"
 	"debug/elf"
+	"encoding/binary"
 	"strings"
 	"sync"
 )
@@ -18,8 +19,9 @@ import (
 //
 // Files whose DWARF sections need relocating (ET_REL objects, the odd
 // shared object with .rela.debug_*) and DWARF 4 type units go through
-// File.DWARF, which knows how.
-func readDWARF(f *elf.File) (*dwarf.Data, error) {
+// File.DWARF, which knows how; they get no rawDWARF, which the function
+// index's fast walk (diescan.go) reads.
+func readDWARF(f *elf.File) (*dwarf.Data, *rawDWARF, error) {
 	// The sections dwarf.New takes, and those AddSection keeps.
 	const nNew = 5
 	names := [...]string{"abbrev", "info", "str", "line", "ranges", "addr", "line_str", "str_offsets", "rnglists"}
@@ -35,7 +37,8 @@ func readDWARF(f *elf.File) (*dwarf.Data, error) {
 			continue
 		}
 		if suffix == "types" || f.Type != elf.ET_EXEC && hasRelocations(f, i) {
-			return f.DWARF()
+			d, err := f.DWARF()
+			return d, nil, err
 		}
 		for j, n := range names {
 			if n == suffix && secs[j] == nil {
@@ -63,21 +66,25 @@ func readDWARF(f *elf.File) (*dwarf.Data, error) {
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	d, err := dwarf.New(data[0], nil, nil, data[1], data[3], nil, data[4], data[2])
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for i := nNew; i < len(names); i++ {
 		if data[i] != nil {
 			if err := d.AddSection(".debug_"+names[i], data[i]); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 	}
-	return d, nil
+	var raw *rawDWARF
+	if f.ByteOrder == binary.LittleEndian {
+		raw = &rawDWARF{info: data[1], abbrev: data[0]}
+	}
+	return d, raw, nil
 }
 
 // hasRelocations reports whether a relocation section of f applies to

@@ -28,6 +28,7 @@ type Image struct {
 	dbg    *elf.File // separate debug file, or exe
 	dwOnce sync.Once
 	dw     *dwarf.Data // set by dwOnce: read it through dwarf()
+	raw    *rawDWARF   // set by dwOnce: the bytes of dw, for diescan.go; nil if not at hand
 	syms   []elfSym    // function symbols by link-time address
 
 	lo, hi uint64    // link-time extent of the PT_LOAD segments
@@ -104,8 +105,8 @@ func (im *Image) dwarf() *dwarf.Data {
 		if im.DebugPath == "" {
 			return
 		}
-		if d, err := readDWARF(im.dbg); err == nil {
-			im.dw = d
+		if d, raw, err := readDWARF(im.dbg); err == nil {
+			im.dw, im.raw = d, raw
 		}
 	})
 	return im.dw
