@@ -15,7 +15,7 @@ import (
 // across reloads and unique in one process.
 func module(im *symbols.Image) dap.Module {
 	m := dap.Module{Id: im.Path, Name: filepath.Base(im.Path), Path: im.Path}
-	if im.HasDWARF() {
+	if im.DWARFFound() { // not HasDWARF: that would wait for the DWARF to be read
 		m.SymbolStatus = "Symbols loaded"
 		if im.DebugPath != im.Path {
 			m.SymbolFilePath = im.DebugPath

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-delve/delve/pkg/dwarf/frame"
 )
@@ -27,6 +28,7 @@ type Image struct {
 	exe    *elf.File
 	dbg    *elf.File // separate debug file, or exe
 	dwOnce sync.Once
+	dwRead atomic.Bool // dwOnce has run: dw is final
 	dw     *dwarf.Data // set by dwOnce: read it through dwarf()
 	raw    *rawDWARF   // set by dwOnce: the bytes of dw, for diescan.go; nil if not at hand
 	syms   []elfSym    // function symbols by link-time address
@@ -108,6 +110,7 @@ func (im *Image) dwarf() *dwarf.Data {
 		if d, raw, err := readDWARF(im.dbg); err == nil {
 			im.dw, im.raw = d, raw
 		}
+		im.dwRead.Store(true)
 	})
 	return im.dw
 }
@@ -134,6 +137,17 @@ func (im *Image) Close() error {
 // and could be read. The first call reads the DWARF sections, unless
 // IndexInBackground has already.
 func (im *Image) HasDWARF() bool { return im.dwarf() != nil }
+
+// DWARFFound is HasDWARF without waiting for the sections to be read: it
+// reports whether the image has debugging information that is not known
+// to be unreadable. For what a front end only displays (DAP's module
+// events, sent as a library loads, while its DWARF is being read).
+func (im *Image) DWARFFound() bool {
+	if im.dwRead.Load() {
+		return im.dw != nil
+	}
+	return im.DebugPath != ""
+}
 
 // Contains reports whether the run-time address pc lies in one of the
 // image's loadable segments.
