@@ -108,11 +108,30 @@ func (im *Image) dwarf() *dwarf.Data {
 			return
 		}
 		if d, raw, err := readDWARF(im.dbg); err == nil {
+			enterEveryUnit(d)
 			im.dw, im.raw = d, raw
 		}
 		im.dwRead.Store(true)
 	})
 	return im.dw
+}
+
+// enterEveryUnit moves a Reader through every unit of d. A Reader that
+// first enters a DWARF 5 unit fills in the unit's base offsets (of its
+// strings, addresses, range lists) in d itself, without a lock: two
+// goroutines entering it at once race, and one may read a string through
+// an offset not yet set. The image's DWARF is read by several goroutines
+// (the function and file indexes, lookups, the expression evaluator), so
+// every unit is entered once here, before anyone else has d.
+func enterEveryUnit(d *dwarf.Data) {
+	r := d.Reader()
+	for {
+		e, err := r.Next()
+		if err != nil || e == nil {
+			return
+		}
+		r.SkipChildren() // a compile unit's: on to the next unit
+	}
 }
 
 func hasDWARF(f *elf.File) bool {
