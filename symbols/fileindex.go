@@ -1,7 +1,9 @@
 package symbols
 
 import (
+	"debug/dwarf"
 	"path"
+	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -40,57 +42,83 @@ type fileRef struct {
 // it is being built wait for it.
 func (im *Image) indexFiles() {
 	im.files.once.Do(func() {
-		idx := map[string][]fileRef{}
+		defer im.files.built.Store(true)
 		dw := im.dwarf()
 		if dw == nil {
-			im.files.built.Store(true)
 			return
 		}
-		// JoinCompDir, for each unit, for each of the dozens of headers
-		// every unit of libc includes: the same names again and again.
-		type joinKey struct {
-			dir, name string
-			dwarf5    bool
+		// The headers are read on every core, each unit's names kept
+		// apart, and put together in unit order.
+		units := im.allUnits()
+		names := make([][]string, len(units))
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range max(1, min(runtime.GOMAXPROCS(0), len(units))) {
+			wg.Go(func() {
+				// JoinCompDir, for each unit, for each of the dozens of
+				// headers every unit of libc includes: the same names
+				// again and again.
+				joined := map[joinKey]string{}
+				r := dw.Reader()
+				for {
+					i := next.Add(1) - 1
+					if i >= int64(len(units)) {
+						return
+					}
+					names[i] = unitFileNames(dw, r, units[i], joined)
+				}
+			})
 		}
-		joined := map[joinKey]string{}
-		r := dw.Reader()
-		for _, u := range im.allUnits() {
-			r.Seek(u.off)
-			cu, err := r.Next()
-			if err != nil || cu == nil {
-				continue
-			}
-			lr, err := dw.LineReader(cu)
-			if err != nil || lr == nil {
-				continue
-			}
-			// As buildLines names the unit's subfiles, in the same
-			// order: lookups keep the order a scan of the line tables
-			// had, which gdb's one-location-per-block filter depends
-			// on.
-			dwarf5 := IsDWARF5(lr)
-			seen := map[string]bool{}
-			for _, f := range lr.Files() {
-				if f == nil {
-					continue
-				}
-				k := joinKey{u.compDir, f.Name, dwarf5}
-				n, ok := joined[k]
-				if !ok {
-					n = JoinCompDir(k.dir, k.name, dwarf5)
-					joined[k] = n
-				}
-				if seen[n] {
-					continue
-				}
-				seen[n] = true
+		wg.Wait()
+		idx := map[string][]fileRef{}
+		for i, u := range units {
+			for _, n := range names[i] {
 				b := path.Base(n)
 				idx[b] = append(idx[b], fileRef{u, n})
 			}
 		}
 		im.files.byBase = idx
-		im.files.built.Store(true)
 	})
+}
+
+type joinKey struct {
+	dir, name string
+	dwarf5    bool
+}
+
+// unitFileNames lists the files of u's line table header, named and in
+// the order buildLines gives its subfiles: lookups keep the order a scan
+// of the line tables had, which gdb's one-location-per-block filter
+// depends on.
+func unitFileNames(dw *dwarf.Data, r *dwarf.Reader, u *unit, joined map[joinKey]string) []string {
+	r.Seek(u.off)
+	cu, err := r.Next()
+	if err != nil || cu == nil {
+		return nil
+	}
+	lr, err := dw.LineReader(cu)
+	if err != nil || lr == nil {
+		return nil
+	}
+	dwarf5 := IsDWARF5(lr)
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range lr.Files() {
+		if f == nil {
+			continue
+		}
+		k := joinKey{u.compDir, f.Name, dwarf5}
+		n, ok := joined[k]
+		if !ok {
+			n = JoinCompDir(k.dir, k.name, dwarf5)
+			joined[k] = n
+		}
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // linesIndexed reports whether the file index is built (tests).

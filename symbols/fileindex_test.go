@@ -57,8 +57,10 @@ func TestIndexLinesInBackground(t *testing.T) {
 
 // TestFileIndexMatchesLineTables: the file index, built from the line
 // tables' headers, gives for every file name (and a suffix of each) the
-// subfiles a scan of every unit's line table gives, in the same order:
-// in libc (with its debug file, if installed) and a C program.
+// subfiles a scan of every unit's line table gives, in the same order,
+// and what is read through it (SourceFilesNamed, mayMatch) agrees with
+// SourceFiles: in libc (with its debug file, if installed) and a C
+// program.
 func TestFileIndexMatchesLineTables(t *testing.T) {
 	needTools(t, "gcc")
 	t.Parallel()
@@ -106,6 +108,25 @@ func TestFileIndexMatchesLineTables(t *testing.T) {
 			}
 			if got := im.filesNamed(want); !slices.Equal(got, scan) {
 				t.Errorf("%s: %q: the index gives %d files, the line tables %d", bin, want, len(got), len(scan))
+			}
+		}
+		// SourceFilesNamed is SourceFiles for one base name, and
+		// mayMatch agrees with a look at SourceFiles.
+		all := im.SourceFiles()
+		for _, want := range names {
+			b := path.Base(want)
+			var w []string
+			for _, f := range all {
+				if path.Base(f) == b {
+					w = append(w, f)
+				}
+			}
+			if got := im.SourceFilesNamed(b); !slices.Equal(got, w) {
+				t.Errorf("%s: SourceFilesNamed(%q) = %q, SourceFiles has %q", bin, b, got, w)
+			}
+			sp := spec{kind: specLine, text: want, line: 1}
+			if got, w := im.mayMatch(sp), slices.ContainsFunc(all, func(f string) bool { return fileMatches(f, want) }); got != w {
+				t.Errorf("%s: mayMatch(%q) = %v, SourceFiles say %v", bin, want, got, w)
 			}
 		}
 		t.Logf("%s: %d names, %d compared", bin, len(wants), len(names))

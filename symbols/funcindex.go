@@ -49,12 +49,15 @@ type funcIndex struct {
 	scanned    int
 }
 
-// IndexInBackground reads the image's DWARF and builds its function index
-// on other goroutines, now, if that has not been done, so that the first
-// function lookup does not pay for it. Table does it for every image it
-// opens.
+// IndexInBackground reads the image's DWARF and builds its function and
+// file indexes on other goroutines, now, if that has not been done, so
+// that the first lookup does not pay for them. Table does it for every
+// image it opens.
 func (im *Image) IndexInBackground() {
-	im.bg.Do(func() { go im.funcIndex() })
+	im.bg.Do(func() {
+		go im.funcIndex()
+		go im.indexFiles()
+	})
 }
 
 // funcIndex returns the image's function index, building it at the first

@@ -1,6 +1,9 @@
 package symbols
 
-import "sort"
+import (
+	"path"
+	"sort"
+)
 
 // Names for front ends that offer completion (the terminal's Tab): what a
 // user can type in a location spec.
@@ -38,6 +41,19 @@ func (im *Image) SourceFiles() []string {
 					set[f.name] = true
 				}
 			}
+		}
+	}
+	return sortedKeys(set)
+}
+
+// SourceFilesNamed returns the files of SourceFiles whose base name is
+// base, reading only the line tables of the units that name such a file
+// (the file index's), where SourceFiles reads every one.
+func (im *Image) SourceFilesNamed(base string) []string {
+	set := map[string]bool{}
+	for _, t := range im.filesNamed(base) {
+		if len(t.sf.entries) > 0 && path.Base(t.sf.name) == base {
+			set[t.sf.name] = true
 		}
 	}
 	return sortedKeys(set)
