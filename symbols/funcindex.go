@@ -104,7 +104,7 @@ func (im *Image) buildFuncIndex() {
 	var wg sync.WaitGroup
 	for w := range parts {
 		p := &parts[w]
-		*p = indexPart{dw: dw, raw: raw, r: dw.Reader(), or: dw.Reader(), names: map[dwarf.Offset]dieName{},
+		*p = indexPart{dw: dw, raw: raw, r: dw.Reader(), or: dw.Reader(), names: map[dwarf.Offset]dieName{}, far: map[farKey]dieName{},
 			units: map[string][]int32{}, goNames: map[string]bool{}}
 		wg.Go(func() {
 			// Units are taken one at a time, as they vary in size by
@@ -145,9 +145,11 @@ func (im *Image) buildFuncIndex() {
 // it found.
 type indexPart struct {
 	dw      *dwarf.Data
-	raw     *rawDWARF     // nil: walk with the Reader only
-	r, or   *dwarf.Reader // the walk; abstract origins and specifications
-	names   map[dwarf.Offset]dieName
+	raw     *rawDWARF                // nil: walk with the Reader only
+	r, or   *dwarf.Reader            // the walk; abstract origins and specifications
+	names   map[dwarf.Offset]dieName // of DIEs in the unit being walked, [lo, hi)
+	far     map[farKey]dieName       // of DIEs in other units, kept for every unit
+	lo, hi  dwarf.Offset
 	units   map[string][]int32
 	goNames map[string]bool
 
@@ -162,7 +164,13 @@ type indexPart struct {
 // unit indexes the blocks of u, the ui'th unit: by the fast walk if it
 // can, else by the Reader's.
 func (p *indexPart) unit(u *unit, ui int32) {
-	clear(p.names) // origins are nearly always in the unit itself
+	clear(p.names)
+	p.lo, p.hi = 0, 0
+	if p.raw != nil {
+		if h, ok := p.raw.headerOf(u.off); ok {
+			p.lo, p.hi = dwarf.Offset(h.base), dwarf.Offset(h.end)
+		}
+	}
 	if p.raw != nil && p.scanUnit(u) {
 		p.scanned++
 		for _, n := range p.pending {
@@ -237,8 +245,21 @@ func (p *indexPart) addName(s string, ui int32) {
 
 // name is nameOf for the walk, with the part's own cache: the walk does
 // not take the image's lock, so lookups go on while it runs.
+//
+// The names of a unit's own DIEs are forgotten after it, those of other
+// units' kept: Go inlines a package's functions into every other, whose
+// inlined calls name them through DW_AT_abstract_origin in the defining
+// unit, which was read again for every unit. A name depends on the unit
+// that asks only through its language (C names a function by its linkage
+// name, Go never demangles), so the language is part of the key.
 func (p *indexPart) name(u *unit, e *dwarf.Entry) dieName {
-	if n, ok := p.names[e.Offset]; ok {
+	local := e.Offset >= p.lo && e.Offset < p.hi || p.hi == 0
+	fk := farKey{e.Offset, u.isC(), u.lang == dwLangGo}
+	if local {
+		if n, ok := p.names[e.Offset]; ok {
+			return n
+		}
+	} else if n, ok := p.far[fk]; ok {
 		return n
 	}
 	n := dieNameOf(u, e, func(o dwarf.Offset) (dieName, bool) {
@@ -249,8 +270,19 @@ func (p *indexPart) name(u *unit, e *dwarf.Entry) dieName {
 		}
 		return p.name(u, oe), true
 	})
-	p.names[e.Offset] = n
+	if local {
+		p.names[e.Offset] = n
+	} else {
+		p.far[fk] = n
+	}
 	return n
+}
+
+// farKey is a DIE of another unit, named for a unit of a language: C, Go
+// or another.
+type farKey struct {
+	off       dwarf.Offset
+	c, goLang bool
 }
 
 // scanUnit walks u with the dieScanner, collecting in pending the names
