@@ -75,7 +75,7 @@ func newModSet(t *symbols.Table) modSet {
 }
 
 func (s *session) modulesChanged(dbg *debugger.Session) {
-	dbg.Symbols().IndexLinesInBackground() // images already indexed cost nothing
+	dbg.Symbols().IndexInBackground() // images already indexed cost nothing
 	now := map[string]*symbols.Image{}
 	for _, im := range dbg.Symbols().Images() {
 		now[im.Path] = im

@@ -4,6 +4,8 @@ import (
 	"debug/dwarf"
 	"debug/elf"
 	"encoding/binary"
+	"io"
+	"runtime"
 	"strings"
 	"sync"
 )
@@ -21,7 +23,10 @@ import (
 // shared object with .rela.debug_*) and DWARF 4 type units go through
 // File.DWARF, which knows how; they get no rawDWARF, which the function
 // index's fast walk (diescan.go) reads.
-func readDWARF(f *elf.File) (*dwarf.Data, *rawDWARF, error) {
+//
+// With serial, the sections are read one after another, yielding the
+// CPU now and then (see Image.yield): for the background.
+func readDWARF(f *elf.File, serial bool) (*dwarf.Data, *rawDWARF, error) {
 	// The sections dwarf.New takes, and those AddSection keeps.
 	const nNew = 5
 	names := [...]string{"abbrev", "info", "str", "line", "ranges", "addr", "line_str", "str_offsets", "rnglists"}
@@ -55,13 +60,24 @@ func readDWARF(f *elf.File) (*dwarf.Data, *rawDWARF, error) {
 		if s == nil {
 			continue
 		}
-		wg.Go(func() {
-			b, err := s.Data()
+		read := func() {
+			var b []byte
+			var err error
+			if serial {
+				b, err = readYielding(s)
+			} else {
+				b, err = s.Data()
+			}
 			if err != nil && uint64(len(b)) < s.Size {
 				errs[i] = err // File.DWARF keeps a section that was read whole despite an error
 			}
 			data[i] = b
-		})
+		}
+		if serial {
+			read()
+		} else {
+			wg.Go(read)
+		}
 	}
 	wg.Wait()
 	for _, err := range errs {
@@ -96,4 +112,23 @@ func hasRelocations(f *elf.File, i int) bool {
 		}
 	}
 	return false
+}
+
+// readYielding is Section.Data that lets other goroutines run after each
+// 64 KB: decompressing libc's .debug_info takes 60 ms in one go.
+func readYielding(s *elf.Section) ([]byte, error) {
+	r := s.Open()
+	var out []byte
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := r.Read(buf)
+		out = append(out, buf[:n]...)
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		runtime.Gosched()
+	}
 }

@@ -44,9 +44,10 @@ type Image struct {
 	fdes        frame.FrameDescriptionEntries
 	fdesLoaded  bool
 
-	quick quickIndex // see ResolveIn
-	fidx  funcIndex  // function names to compile units (funcindex.go)
-	bg    sync.Once  // IndexInBackground started
+	quick    quickIndex  // see ResolveIn
+	fidx     funcIndex   // function names to compile units (funcindex.go)
+	bg       sync.Once   // IndexInBackground started
+	bgSerial atomic.Bool // the background builds what is not built yet, on one goroutine
 }
 
 // elfSym is a function symbol from .symtab or .dynsym.
@@ -107,7 +108,7 @@ func (im *Image) dwarf() *dwarf.Data {
 		if im.DebugPath == "" {
 			return
 		}
-		if d, raw, err := readDWARF(im.dbg); err == nil {
+		if d, raw, err := readDWARF(im.dbg, im.bgSerial.Load()); err == nil {
 			enterEveryUnit(d)
 			im.dw, im.raw = d, raw
 		}

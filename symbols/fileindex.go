@@ -3,7 +3,6 @@ package symbols
 import (
 	"debug/dwarf"
 	"path"
-	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -52,24 +51,21 @@ func (im *Image) indexFiles() {
 		units := im.allUnits()
 		names := make([][]string, len(units))
 		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range max(1, min(runtime.GOMAXPROCS(0), len(units))) {
-			wg.Go(func() {
-				// JoinCompDir, for each unit, for each of the dozens of
-				// headers every unit of libc includes: the same names
-				// again and again.
-				joined := map[joinKey]string{}
-				r := dw.Reader()
-				for {
-					i := next.Add(1) - 1
-					if i >= int64(len(units)) {
-						return
-					}
-					names[i] = unitFileNames(dw, r, units[i], joined)
+		onWorkers(min(im.workers(), max(1, len(units))), func() {
+			// JoinCompDir, for each unit, for each of the dozens of
+			// headers every unit of libc includes: the same names
+			// again and again.
+			joined := map[joinKey]string{}
+			r := dw.Reader()
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(len(units)) {
+					return
 				}
-			})
-		}
-		wg.Wait()
+				names[i] = unitFileNames(dw, r, units[i], joined)
+				im.yield()
+			}
+		})
 		idx := map[string][]fileRef{}
 		for i, u := range units {
 			for _, n := range names[i] {

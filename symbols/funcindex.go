@@ -23,9 +23,10 @@ import (
 // that may become blocks; a unit it cannot read so is walked with
 // debug/dwarf's Reader (children), which is five times slower.
 //
-// The walk runs on every core (units are independent), and a table starts
-// it in the background as it opens an image (IndexInBackground), off the
-// thread that traces the process; a lookup that comes first waits for it.
+// The walk runs on every core (units are independent) when a lookup waits
+// for it, or on one goroutine in the background when a front end asks for
+// that (IndexInBackground), off the thread that traces the process; a
+// lookup that comes meanwhile waits for it.
 // For libc it takes 20-40 ms of CPU, after the 100 ms of reading DWARF.
 //
 // Neither .gdb_index nor .debug_names is used: they are written by
@@ -51,13 +52,78 @@ type funcIndex struct {
 
 // IndexInBackground reads the image's DWARF and builds its function and
 // file indexes on other goroutines, now, if that has not been done, so
-// that the first lookup does not pay for them. Table does it for every
-// image it opens.
+// that the first lookup does not pay for them. DAP has it done for every
+// image as it is loaded (Table.IndexInBackground). The table does not do
+// it itself: the few hundred ms of CPU it takes as the program starts
+// running shift the timing of everything else (the terminal's
+// TestWatchScript, whose watchpoint must not be hit before the resume
+// that follows it is reported, failed half the time), and without it a
+// lookup does the same work on every core, when it is needed.
+//
+// The background work takes one of bgSlots and runs on one goroutine,
+// yielding between units (yield), so that the debugger's own goroutines
+// find a P at once. Work that a lookup waits for is done on every core
+// (workers).
 func (im *Image) IndexInBackground() {
 	im.bg.Do(func() {
-		go im.funcIndex()
-		go im.indexFiles()
+		go func() {
+			bgSlots <- struct{}{}
+			defer func() { <-bgSlots }()
+			im.bgSerial.Store(true)
+			im.funcIndex()
+			im.indexFiles()
+		}()
 	})
+}
+
+// yield lets other goroutines run, between two pieces of background
+// work. That work is a few hundred ms of CPU just as the program starts,
+// and the goroutines of the debugger that a request or an event needs
+// (the tracing thread's included) wait for a P meanwhile: a P held to the
+// end of a scheduler quantum (10 ms) delayed a resume enough for a
+// watchpoint hit to come first (TestWatchScript). Lowering the OS
+// priority of the background thread instead made it worse: a thread the
+// kernel does not run keeps its P.
+func (im *Image) yield() {
+	if im.bgSerial.Load() {
+		runtime.Gosched()
+	}
+}
+
+// onWorkers runs fn on n goroutines and waits for them; with n == 1 on
+// the calling one.
+func onWorkers(n int, fn func()) {
+	if n <= 1 {
+		fn()
+		return
+	}
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(fn)
+	}
+	wg.Wait()
+}
+
+// IndexInBackground starts IndexInBackground for every image of the table
+// (images already indexed cost nothing).
+func (t *Table) IndexInBackground() {
+	for _, im := range t.Images() {
+		im.IndexInBackground()
+	}
+}
+
+// bgSlots bounds the goroutines that index in the background, across
+// images: one core is left to the rest of the debugger.
+var bgSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))
+
+// workers is how many goroutines may read the image's DWARF for a build
+// (of the DWARF itself, an index): one in the background, else one per
+// core.
+func (im *Image) workers() int {
+	if im.bgSerial.Load() {
+		return 1
+	}
+	return max(1, runtime.GOMAXPROCS(0))
 }
 
 // funcIndex returns the image's function index, building it at the first
@@ -99,26 +165,25 @@ func (im *Image) buildFuncIndex() {
 	if im.fidx.readerOnly {
 		raw = nil
 	}
-	parts := make([]indexPart, max(1, min(runtime.GOMAXPROCS(0), len(units))))
-	var next atomic.Int64
-	var wg sync.WaitGroup
+	parts := make([]indexPart, min(im.workers(), max(1, len(units))))
+	var next, part atomic.Int64
 	for w := range parts {
-		p := &parts[w]
-		*p = indexPart{dw: dw, raw: raw, r: dw.Reader(), or: dw.Reader(), names: map[dwarf.Offset]dieName{}, far: map[farKey]dieName{},
+		parts[w] = indexPart{dw: dw, raw: raw, r: dw.Reader(), or: dw.Reader(), names: map[dwarf.Offset]dieName{}, far: map[farKey]dieName{},
 			units: map[string][]int32{}, goNames: map[string]bool{}}
-		wg.Go(func() {
-			// Units are taken one at a time, as they vary in size by
-			// orders of magnitude; each part's lists stay ascending.
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(len(units)) {
-					return
-				}
-				p.unit(units[i], int32(i))
-			}
-		})
 	}
-	wg.Wait()
+	onWorkers(len(parts), func() {
+		p := &parts[part.Add(1)-1]
+		// Units are taken one at a time, as they vary in size by orders
+		// of magnitude; each part's lists stay ascending.
+		for {
+			i := next.Add(1) - 1
+			if i >= int64(len(units)) {
+				return
+			}
+			p.unit(units[i], int32(i))
+			im.yield()
+		}
+	})
 	all, goNames := parts[0].units, parts[0].goNames
 	im.fidx.scanned = parts[0].scanned
 	for _, p := range parts[1:] {

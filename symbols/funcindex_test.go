@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/ubpdbg/ubpdbg/internal/testharness"
 	"github.com/ubpdbg/ubpdbg/internal/testprog"
 )
 
@@ -31,12 +32,10 @@ func TestFuncIndexMatchesScan(t *testing.T) {
 	}
 	for name, bin := range bins {
 		// Both walks: the dieScanner's, which must take every unit of
-		// these, and the Reader's, which it falls back to.
-		for _, readerOnly := range []bool{false, true} {
-			walk := "scan"
-			if readerOnly {
-				walk = "reader"
-			}
+		// these, and the Reader's, which it falls back to; and the
+		// scanner's on one goroutine, in the background.
+		for _, walk := range []string{"scan", "reader", "background"} {
+			readerOnly := walk == "reader"
 			t.Run(name+"/"+walk, func(t *testing.T) {
 				im, err := OpenImage(bin, 0)
 				if err != nil {
@@ -47,7 +46,14 @@ func TestFuncIndexMatchesScan(t *testing.T) {
 					t.Skipf("%s has no DWARF", bin)
 				}
 				im.fidx.readerOnly = readerOnly
-				checkFuncIndex(t, im, !readerOnly)
+				if walk == "background" {
+					im.IndexInBackground()
+					testharness.Until(t, "the index built in the background", im.funcsIndexed, nil)
+					if !im.bgSerial.Load() {
+						t.Fatal("the background did not build the index")
+					}
+				}
+				checkFuncIndex(t, im, walk == "scan")
 				// Type units (-fdebug-types-section) need File.DWARF,
 				// whose sections the scanner does not get.
 				want := len(im.allUnits())

@@ -129,11 +129,6 @@ func (t *Table) Update() (Changes, error) {
 				errs = append(errs, err)
 				continue
 			}
-			// Update runs on the tracing thread at every library
-			// load: the DWARF of the image is read and its function
-			// names indexed on other goroutines, before a breakpoint
-			// or a front end asks for a function in it.
-			im.IndexInBackground()
 		}
 		keep = append(keep, im)
 		ch.Added = append(ch.Added, im)
