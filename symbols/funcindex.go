@@ -26,8 +26,8 @@ import (
 // The walk runs on every core (units are independent) when a lookup waits
 // for it, or on one goroutine in the background when a front end asks for
 // that (IndexInBackground), off the thread that traces the process; a
-// lookup that comes meanwhile waits for it.
-// For libc it takes 20-40 ms of CPU, after the 100 ms of reading DWARF.
+// lookup that comes meanwhile waits for it. For libc it takes 20-40 ms of
+// CPU, after the 100 ms of reading DWARF.
 //
 // Neither .gdb_index nor .debug_names is used: they are written by
 // linkers and tools on request (gdb-add-index, lld --gdb-index), which
@@ -77,13 +77,14 @@ func (im *Image) IndexInBackground() {
 }
 
 // yield lets other goroutines run, between two pieces of background
-// work. That work is a few hundred ms of CPU just as the program starts,
-// and the goroutines of the debugger that a request or an event needs
-// (the tracing thread's included) wait for a P meanwhile: a P held to the
-// end of a scheduler quantum (10 ms) delayed a resume enough for a
-// watchpoint hit to come first (TestWatchScript). Lowering the OS
-// priority of the background thread instead made it worse: a thread the
-// kernel does not run keeps its P.
+// work. That work is a few hundred ms of CPU, and a goroutine of the
+// debugger that a request or an event needs (the tracing thread's
+// included) would otherwise wait for a P up to a scheduler quantum (10
+// ms). It does not make the work free: on a 2-core machine shared with
+// the program, the CPU it takes still slowed a resume from 0.2 to 0.3-3
+// ms (see IndexInBackground). Lowering the OS priority of the background
+// thread was tried too, and was no better: a thread the kernel does not
+// run keeps its P.
 func (im *Image) yield() {
 	if im.bgSerial.Load() {
 		runtime.Gosched()
