@@ -245,7 +245,7 @@ func (s *session) start(dbg *debugger.Session, launched, stopOnEntry bool) {
 	done := s.pumpDone
 	s.mods = newModSet(dbg.Symbols())
 	s.mu.Unlock()
-	dbg.Symbols().IndexLinesInBackground()
+	dbg.Symbols().IndexInBackground() // functions and files: the first requests need them
 	go s.pump(dbg, done)
 	method := "attach"
 	if launched {

@@ -15,7 +15,7 @@ import (
 // across reloads and unique in one process.
 func module(im *symbols.Image) dap.Module {
 	m := dap.Module{Id: im.Path, Name: filepath.Base(im.Path), Path: im.Path}
-	if im.HasDWARF() {
+	if im.DWARFFound() { // not HasDWARF: that would wait for the DWARF to be read
 		m.SymbolStatus = "Symbols loaded"
 		if im.DebugPath != im.Path {
 			m.SymbolFilePath = im.DebugPath
@@ -75,7 +75,7 @@ func newModSet(t *symbols.Table) modSet {
 }
 
 func (s *session) modulesChanged(dbg *debugger.Session) {
-	dbg.Symbols().IndexLinesInBackground() // images already indexed cost nothing
+	dbg.Symbols().IndexInBackground() // images already indexed cost nothing
 	now := map[string]*symbols.Image{}
 	for _, im := range dbg.Symbols().Images() {
 		now[im.Path] = im

@@ -92,9 +92,11 @@ func (m *sourceMap) of(im *symbols.Image) *imageSources {
 // specFile turns a client's path into the spelling a FILE:LINE spec must
 // use: the line table's own, when a loaded image names the file relative
 // to its compile directory ("testdata/x.c" for /src/testdata/x.c). The
-// longest such spelling wins. It uses symbols' own file lists, which the
-// spec's resolution reads anyway, so it costs no second pass over the
-// DWARF. Otherwise (an absolute spelling, or an image not loaded yet) the
+// longest such spelling wins. Only files of the path's base name can be
+// such a spelling: they are read from symbols' file index, through the
+// line tables of just the units that name them (SourceFiles would read
+// every line table of libc at the client's first breakpoint request).
+// Otherwise (an absolute spelling, or an image not loaded yet) the
 // client's path is the best guess.
 func (s *session) specFile(t *symbols.Table, p string) string {
 	if !filepath.IsAbs(p) {
@@ -103,7 +105,7 @@ func (s *session) specFile(t *symbols.Table, p string) string {
 	p = filepath.Clean(p)
 	best := ""
 	for _, im := range t.Images() {
-		for _, n := range im.SourceFiles() {
+		for _, n := range im.SourceFilesNamed(path.Base(p)) {
 			if n == p {
 				return p
 			}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-delve/delve/pkg/dwarf/frame"
 )
@@ -14,19 +15,23 @@ import (
 // Image is one ELF object (executable or shared library) loaded at a bias:
 // a run-time address is the link-time address plus Bias. Its DWARF comes
 // from the file itself or from a separate debug file. An Image is safe for
-// concurrent use; DWARF is parsed lazily, one compile unit at a time, so a
-// large library costs little until it is looked at.
+// concurrent use; DWARF is read lazily, its sections at the first use and
+// its compile units one at a time, so a large library costs little until
+// it is looked at.
 type Image struct {
 	Path      string // the ELF file
-	DebugPath string // where the DWARF was read from; "" if there is none
+	DebugPath string // the file with the DWARF; "" if there is none (HasDWARF: could it be read)
 	BuildID   string // GNU build-id in hex, "" if none
 	Bias      uint64 // load bias: run-time address minus link-time address
 	Go        bool   // the binary was built by the Go toolchain
 
-	exe  *elf.File
-	dbg  *elf.File // separate debug file, or exe
-	dw   *dwarf.Data
-	syms []elfSym // function symbols by link-time address
+	exe    *elf.File
+	dbg    *elf.File // separate debug file, or exe
+	dwOnce sync.Once
+	dwRead atomic.Bool // dwOnce has run: dw is final
+	dw     *dwarf.Data // set by dwOnce: read it through dwarf()
+	raw    *rawDWARF   // set by dwOnce: the bytes of dw, for diescan.go; nil if not at hand
+	syms   []elfSym    // function symbols by link-time address
 
 	lo, hi uint64    // link-time extent of the PT_LOAD segments
 	ident  fileIdent // the file it was opened from (Table.reuse)
@@ -39,7 +44,10 @@ type Image struct {
 	fdes        frame.FrameDescriptionEntries
 	fdesLoaded  bool
 
-	quick quickIndex // see ResolveIn
+	quick    quickIndex  // see ResolveIn
+	fidx     funcIndex   // function names to compile units (funcindex.go)
+	bg       sync.Once   // IndexInBackground started
+	bgSerial atomic.Bool // the background builds what is not built yet, on one goroutine
 }
 
 // elfSym is a function symbol from .symtab or .dynsym.
@@ -85,17 +93,46 @@ func OpenImage(path string, bias uint64) (*Image, error) {
 	} else {
 		im.DebugPath = path
 	}
-	if im.DebugPath != "" {
-		// debug/elf decompresses SHF_COMPRESSED and .zdebug sections and
-		// adds the DWARF 5 sections (.debug_addr, .debug_rnglists, ...).
-		im.dw, err = im.dbg.DWARF()
-		if err != nil {
-			im.DebugPath = ""
-			im.dw = nil
-		}
-	}
+	// The DWARF sections are not read here: decompressing libc's takes
+	// 100-200 ms, which a library load on the ptrace thread must not pay.
+	// dwarf() reads them at the first use, IndexInBackground before it.
 	im.loadSymbols()
 	return im, nil
+}
+
+// dwarf returns the image's DWARF, reading its sections at the first call
+// (later and concurrent callers wait for that one); nil if it has none or
+// it cannot be read.
+func (im *Image) dwarf() *dwarf.Data {
+	im.dwOnce.Do(func() {
+		if im.DebugPath == "" {
+			return
+		}
+		if d, raw, err := readDWARF(im.dbg, im.bgSerial.Load()); err == nil {
+			enterEveryUnit(d)
+			im.dw, im.raw = d, raw
+		}
+		im.dwRead.Store(true)
+	})
+	return im.dw
+}
+
+// enterEveryUnit moves a Reader through every unit of d. A Reader that
+// first enters a DWARF 5 unit fills in the unit's base offsets (of its
+// strings, addresses, range lists) in d itself, without a lock: two
+// goroutines entering it at once race, and one may read a string through
+// an offset not yet set. The image's DWARF is read by several goroutines
+// (the function and file indexes, lookups, the expression evaluator), so
+// every unit is entered once here, before anyone else has d.
+func enterEveryUnit(d *dwarf.Data) {
+	r := d.Reader()
+	for {
+		e, err := r.Next()
+		if err != nil || e == nil {
+			return
+		}
+		r.SkipChildren() // a compile unit's: on to the next unit
+	}
 }
 
 func hasDWARF(f *elf.File) bool {
@@ -116,8 +153,21 @@ func (im *Image) Close() error {
 	return err
 }
 
-// HasDWARF reports whether debugging information was found for the image.
-func (im *Image) HasDWARF() bool { return im.dw != nil }
+// HasDWARF reports whether debugging information was found for the image
+// and could be read. The first call reads the DWARF sections, unless
+// IndexInBackground has already.
+func (im *Image) HasDWARF() bool { return im.dwarf() != nil }
+
+// DWARFFound is HasDWARF without waiting for the sections to be read: it
+// reports whether the image has debugging information that is not known
+// to be unreadable. For what a front end only displays (DAP's module
+// events, sent as a library loads, while its DWARF is being read).
+func (im *Image) DWARFFound() bool {
+	if im.dwRead.Load() {
+		return im.dw != nil
+	}
+	return im.DebugPath != ""
+}
 
 // Contains reports whether the run-time address pc lies in one of the
 // image's loadable segments.

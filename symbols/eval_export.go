@@ -10,8 +10,9 @@ import (
 // function DIE cover an address. Kept in one file so that the rest of the
 // package's API stays about lines, functions and stacks.
 
-// DWARF returns the image's parsed DWARF, or nil if it has none.
-func (im *Image) DWARF() *dwarf.Data { return im.dw }
+// DWARF returns the image's parsed DWARF, or nil if it has none. The
+// first call reads the sections (see Image.dwarf).
+func (im *Image) DWARF() *dwarf.Data { return im.dwarf() }
 
 // ELF returns the image's own ELF file (program headers such as PT_TLS
 // and PT_DYNAMIC are read from it).
@@ -33,7 +34,7 @@ type UnitInfo struct {
 // UnitAt finds the compile unit and function containing the run-time
 // address pc.
 func (im *Image) UnitAt(pc uint64) UnitInfo {
-	if im.dw == nil {
+	if im.dwarf() == nil {
 		return UnitInfo{}
 	}
 	a := pc - im.Bias

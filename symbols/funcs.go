@@ -106,10 +106,10 @@ func (im *Image) loadUnits() {
 		return
 	}
 	im.unitsLoaded = true
-	if im.dw == nil {
+	if im.dwarf() == nil {
 		return
 	}
-	r := im.dw.Reader()
+	r := im.dwarf().Reader()
 	for {
 		e, err := r.Next()
 		if err != nil || e == nil {
@@ -124,7 +124,7 @@ func (im *Image) loadUnits() {
 		u.compDir, _ = e.Val(dwarf.AttrCompDir).(string)
 		u.producer, _ = e.Val(dwarf.AttrProducer).(string)
 		u.lang, _ = e.Val(dwarf.AttrLanguage).(int64)
-		u.ranges, _ = im.dw.Ranges(e)
+		u.ranges, _ = im.dwarf().Ranges(e)
 		im.units = append(im.units, u)
 		r.SkipChildren()
 	}
@@ -170,7 +170,7 @@ func (u *unit) load() {
 	}
 	u.loaded = true
 	u.calls = map[uint64]callSite{}
-	r := im.dw.Reader()
+	r := im.dwarf().Reader()
 	r.Seek(u.off)
 	cu, err := r.Next()
 	if err != nil || cu == nil || !cu.Children {
@@ -199,7 +199,7 @@ func (u *unit) readChildren(r *dwarf.Reader, parent *block) {
 		}
 		switch e.Tag {
 		case dwarf.TagSubprogram, dwarf.TagInlinedSubroutine, dwarf.TagLexDwarfBlock:
-			rg, _ := im.dw.Ranges(e)
+			rg, _ := im.dwarf().Ranges(e)
 			rg = nonEmpty(rg)
 			if len(rg) == 0 {
 				if e.Tag == dwarf.TagLexDwarfBlock && e.Children {
@@ -329,6 +329,24 @@ func (im *Image) nameOf(u *unit, e *dwarf.Entry) dieName {
 	if n, ok := im.names[e.Offset]; ok {
 		return n
 	}
+	n := dieNameOf(u, e, func(o dwarf.Offset) (dieName, bool) {
+		r := im.dwarf().Reader()
+		r.Seek(o)
+		oe, err := r.Next()
+		if err != nil || oe == nil {
+			return dieName{}, false
+		}
+		return im.nameOf(u, oe), true
+	})
+	im.names[e.Offset] = n
+	return n
+}
+
+// dieNameOf names the function DIE e of unit u (nil if unknown); origin
+// names the DIE at an offset, for a DIE whose name is its abstract
+// origin's or its specification's. Both nameOf and the function index
+// (funcindex.go) name DIEs with it, so that they agree.
+func dieNameOf(u *unit, e *dwarf.Entry, origin func(dwarf.Offset) (dieName, bool)) dieName {
 	var n dieName
 	n.line = int(intVal(e, dwarf.AttrDeclLine))
 	ln, _ := e.Val(dwarf.AttrLinkageName).(string)
@@ -351,13 +369,10 @@ func (im *Image) nameOf(u *unit, e *dwarf.Entry) dieName {
 			if !ok {
 				continue
 			}
-			r := im.dw.Reader()
-			r.Seek(o)
-			oe, err := r.Next()
-			if err != nil || oe == nil {
+			on, ok := origin(o)
+			if !ok {
 				continue
 			}
-			on := im.nameOf(u, oe)
 			n.name, n.plain, n.cxx = on.name, on.plain, on.cxx
 			if n.line == 0 {
 				n.line = on.line
@@ -365,7 +380,6 @@ func (im *Image) nameOf(u *unit, e *dwarf.Entry) dieName {
 			break
 		}
 	}
-	im.names[e.Offset] = n
 	return n
 }
 

@@ -45,29 +45,17 @@ func derefReceiver(s string) string {
 func goFuncCandidates(ims []*Image, name string) []string {
 	exact, viaPtr := map[string]bool{}, map[string]bool{}
 	for _, im := range ims {
-		if im.dw == nil {
-			continue
-		}
-		for _, u := range im.allUnits() {
-			if u.lang != dwLangGo {
+		for _, n := range im.funcIndex().goNames {
+			pkg, rest, ok := goShortName(n)
+			if !ok {
 				continue
 			}
-			u.load()
-			walkBlocks(u.funcs, func(b *block) {
-				if b.kind == lexBlock || b.name == "" {
-					return
-				}
-				pkg, rest, ok := goShortName(b.name)
-				if !ok {
-					return
-				}
-				switch name {
-				case rest, pkg + "." + rest:
-					exact[b.name] = true
-				case derefReceiver(rest), pkg + "." + derefReceiver(rest):
-					viaPtr[b.name] = true
-				}
-			})
+			switch name {
+			case rest, pkg + "." + rest:
+				exact[n] = true
+			case derefReceiver(rest), pkg + "." + derefReceiver(rest):
+				viaPtr[n] = true
+			}
 		}
 	}
 	set := exact

@@ -37,7 +37,8 @@ type subfile struct {
 // lineTable is the line information of one compile unit.
 type lineTable struct {
 	files     []*subfile
-	fileIndex []*subfile // by DWARF file number
+	byName    map[string]*subfile // files by name
+	fileIndex []*subfile          // by DWARF file number
 	// prologueEnds are the rows marked DW_LNS_set_prologue_end, sorted.
 	prologueEnds []uint64
 }
@@ -64,21 +65,21 @@ func (u *unit) lineTableLocked() *lineTable {
 
 func (u *unit) buildLines() (*lineTable, error) {
 	im := u.im
-	r := im.dw.Reader()
+	r := im.dwarf().Reader()
 	r.Seek(u.off)
 	cu, err := r.Next()
 	if err != nil {
 		return nil, err
 	}
-	lr, err := im.dw.LineReader(cu)
+	lr, err := im.dwarf().LineReader(cu)
 	if err != nil {
 		return nil, err
 	}
-	lt := &lineTable{}
+	lt := &lineTable{byName: map[string]*subfile{}}
 	if lr == nil {
 		return lt, nil
 	}
-	byName := map[string]*subfile{}
+	byName := lt.byName
 	dwarf5 := IsDWARF5(lr)
 	sub := func(f *dwarf.LineFile) *subfile {
 		if f == nil {

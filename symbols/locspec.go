@@ -125,13 +125,11 @@ func ResolveLinesIn(ims []*Image, spec string) ([]Location, error) {
 
 var errNotInImages = fmt.Errorf("%w in these images", ErrNotFound)
 
-// quickIndex is what mayMatch needs of an image, each part built at its
-// first use: the names a FUNC spec matches, the source files a FILE:LINE
-// spec can name.
+// quickIndex is what mayMatch needs of an image, built at its first use:
+// the names a FUNC spec matches.
 type quickIndex struct {
-	funcsOnce, filesOnce sync.Once
-	funcs                map[string]bool
-	files                []string
+	funcsOnce sync.Once
+	funcs     map[string]bool
 }
 
 // mayMatch reports whether sp can match anything in the image; false
@@ -150,8 +148,11 @@ func (im *Image) mayMatch(sp spec) bool {
 		})
 		return q.funcs[sp.text]
 	}
-	q.filesOnce.Do(func() { q.files = im.SourceFiles() })
-	return slices.ContainsFunc(q.files, func(f string) bool { return fileMatches(f, sp.text) })
+	// A file the spec names with rows: SourceFiles would say as much,
+	// but it reads every line table (170 ms for libc, at every library
+	// load on the tracing thread); the file index reads those of the
+	// units that name the file.
+	return slices.ContainsFunc(im.filesNamed(sp.text), func(t symtab) bool { return len(t.sf.entries) > 0 })
 }
 
 func resolve(ims []*Image, text string, skip bool) ([]Location, error) {
@@ -207,7 +208,8 @@ func resolveFunc(ims []*Image, name string, skip bool) ([]Location, error) {
 }
 
 // resolveFuncExact finds the functions (and inlined copies) that DWARF or
-// the ELF symbols name name.
+// the ELF symbols name name. Of DWARF it reads only the units that the
+// function index says have one.
 func resolveFuncExact(ims []*Image, name string, skip bool) []Location {
 	var locs []Location
 	seen := map[uint64]bool{}
@@ -219,7 +221,7 @@ func resolveFuncExact(ims []*Image, name string, skip bool) []Location {
 	}
 	for _, im := range ims {
 		found := false
-		for _, u := range im.allUnits() {
+		for _, u := range im.unitsNaming(name) {
 			u.load()
 			walkBlocks(u.funcs, func(b *block) {
 				if b.kind == lexBlock || (b.name != name && b.plain != name && !(b.cxx && cxxMatches(b.name, name))) {

@@ -1,36 +1,21 @@
 package symbols
 
-import "sort"
+import (
+	"path"
+	"sort"
+)
 
 // Names for front ends that offer completion (the terminal's Tab): what a
 // user can type in a location spec.
 
 // FunctionNames returns the names a FUNC spec matches in the image: every
 // function with code that DWARF names (frame name and DW_AT_name), and
-// every ELF function symbol. Sorted, without duplicates. It reads every
-// compile unit, so call it once and keep the answer.
+// every ELF function symbol. Sorted, without duplicates. The names come
+// from the function index (funcindex.go), which the first call waits for.
 func (im *Image) FunctionNames() []string {
 	set := map[string]bool{}
-	if im.dw != nil {
-		for _, u := range im.allUnits() {
-			u.load()
-			walkBlocks(u.funcs, func(b *block) {
-				if b.kind == lexBlock {
-					return
-				}
-				if b.name != "" {
-					set[b.name] = true
-				}
-				if b.cxx {
-					for _, n := range cxxSpecNames(b.name) {
-						set[n] = true // what mayMatch and completion see
-					}
-				}
-				if b.plain != "" {
-					set[b.plain] = true
-				}
-			})
-		}
+	for n := range im.funcIndex().units {
+		set[n] = true
 	}
 	for _, s := range im.syms {
 		if s.name != "" {
@@ -45,7 +30,7 @@ func (im *Image) FunctionNames() []string {
 // duplicates.
 func (im *Image) SourceFiles() []string {
 	set := map[string]bool{}
-	if im.dw != nil {
+	if im.dwarf() != nil {
 		for _, u := range im.allUnits() {
 			lt := u.lineTable()
 			if lt == nil {
@@ -56,6 +41,19 @@ func (im *Image) SourceFiles() []string {
 					set[f.name] = true
 				}
 			}
+		}
+	}
+	return sortedKeys(set)
+}
+
+// SourceFilesNamed returns the files of SourceFiles whose base name is
+// base, reading only the line tables of the units that name such a file
+// (the file index's), where SourceFiles reads every one.
+func (im *Image) SourceFilesNamed(base string) []string {
+	set := map[string]bool{}
+	for _, t := range im.filesNamed(base) {
+		if len(t.sf.entries) > 0 && path.Base(t.sf.name) == base {
+			set[t.sf.name] = true
 		}
 	}
 	return sortedKeys(set)

@@ -25,7 +25,7 @@ func (t *Table) tailCallFrames(calleeIm *Image, calleeAt, callerPC uint64) []Fra
 	}
 	callee := calleeIm.funcAt(calleeAt - calleeIm.Bias)
 	callerIm := t.ImageAt(callerPC)
-	if callee == nil || callerIm == nil || callerIm.dw == nil {
+	if callee == nil || callerIm == nil || callerIm.dwarf() == nil {
 		return nil
 	}
 	calleeEntry := calleeIm.Bias + callee.entry()
@@ -94,7 +94,7 @@ type tailSite struct {
 // tailSites lists the tail calls made by the function entered at fn.
 func (t *Table) tailSites(fn uint64) []tailSite {
 	im := t.ImageAt(fn)
-	if im == nil || im.dw == nil {
+	if im == nil || im.dwarf() == nil {
 		return nil
 	}
 	u := im.unitFor(fn - im.Bias)
@@ -125,13 +125,13 @@ func (t *Table) dieEntry(im *Image, u *unit, off dwarf.Offset) (uint64, bool) {
 	if off == 0 {
 		return 0, false
 	}
-	r := im.dw.Reader()
+	r := im.dwarf().Reader()
 	r.Seek(off)
 	e, err := r.Next()
 	if err != nil || e == nil {
 		return 0, false
 	}
-	if rg, _ := im.dw.Ranges(e); len(nonEmpty(rg)) > 0 {
+	if rg, _ := im.dwarf().Ranges(e); len(nonEmpty(rg)) > 0 {
 		return im.Bias + nonEmpty(rg)[0][0], true
 	}
 	im.mu.Lock()
