@@ -19,7 +19,14 @@ import (
 // mode, where each action resumes the others).
 func TestResumeFromSystemCalls(t *testing.T) {
 	prog := buildC(t, "syscalls.c", "-O0")
-	const delay = "2" // seconds before main releases the calls
+	// Seconds before main releases the calls: every thread must be
+	// paused and acted on within them. Under the race detector the first
+	// stops also read libc's DWARF (read at its first use) about ten times
+	// slower, which took more than 2 s.
+	delay := "2"
+	if raceEnabled {
+		delay = "6"
+	}
 	want := testharness.NativeOK(t, prog, delay)
 	actions := []struct {
 		name string
