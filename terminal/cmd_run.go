@@ -119,16 +119,32 @@ func cmdContinue(t *Term, args string) error {
 	var err error
 	if all {
 		err = t.s.ContinueAll()
-	} else if tid, _ := t.selected(); t.s.Stopped(tid) {
-		err = t.s.Continue(tid, false)
-	} else if t.anyStopShown() {
-		err = fmt.Errorf("thread %d is already running; select a stopped thread (threads lists them) or use continue -a", tid)
-	} else if w == nil {
-		return nil
 	} else {
+		// Decided under mu, with the selection and the shown stops as
+		// the event loop leaves them (handle): a stop it shows either
+		// came before (and selected its thread, which is resumed) or
+		// comes after the wait is armed (and ends it).
 		t.mu.Lock()
-		w.armed = true // nothing to resume: the next stop counts
+		tid := t.cur
+		stopped := t.s.Stopped(tid)
+		otherShown := false
+		for id := range t.shown {
+			if !stopped && id != tid && t.s.Stopped(id) {
+				otherShown = true
+			}
+		}
+		if !stopped && !otherShown && w != nil {
+			w.armed = true // nothing to resume: the next stop counts
+		}
 		t.mu.Unlock()
+		switch {
+		case stopped:
+			err = t.s.Continue(tid, false)
+		case otherShown:
+			err = fmt.Errorf("thread %d is already running; select a stopped thread (threads lists them) or use continue -a", tid)
+		case w == nil:
+			return nil
+		}
 	}
 	// Otherwise every thread runs already (an attached process), or the
 	// only stops are still on their way to the event loop (a thread hit
@@ -157,40 +173,6 @@ func endsStep(ev debugger.Event, tid int) bool {
 		return false
 	}
 	return ev.Tid == tid || ev.AllStopped || ev.Reason != debugger.ReasonPause
-}
-
-// anyStopShown reports whether some thread is stopped and its stop was
-// reported: one whose stop is still queued is about to be, and a script's
-// "break f" then "continue" must wait for it rather than fail because it
-// came early (a hot f in an attached process).
-func (t *Term) anyStopShown() bool {
-	t.mu.Lock()
-	shown := t.shown
-	var tids []int
-	for tid := range shown {
-		tids = append(tids, tid)
-	}
-	t.mu.Unlock()
-	if shown == nil {
-		return t.anyStopped()
-	}
-	for _, tid := range tids {
-		if t.s.Stopped(tid) {
-			return true
-		}
-	}
-	return false
-}
-
-// anyStopped reports whether some thread is stopped.
-func (t *Term) anyStopped() bool {
-	ths, _ := t.s.Threads()
-	for _, th := range ths {
-		if th.Stopped {
-			return true
-		}
-	}
-	return false
 }
 
 // stepper makes a stepping command: it waits for the stepping thread's

@@ -121,23 +121,22 @@ func (t *Term) await(w *waiter, grace time.Duration) {
 func (t *Term) handle(ev debugger.Event) string {
 	switch ev.Kind {
 	case debugger.Stopped:
-		t.mu.Lock()
-		cur := t.cur
-		t.mu.Unlock()
 		// A stop selects its thread unless the user is looking at
 		// another thread stopped on its own (non-stop): then they keep
 		// their place, and the message says where the new stop is. A
 		// stop of every thread (all-stop) is about the thread that
 		// stopped, unless it is a pause of them all, which names none.
-		if cur == ev.Tid || !t.threadOK[cur] || !t.s.Stopped(cur) || (ev.AllStopped && !ev.All) {
-			t.mu.Lock()
-			t.cur, t.frame = ev.Tid, 0
-			t.mu.Unlock()
-		}
+		// A stop of the current thread that is not shown yet does not
+		// count: the user has not seen it (a script's "break f" then
+		// "continue" on a hot f, where two threads hit it at once). The
+		// selection and the record of shown stops change together, under
+		// mu, so that continue sees both or neither (cmdContinue).
 		t.mu.Lock()
-		if t.shown != nil {
-			t.shown[ev.Tid] = true
+		cur := t.cur
+		if cur == ev.Tid || !t.threadOK[cur] || !t.shown[cur] || !t.s.Stopped(cur) || (ev.AllStopped && !ev.All) {
+			t.cur, t.frame = ev.Tid, 0
 		}
+		t.shown[ev.Tid] = true
 		t.mu.Unlock()
 		t.threadOK[ev.Tid] = true
 		return t.describeStop(ev)
