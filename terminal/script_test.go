@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,7 +60,7 @@ func script(t *testing.T, env []string, commands string, args ...string) string 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, ubpdbgBin, args...)
-	cmd.Stdin = strings.NewReader(commands)
+	cmd.Stdin = &pausingReader{parts: strings.Split(commands, pauseLine)}
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {
@@ -69,6 +70,36 @@ func script(t *testing.T, env []string, commands string, args ...string) string 
 		t.Logf("ubpdbg: %v", err)
 	}
 	return string(out)
+}
+
+// pauseLine in a script holds back the commands after it for pauseTime:
+// a test that needs the program to run for a while between two commands
+// (not just for as long as the commands in between take, which on a loaded
+// machine can be shorter than a time slice) says so with it.
+const (
+	pauseLine = "@pause\n"
+	pauseTime = 200 * time.Millisecond
+)
+
+// pausingReader gives a script's parts one after the other, sleeping
+// pauseTime before each part but the first.
+type pausingReader struct {
+	parts []string
+}
+
+func (r *pausingReader) Read(p []byte) (int, error) {
+	for len(r.parts) > 0 && r.parts[0] == "" {
+		r.parts = r.parts[1:]
+		if len(r.parts) > 0 {
+			time.Sleep(pauseTime)
+		}
+	}
+	if len(r.parts) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.parts[0])
+	r.parts[0] = r.parts[0][n:]
+	return n, nil
 }
 
 // expectInOrder checks that each pattern (a regexp) matches the output
@@ -144,6 +175,7 @@ func TestNonStop(t *testing.T) {
 continue
 threads
 print spins
+@pause
 bt
 locals
 threads
