@@ -583,10 +583,20 @@ func (s *Session) watchesExec(c *target.Ctl) {
 // globalContext evaluates without a frame, in the scope of the program's
 // main function: globals, types and constants, no locals.
 func (s *Session) globalContext() (*eval.Context, error) {
-	for _, main := range []string{"main.main", "main"} {
-		if locs, err := s.syms.Resolve(main); err == nil && len(locs) > 0 {
-			frame := symbols.Frame{PC: locs[0].PC, Image: locs[0].Image, Function: locs[0].Function}
-			return eval.NewContext(eval.Config{Table: s.syms, Frames: []symbols.Frame{frame}, Mem: readOnlyMem{s}})
+	// main is looked for in the executable first: a lookup over every image
+	// would read each library's DWARF (libc's takes over 100 ms) to find a
+	// name that is not there.
+	var resolvers []func(string) ([]symbols.Location, error)
+	if ims := s.syms.Images(); len(ims) > 0 {
+		resolvers = append(resolvers, ims[0].Resolve)
+	}
+	resolvers = append(resolvers, s.syms.Resolve)
+	for _, resolve := range resolvers {
+		for _, main := range []string{"main.main", "main"} {
+			if locs, err := resolve(main); err == nil && len(locs) > 0 {
+				frame := symbols.Frame{PC: locs[0].PC, Image: locs[0].Image, Function: locs[0].Function}
+				return eval.NewContext(eval.Config{Table: s.syms, Frames: []symbols.Frame{frame}, Mem: readOnlyMem{s}})
+			}
 		}
 	}
 	return nil, errors.New("evaluation without a frame needs the program's main function; select a stopped thread's frame")
