@@ -128,9 +128,12 @@ func cmdContinue(t *Term, args string) error {
 		tid := t.cur
 		stopped := t.s.Stopped(tid)
 		otherShown := false
-		for id := range t.shown {
-			if !stopped && id != tid && t.s.Stopped(id) {
-				otherShown = true
+		if !stopped {
+			for id := range t.shown {
+				if id != tid && t.s.Stopped(id) {
+					otherShown = true
+					break
+				}
 			}
 		}
 		if !stopped && !otherShown && w != nil {

@@ -145,7 +145,7 @@ func (t *Term) handle(ev debugger.Event) string {
 		if ev.All || ev.Tid == t.cur {
 			t.frame = 0
 		}
-		if ev.All && t.shown != nil {
+		if ev.All {
 			clear(t.shown)
 		}
 		delete(t.shown, ev.Tid)
